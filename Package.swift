@@ -1,0 +1,63 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+/// Kernels need AVX2 + FMA code generation: without it `SIMD8<Float>` FMA lowers to a libm call per lane.
+let kernelFlags: [SwiftSetting] = [
+    .unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-mtune=znver3"]),
+    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+]
+
+let package = Package(
+    name: "Flint",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "Flint", targets: ["Flint"]),
+        .library(name: "FlintNN", targets: ["FlintNN"]),
+        .library(name: "FlintData", targets: ["FlintData"]),
+        .executable(name: "flint", targets: ["flint"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CFlintBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        .systemLibrary(
+            name: "CFlintZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(
+            name: "Flint",
+            dependencies: ["CFlintBLAS"],
+            swiftSettings: kernelFlags
+        ),
+        .target(
+            name: "FlintNN",
+            dependencies: ["Flint"],
+            swiftSettings: kernelFlags
+        ),
+        .target(
+            name: "FlintData",
+            dependencies: ["Flint", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: kernelFlags
+        ),
+        .executableTarget(
+            name: "flint",
+            dependencies: [
+                "Flint", "FlintNN", "FlintData",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: kernelFlags
+        ),
+        .target(name: "FlintTestSupport", dependencies: ["Flint"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintNNTests", dependencies: ["Flint", "FlintNN", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef CFLINTBLAS_SHIM_H
+#define CFLINTBLAS_SHIM_H
+#include <cblas.h>
+#endif
