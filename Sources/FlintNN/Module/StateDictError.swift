@@ -14,6 +14,13 @@ public struct StateDictError: Error, CustomStringConvertible, Sendable {
         public let expected: [Int]
         /// The shape in the state dict.
         public let found: [Int]
+
+        /// A mismatch for `key`.
+        public init(key: String, expected: [Int], found: [Int]) {
+            self.key = key
+            self.expected = expected
+            self.found = found
+        }
     }
 
     /// A dtype that cannot be converted to the target's (floating point ↔ integer).
@@ -24,6 +31,13 @@ public struct StateDictError: Error, CustomStringConvertible, Sendable {
         public let expected: DType
         /// The dtype in the state dict.
         public let found: DType
+
+        /// A mismatch for `key`.
+        public init(key: String, expected: DType, found: DType) {
+            self.key = key
+            self.expected = expected
+            self.found = found
+        }
     }
 
     /// What was being loaded (a type name such as `Sequential`, or a file path).

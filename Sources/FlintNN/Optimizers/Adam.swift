@@ -117,21 +117,23 @@ public class Adam: Optimizer {
         }
     }
 
-    /// The fused update of one parameter (see the type's documentation). Bias corrections are
-    /// computed in Double, then the per-element work is in float32 as in PyTorch.
+    /// The fused update of one parameter (see the type's documentation). Scalar constants (bias
+    /// corrections, 1 − β) are computed in Double from the decimal hyper-parameters, then the
+    /// per-element work is in float32, as in PyTorch.
     private func update(_ p: UnsafeMutablePointer<Float>, _ g: UnsafePointer<Float>, _ m: UnsafeMutablePointer<Float>,
                         _ v: UnsafeMutablePointer<Float>, _ vMax: UnsafeMutablePointer<Float>?,
                         count: Int, step: Int, options o: Options) {
-        let (beta1, beta2) = o.betas
-        let correction1 = 1 - Foundation.pow(Double(beta1), Double(step))
-        let correction2 = 1 - Foundation.pow(Double(beta2), Double(step))
-        let stepSize = SIMD8<Float>(repeating: Float(Double(o.learningRate) / correction1))
+        let beta1 = decimalWidened(o.betas.0), beta2 = decimalWidened(o.betas.1)
+        let learningRate = decimalWidened(o.learningRate), weightDecay = decimalWidened(o.weightDecay)
+        let correction1 = 1 - Foundation.pow(beta1, Double(step))
+        let correction2 = 1 - Foundation.pow(beta2, Double(step))
+        let stepSize = SIMD8<Float>(repeating: Float(learningRate / correction1))
         let correction2Root = SIMD8<Float>(repeating: Float(correction2.squareRoot()))
-        let oneMinusBeta1 = SIMD8<Float>(repeating: 1 - beta1)
-        let vb2 = SIMD8<Float>(repeating: beta2), oneMinusBeta2 = SIMD8<Float>(repeating: 1 - beta2)
+        let oneMinusBeta1 = SIMD8<Float>(repeating: Float(1 - beta1))
+        let vb2 = SIMD8<Float>(repeating: Float(beta2)), oneMinusBeta2 = SIMD8<Float>(repeating: Float(1 - beta2))
         let eps = SIMD8<Float>(repeating: o.epsilon)
         let decoupled = decoupledWeightDecay
-        let decayFactor = SIMD8<Float>(repeating: decoupled ? 1 - o.learningRate * o.weightDecay : 1)
+        let decayFactor = SIMD8<Float>(repeating: decoupled ? Float(1 - learningRate * weightDecay) : 1)
         let coupledDecay = SIMD8<Float>(repeating: decoupled ? 0 : o.weightDecay)
         let useCoupled = !decoupled && o.weightDecay != 0, useDecoupled = decoupled && o.weightDecay != 0
         forEachVectorChunk(count) { i, lanes in

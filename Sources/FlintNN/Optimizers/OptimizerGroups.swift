@@ -31,7 +31,9 @@ struct OptimizerGroups<Options: OptimizerOptions> {
         set {
             let reference = initialLearningRates[0]
             for g in groups.indices {
-                groups[g].options.learningRate = reference == 0 ? newValue : newValue * initialLearningRates[g] / reference
+                let initial = initialLearningRates[g]
+                groups[g].options.learningRate = reference == 0 || initial == reference
+                    ? newValue : Float(Double(newValue) * Double(initial) / Double(reference))
             }
         }
     }
@@ -106,4 +108,11 @@ struct OptimizerGroups<Options: OptimizerOptions> {
 /// A float32 copy of a saved state tensor (contiguous, owned).
 func ownedCopy(_ tensor: Tensor) -> Tensor {
     withNoGrad { tensor.detached().to(.float32).clone() }
+}
+
+/// A float hyper-parameter widened to Double through its shortest decimal form: `0.999` acts as
+/// the decimal 0.999 (as the Python double PyTorch uses), not as the float 0.99900001…, so that
+/// derived constants such as 1 − β₂ and 1 − β₂ᵗ match PyTorch's to float precision.
+func decimalWidened(_ value: Float) -> Double {
+    Double(value.description) ?? Double(value)
 }

@@ -107,7 +107,7 @@ public final class SGD: Optimizer {
         let lr = SIMD8<Float>(repeating: o.learningRate)
         let decay = SIMD8<Float>(repeating: o.weightDecay)
         let mu = SIMD8<Float>(repeating: o.momentum)
-        let keep = SIMD8<Float>(repeating: 1 - o.dampening)
+        let keep = SIMD8<Float>(repeating: Float(1 - decimalWidened(o.dampening)))
         let useDecay = o.weightDecay != 0, nesterov = o.nesterov
         forEachVectorChunk(count) { i, lanes in
             let pv = loadPartial(p + i, lanes)
