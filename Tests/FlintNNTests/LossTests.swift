@@ -58,3 +58,17 @@ import FlintTestSupport
         }
     }
 }
+
+@Suite struct LossFunctionTests {
+    @Test func wrappersForwardTheirOptions() {
+        let logits = Tensor([1, 2, 3, 0, 0, 0], shape: [2, 3])
+        let targets = Tensor(integers: [2, -1])
+        let wrapped = CrossEntropyLoss(labelSmoothing: 0.1, ignoreIndex: -1, reduction: .sum)(logits, targets)
+        #expect(wrapped.item() == crossEntropy(logits: logits, targets: targets, labelSmoothing: 0.1, ignoreIndex: -1,
+                                               reduction: .sum).item())
+        #expect(abs(wrapped.item() - 0.50760596) < 1e-6)
+        #expect(NLLLoss(reduction: .none)(logits, Tensor(integers: [0, 1])).toArray() == [-1, 0])
+        #expect(MSELoss(reduction: .sum)(Tensor([1, 2]), Tensor([0, 0])).item() == 5)
+        #expect(abs(BCEWithLogitsLoss()(Tensor([0]), Tensor([1])).item() - 0.69314718) < 1e-6)
+    }
+}
