@@ -18,12 +18,19 @@ func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
 /// that n·ln2_hi is exact), then eʳ ≈ 1 + r + r²·P(r) with a degree-5 polynomial P close to the
 /// Taylor series (1/2, 1/6, 1/24, …), and 2ⁿ assembled in the exponent bits. Inputs above
 /// 88.376 saturate to +∞; inputs below −87.336 (where 2ⁿ would leave the normal range) give 0.
+///
+/// Written with masks and bit patterns only (no generic SIMD conversions or rounding rules, which
+/// the standard library does lane by lane): n is rounded to nearest by adding and subtracting
+/// 1.5·2²³, and the same sum's low mantissa bits hold n as an integer.
 @inline(__always)
 func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
-    let upper: Float = 88.3762626647949
-    let lower: Float = -87.3365478515625
-    let clamped = x.clamped(lowerBound: SIMD8(repeating: lower), upperBound: SIMD8(repeating: upper))
-    let n = (clamped * 1.44269504088896341).rounded(.toNearestOrEven)
+    let upper = SIMD8<Float>(repeating: 88.3762626647949)
+    let lower = SIMD8<Float>(repeating: -87.3365478515625)
+    var clamped = x.replacing(with: upper, where: x .> upper)
+    clamped.replace(with: lower, where: .!(clamped .>= lower))
+    let magic = SIMD8<Float>(repeating: 12_582_912)
+    let shifted = clamped * 1.44269504088896341 + magic
+    let n = shifted - magic
     var r = clamped - n * 0.693359375
     r = r + n * 2.12194440e-4
     var p = SIMD8<Float>(repeating: 1.9875691500e-4)
@@ -33,8 +40,10 @@ func vectorExp(_ x: SIMD8<Float>) -> SIMD8<Float> {
     p = p * r + 1.6666665459e-1
     p = p * r + 5.0000001201e-1
     let er = p * (r * r) + r + 1
-    let exponent = (SIMD8<Int32>(n, rounding: .towardZero) &+ 127) &<< 23
-    var result = er * unsafeBitCast(exponent, to: SIMD8<Float>.self)
+    // bits(shifted) = bits(magic) + n, so 2ⁿ has exponent field bits(shifted) − bits(magic) + 127.
+    let integer = unsafeBitCast(shifted, to: SIMD8<Int32>.self) &- 0x4B40_0000
+    let scale = unsafeBitCast((integer &+ 127) &<< 23, to: SIMD8<Float>.self)
+    var result = er * scale
     result.replace(with: SIMD8(repeating: .infinity), where: x .> upper)
     result.replace(with: SIMD8(repeating: 0), where: x .< lower)
     return result
@@ -49,13 +58,14 @@ func maxContiguous(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
         var v = loadVector(x)
         i = 8
         while i + 8 <= n {
-            v = pointwiseMax(v, loadVector(x + i))
+            let w = loadVector(x + i)
+            v.replace(with: w, where: w .> v)
             i += 8
         }
-        best = v.max()
+        for lane in 0..<8 where v[lane] > best { best = v[lane] }
     }
     while i < n {
-        if x[i] > best || x[i].isNaN { best = x[i] }
+        if x[i] > best { best = x[i] }
         i += 1
     }
     return best

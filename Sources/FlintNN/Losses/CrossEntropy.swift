@@ -26,10 +26,13 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
                  "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     let layout = ClassLayout(scores: logits, targets: targets, op: "crossEntropy")
     let rows = layout.rowCount, classes = layout.classes
-    let probabilities = Tensor(uninitializedShape: [rows, classes])
+    // e^{z − m} per class and 1/Σ per row; p = e·(1/Σ) is formed in the backward pass.
+    let exponentials = Tensor(uninitializedShape: [rows, classes])
+    let inverseTotals = Tensor(uninitializedShape: [rows])
     let losses = Tensor(uninitializedShape: [rows])
     let x = UnsafePointer(layout.rows.pointer(as: Float.self))
-    let p = probabilities.pointer(as: Float.self)
+    let p = exponentials.pointer(as: Float.self)
+    let inverses = inverseTotals.pointer(as: Float.self)
     let loss = losses.pointer(as: Float.self)
     let t = UnsafePointer(layout.targets.pointer(as: Int64.self))
     let ignored = Int64(ignoreIndex)
@@ -41,15 +44,16 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
             let xr = x + r * classes, pr = p + r * classes
             let m = maxContiguous(xr, classes)
             let total = exponentiateShifted(xr, shift: m, into: pr, classes)
-            let inverse = 1 / total
-            scaleInPlace(pr, classes, by: inverse)
+            inverses[r] = 1 / total
             let target = t[r]
             if target == ignored {
                 loss[r] = 0
                 continue
             }
-            precondition(target >= 0 && target < Int64(classes),
-                         "crossEntropy: target \(target) at row \(r) is out of range for \(classes) classes")
+            // A bad label is data, not a programming error: checked even in -Ounchecked builds.
+            if target < 0 || target >= Int64(classes) {
+                fatalError("crossEntropy: target \(target) at row \(r) is out of range for \(classes) classes")
+            }
             let lse = m + Foundation.log(total)
             var value = keep * (lse - xr[Int(target)])
             if epsilon > 0 {
@@ -66,7 +70,8 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
         return reduction.withGradientScale(g, normalizer: normalizer) { shared, perRow in
             let gradient = Tensor(uninitializedShape: [rows, classes])
             let gp = gradient.pointer(as: Float.self)
-            let pp = UnsafePointer(probabilities.pointer(as: Float.self))
+            let pp = UnsafePointer(exponentials.pointer(as: Float.self))
+        let inverse = UnsafePointer(inverseTotals.pointer(as: Float.self))
             let tp = UnsafePointer(savedTargets.pointer(as: Int64.self))
             Parallel.forChunks(rows, minimumChunk: max(1, 16_384 / classes)) { range in
                 for r in range {
@@ -78,25 +83,13 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
                     }
                     let scale = perRow.map { $0[r] } ?? shared
                     // scale · (p_c − ε/C) everywhere, minus scale · (1 − ε) at the target.
-                    affineRow(pp + r * classes, out, classes, scale: scale, shift: -scale * uniform)
+                    affineRow(pp + r * classes, out, classes, scale: scale * inverse[r], shift: -scale * uniform)
                     out[Int(target)] -= scale * keep
                 }
             }
             return [layout.gradientForScores(gradient)]
         }
     }
-}
-
-/// x[i] *= factor for i < n.
-@inline(__always)
-func scaleInPlace(_ x: UnsafeMutablePointer<Float>, _ n: Int, by factor: Float) {
-    let vf = SIMD8<Float>(repeating: factor)
-    var i = 0
-    while i + 8 <= n {
-        storeVector(loadVector(x + i) * vf, x + i)
-        i += 8
-    }
-    while i < n { x[i] *= factor; i += 1 }
 }
 
 /// out[i] = scale·x[i] + shift for i < n.

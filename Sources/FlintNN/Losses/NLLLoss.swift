@@ -25,8 +25,10 @@ public func nllLoss(logProbabilities: Tensor, targets: Tensor, ignoreIndex: Int 
             loss[r] = 0
             continue
         }
-        precondition(target >= 0 && target < Int64(classes),
-                     "nllLoss: target \(target) at row \(r) is out of range for \(classes) classes")
+        // A bad label is data, not a programming error: checked even in -Ounchecked builds.
+        if target < 0 || target >= Int64(classes) {
+            fatalError("nllLoss: target \(target) at row \(r) is out of range for \(classes) classes")
+        }
         loss[r] = -x[r * classes + Int(target)]
     }
     let normalizer = Float(layout.countNotIgnored(ignoreIndex))

@@ -42,11 +42,18 @@ public class Adam: Optimizer {
     }
 
     /// One parameter's moments and step count.
-    struct ParameterState {
+    final class ParameterState {
         var step: Int
         let firstMoment: Tensor
         let secondMoment: Tensor
         var maximumSecondMoment: Tensor?
+
+        init(step: Int, firstMoment: Tensor, secondMoment: Tensor, maximumSecondMoment: Tensor?) {
+            self.step = step
+            self.firstMoment = firstMoment
+            self.secondMoment = secondMoment
+            self.maximumSecondMoment = maximumSecondMoment
+        }
     }
 
     private var storage: OptimizerGroups<Options>
@@ -101,18 +108,21 @@ public class Adam: Optimizer {
             for parameter in group.parameters {
                 defer { index += 1 }
                 guard let gradient = OptimizerGroups<Options>.gradient(of: parameter, optimizer: name) else { continue }
-                var state = states[index] ?? ParameterState(
-                    step: 0, firstMoment: .zeros(parameter.shape), secondMoment: .zeros(parameter.shape),
-                    maximumSecondMoment: nil)
+                let state: ParameterState
+                if let existing = states[index] {
+                    state = existing
+                } else {
+                    state = ParameterState(step: 0, firstMoment: .zeros(parameter.shape),
+                                           secondMoment: .zeros(parameter.shape), maximumSecondMoment: nil)
+                    states[index] = state
+                }
                 if o.amsgrad && state.maximumSecondMoment == nil { state.maximumSecondMoment = .zeros(parameter.shape) }
                 state.step += 1
-                states[index] = state
-                withExtendedLifetime((gradient, state.firstMoment, state.secondMoment, state.maximumSecondMoment)) {
-                    update(parameter.pointer(as: Float.self), UnsafePointer(gradient.pointer(as: Float.self)),
-                           state.firstMoment.pointer(as: Float.self), state.secondMoment.pointer(as: Float.self),
-                           o.amsgrad ? state.maximumSecondMoment?.pointer(as: Float.self) : nil,
-                           count: parameter.count, step: state.step, options: o)
-                }
+                let maximum = o.amsgrad ? state.maximumSecondMoment : nil
+                update(parameter.pointer(as: Float.self), UnsafePointer(gradient.pointer(as: Float.self)),
+                       state.firstMoment.pointer(as: Float.self), state.secondMoment.pointer(as: Float.self),
+                       maximum?.pointer(as: Float.self), count: parameter.count, step: state.step, options: o)
+                withExtendedLifetime((gradient, maximum)) {}
             }
         }
     }

@@ -15,7 +15,9 @@ struct OptimizerGroups<Options: OptimizerOptions> {
             for p in group.parameters {
                 precondition(p.dtype == .float32 && p.isContiguous,
                              "\(optimizer): parameters must be contiguous float32 tensors, got \(p.dtype) \(p.shape)")
-                precondition(seen.insert(ObjectIdentifier(p)).inserted,
+                // Not inside the precondition: -Ounchecked does not evaluate its condition.
+                let inserted = seen.insert(ObjectIdentifier(p)).inserted
+                precondition(inserted,
                              "\(optimizer): a parameter of shape \(p.shape) appears more than once")
             }
         }

@@ -93,10 +93,9 @@ public final class SGD: Optimizer {
                         first = true
                     }
                 }
-                withExtendedLifetime((gradient, buffer)) {
-                    SGD.update(parameter.pointer(as: Float.self), UnsafePointer(gradient.pointer(as: Float.self)),
-                               buffer?.pointer(as: Float.self), count: parameter.count, options: o, firstStep: first)
-                }
+                SGD.update(parameter.pointer(as: Float.self), UnsafePointer(gradient.pointer(as: Float.self)),
+                           buffer?.pointer(as: Float.self), count: parameter.count, options: o, firstStep: first)
+                withExtendedLifetime((gradient, buffer)) {}
             }
         }
     }
