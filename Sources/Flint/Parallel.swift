@@ -101,7 +101,7 @@ final class WorkerPool: @unchecked Sendable {
                     pthread_cond_broadcast(&condition)
                     pthread_mutex_unlock(&mutex)
                 }
-                drain(pointer.pointee)
+                drain(pointer)
                 while finishedTasks.load(ordering: .acquiring) < tasks || workersOut.load(ordering: .acquiring) > 0 {}
                 job = nil
             }
@@ -109,11 +109,13 @@ final class WorkerPool: @unchecked Sendable {
         busy.store(false, ordering: .releasing)
     }
 
-    private func drain(_ body: Body) {
+    /// Runs tasks through the caller's closure in place: no copy of it (and so no reference to
+    /// its context) outlives a task, which `withoutActuallyEscaping` checks.
+    private func drain(_ body: UnsafePointer<Body>) {
         while true {
             let i = nextTask.add(1, ordering: .relaxed).oldValue
             if i >= taskCount { return }
-            body(i)
+            body.pointee(i)
             finishedTasks.add(1, ordering: .releasing)
         }
     }
@@ -137,11 +139,7 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            do {
-                // The copy of the caller's closure must be gone before the caller is released.
-                let body = job!.assumingMemoryBound(to: Body.self).pointee
-                drain(body)
-            }
+            drain(job!.assumingMemoryBound(to: Body.self))
             workersOut.subtract(1, ordering: .releasing)
         }
     }
