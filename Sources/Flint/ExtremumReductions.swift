@@ -12,6 +12,8 @@ protocol ExtremumKind {
     static func prefers(_ candidate: Float, over current: Float) -> Bool
     /// The lanewise extremum of two vectors, ignoring NaN.
     static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
+    /// Lanes where `candidate` replaces `current` (``prefers(_:over:)`` lane by lane).
+    static func prefers(_ candidate: SIMD8<Float>, over current: SIMD8<Float>) -> SIMDMask<SIMD8<Int32>>
 }
 
 enum MaximumKind: ExtremumKind {
@@ -21,6 +23,9 @@ enum MaximumKind: ExtremumKind {
     @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         a.replacing(with: b, where: b .> a)
     }
+    @inline(__always) static func prefers(_ candidate: SIMD8<Float>, over current: SIMD8<Float>) -> SIMDMask<SIMD8<Int32>> {
+        (candidate .> current) .| ((candidate .!= candidate) .& (current .== current))
+    }
 }
 
 enum MinimumKind: ExtremumKind {
@@ -29,6 +34,9 @@ enum MinimumKind: ExtremumKind {
     }
     @inline(__always) static func combine(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
         a.replacing(with: b, where: b .< a)
+    }
+    @inline(__always) static func prefers(_ candidate: SIMD8<Float>, over current: SIMD8<Float>) -> SIMDMask<SIMD8<Int32>> {
+        (candidate .< current) .| ((candidate .!= candidate) .& (current .== current))
     }
 }
 
@@ -149,26 +157,45 @@ extension Tensor {
                 }
             }
         } else {
-            // Slices are strided by `inner`: sweep whole rows of `inner` values, blockwise.
+            // Slices are strided by `inner`: sweep whole rows of `inner` values, blockwise, with
+            // the running extremum and its (Int32) index for eight columns per vector.
             let block = 512
             let blocks = (inner + block - 1) / block
             let work = n * Swift.min(inner, block)
+            precondition(n < Int(Int32.max), "\(name): dimension \(axis) is too long (\(n))")
             Parallel.forChunks(outer * blocks, minimumChunk: Swift.max(1, (1 << 15) / work)) { range in
-                for unit in range {
-                    let o = unit / blocks
-                    let k0 = (unit % blocks) * block, k1 = Swift.min(inner, k0 + block)
-                    let base = x + o * n * inner
-                    let bestValues = pv + o * inner, bestIndices = pi + o * inner
-                    for k in k0..<k1 {
-                        bestValues[k] = base[k]
-                        bestIndices[k] = 0
-                    }
-                    for j in 1..<n {
-                        let row = base + j * inner
-                        for k in k0..<k1 where K.prefers(row[k], over: bestValues[k]) {
-                            bestValues[k] = row[k]
-                            bestIndices[k] = Int64(j)
+                withUnsafeTemporaryAllocation(of: Int32.self, capacity: block) { scratch in
+                    let bestIndices = scratch.baseAddress!
+                    for unit in range {
+                        let o = unit / blocks
+                        let k0 = (unit % blocks) * block, width = Swift.min(inner, k0 + block) - k0
+                        let base = x + o * n * inner + k0
+                        let bestValues = pv + o * inner + k0
+                        bestValues.update(from: base, count: width)
+                        bestIndices.initialize(repeating: 0, count: width)
+                        for j in 1..<n {
+                            let row = base + j * inner
+                            let vj = SIMD8<Int32>(repeating: Int32(j))
+                            var k = 0
+                            while k + 8 <= width {
+                                let v = loadVector(row + k), best = loadVector(bestValues + k)
+                                let better = K.prefers(v, over: best)
+                                storeVector(best.replacing(with: v, where: better), bestValues + k)
+                                let indexPointer = UnsafeMutableRawPointer(bestIndices + k)
+                                let index = indexPointer.loadUnaligned(as: SIMD8<Int32>.self)
+                                indexPointer.storeBytes(of: index.replacing(with: vj, where: better), as: SIMD8<Int32>.self)
+                                k += 8
+                            }
+                            while k < width {
+                                if K.prefers(row[k], over: bestValues[k]) {
+                                    bestValues[k] = row[k]
+                                    bestIndices[k] = Int32(j)
+                                }
+                                k += 1
+                            }
                         }
+                        let target = pi + o * inner + k0
+                        for k in 0..<width { target[k] = Int64(bestIndices[k]) }
                     }
                 }
             }

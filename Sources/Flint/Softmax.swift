@@ -2,10 +2,11 @@
 //
 // A contiguous tensor is viewed as [outer, n, inner] around the reduced axis of length n. When the
 // axis is the last one (inner = 1) each slice is a contiguous row: one pass finds the maximum, one
-// computes and sums exp(x − max), one scales. For other axes a slice is strided by `inner`, and the
-// kernels sweep whole rows of `inner` values at a time, so every memory access stays contiguous
-// and vectorised (no permute copies). All forms subtract the maximum first, so inputs of ±1000
-// are fine.
+// computes and sums exp(x − max), one scales (the row stays in L1). For other axes a slice is
+// strided by `inner`, and the kernels sweep whole rows of `inner` values at a time, so every memory
+// access stays contiguous and vectorised (no permute copies); there one "online" pass finds the
+// maximum and the rescaled sum together and a second writes the result. All forms subtract the
+// maximum first, so inputs of ±1000 are fine.
 
 /// Where the reduced axis sits in a contiguous tensor: `outer` slices of `length` elements,
 /// neighbouring slice elements `inner` apart.
@@ -65,8 +66,7 @@ enum SoftmaxKernels {
                 let base = x + o * n * inner + k0, dst = out + o * n * inner + k0
                 let width = k1 - k0
                 let m = scratch.baseAddress!, s = m + width
-                columnMaximum(base, n, inner, width, m)
-                columnSumExp(base, n, inner, width, m, s, store: logarithmic ? nil : dst)
+                columnMaximumAndSum(base, n, inner, width, m, s)
                 if logarithmic {
                     for k in 0..<width { s[k] = VectorMath.log(s[k]) }
                     for j in 0..<n {
@@ -81,13 +81,14 @@ enum SoftmaxKernels {
                 } else {
                     for k in 0..<width { s[k] = 1 / s[k] }
                     for j in 0..<n {
-                        let target = dst + j * inner
+                        let row = base + j * inner, target = dst + j * inner
                         var k = 0
                         while k + 8 <= width {
-                            storeVector(loadVector(target + k) * loadVector(s + k), target + k)
+                            let e = VectorMath.exp(loadVector(row + k) - loadVector(m + k))
+                            storeVector(e * loadVector(s + k), target + k)
                             k += 8
                         }
-                        while k < width { target[k] *= s[k]; k += 1 }
+                        while k < width { target[k] = VectorMath.exp(row[k] - m[k]) * s[k]; k += 1 }
                     }
                 }
             }
@@ -165,42 +166,35 @@ enum SoftmaxKernels {
         return s
     }
 
-    /// m[k] = max_j base[j·inner + k] for k < width (NaN-ignoring; NaN still reaches the sum).
-    @inline(__always)
-    static func columnMaximum(_ base: UnsafePointer<Float>, _ n: Int, _ inner: Int, _ width: Int,
-                              _ m: UnsafeMutablePointer<Float>) {
+    /// One pass over strided slices: m[k] = max_j x[j, k] and s[k] = Σ_j exp(x[j, k] − m[k]) for
+    /// k < width, with x[j, k] = base[j·inner + k]. The running sum is rescaled by exp(m_old − m_new)
+    /// whenever the maximum grows (the "online softmax" recurrence), so the data is read once here
+    /// and once more for the output, instead of three times. Equal old and new maxima rescale by
+    /// exactly 1 (so leading −∞ entries do not turn the sum into NaN); NaN still reaches the sum.
+    static func columnMaximumAndSum(_ base: UnsafePointer<Float>, _ n: Int, _ inner: Int, _ width: Int,
+                                    _ m: UnsafeMutablePointer<Float>, _ s: UnsafeMutablePointer<Float>) {
         m.update(from: base, count: width)
+        s.initialize(repeating: 1, count: width)
+        let one = SIMD8<Float>(repeating: 1)
         for j in 1..<Swift.max(n, 1) {
             let row = base + j * inner
             var k = 0
             while k + 8 <= width {
-                storeVector(MaximumKind.combine(loadVector(m + k), loadVector(row + k)), m + k)
-                k += 8
-            }
-            while k < width { if row[k] > m[k] { m[k] = row[k] }; k += 1 }
-        }
-    }
-
-    /// s[k] = Σ_j exp(base[j·inner + k] − m[k]), optionally storing each exp at the same place in
-    /// `store`.
-    @inline(__always)
-    static func columnSumExp(_ base: UnsafePointer<Float>, _ n: Int, _ inner: Int, _ width: Int,
-                             _ m: UnsafePointer<Float>, _ s: UnsafeMutablePointer<Float>,
-                             store: UnsafeMutablePointer<Float>?) {
-        s.initialize(repeating: 0, count: width)
-        for j in 0..<n {
-            let row = base + j * inner
-            var k = 0
-            while k + 8 <= width {
-                let e = VectorMath.exp(loadVector(row + k) - loadVector(m + k))
-                if let q = store { storeVector(e, q + j * inner + k) }
-                storeVector(loadVector(s + k) + e, s + k)
+                let v = loadVector(row + k), mOld = loadVector(m + k)
+                let mNew = MaximumKind.combine(mOld, v)
+                let rescale = VectorMath.exp(mOld - mNew).replacing(with: one, where: mOld .== mNew)
+                let term = VectorMath.exp(v - mNew).replacing(with: one, where: v .== mNew)
+                storeVector(term.addingProduct(loadVector(s + k), rescale), s + k)
+                storeVector(mNew, m + k)
                 k += 8
             }
             while k < width {
-                let e = VectorMath.exp(row[k] - m[k])
-                store?[j * inner + k] = e
-                s[k] += e
+                let v = row[k], mOld = m[k]
+                let mNew = v > mOld ? v : mOld
+                let rescale = mOld == mNew ? 1 : VectorMath.exp(mOld - mNew)
+                let term = v == mNew ? 1 : VectorMath.exp(v - mNew)
+                s[k] = s[k] * rescale + term
+                m[k] = mNew
                 k += 1
             }
         }
@@ -223,9 +217,9 @@ enum SoftmaxKernels {
                 let width = k1 - k0
                 let base = x + o * n * inner + k0
                 let m = scratch.baseAddress!, s = m + width
-                columnMaximum(base, n, inner, width, m)
-                for k in 0..<width where m[k].isInfinite { m[k] = 0 }
-                columnSumExp(base, n, inner, width, m, s, store: nil)
+                // An all −∞ slice ends with m = −∞ and a finite s, so the result is −∞; a +∞
+                // entry gives +∞, as PyTorch.
+                columnMaximumAndSum(base, n, inner, width, m, s)
                 for k in 0..<width { out[o * inner + k0 + k] = m[k] + VectorMath.log(s[k]) }
             }
         }

@@ -61,16 +61,23 @@ struct StridedLoop {
         let length = rowLength
         if rows == 0 || length == 0 { return }
         let work = rows * length
-        if work >= parallelThreshold && rows > 1 && Parallel.threadCount > 1 {
+        if work >= parallelThreshold && rows >= Parallel.threadCount && Parallel.threadCount > 1 {
             Parallel.forChunks(rows, minimumChunk: max(1, 4096 / length)) { range in
                 runRows(range, length: length, body)
+            }
+        } else if work >= parallelThreshold && Parallel.threadCount > 1 {
+            // Fewer rows than threads (a contiguous tensor is a single merged row): split the
+            // columns instead. Bodies are elementwise (merging already hides row structure), so a
+            // row may be handed over in pieces.
+            Parallel.forChunks(length, minimumChunk: 4096) { range in
+                runRows(0..<rows, length: range.count, columnStart: range.lowerBound, body)
             }
         } else {
             runRows(0..<rows, length: length, body)
         }
     }
 
-    private func runRows(_ range: Range<Int>, length: Int,
+    private func runRows(_ range: Range<Int>, length: Int, columnStart: Int = 0,
                          _ body: (UnsafePointer<Int>, Int) -> Void) {
         let outerRank = shape.count - 1
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 + max(outerRank, 1)) { buffer in
@@ -86,6 +93,7 @@ struct StridedLoop {
                 var o = 0
                 if k < operandCount {
                     for d in 0..<outerRank { o += index[d] * strides[k][d] }
+                    o += columnStart * strides[k][outerRank]
                 }
                 offsets[k] = o
             }

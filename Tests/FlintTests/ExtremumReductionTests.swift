@@ -55,6 +55,31 @@ import FlintTestSupport
         #expect(Tensor(integers: [4, 9, 2]).argmax(axis: 0).toIntArray() == [1])
     }
 
+    @Test func stridedTiesAndNaN() {
+        // Axis 0 of a [4, 10] tensor: eight vector lanes plus two scalar lanes per row sweep.
+        var values = [Float](repeating: 0, count: 40)
+        for j in 0..<4 { for k in 0..<10 { values[j * 10 + k] = Float((j * 2 + k) % 3) } }
+        values[2 * 10 + 5] = .nan
+        values[3 * 10 + 5] = .nan
+        values[1 * 10 + 9] = .nan
+        let x = Tensor(values, shape: [4, 10])
+        let r = x.max(axis: 0)
+        let m = x.min(axis: 0)
+        for k in 0..<10 {
+            let column = (0..<4).map { values[$0 * 10 + k] }
+            if let firstNaN = column.firstIndex(where: { $0.isNaN }) {
+                #expect(r.values.toArray()[k].isNaN && r.indices.toIntArray()[k] == firstNaN)
+                #expect(m.values.toArray()[k].isNaN && m.indices.toIntArray()[k] == firstNaN)
+            } else {
+                #expect(r.values.toArray()[k] == column.max()! && r.indices.toIntArray()[k] == column.firstIndex(of: column.max()!)!)
+                #expect(m.values.toArray()[k] == column.min()! && m.indices.toIntArray()[k] == column.firstIndex(of: column.min()!)!)
+            }
+        }
+        // Columns hold 3 distinct values in 4 rows, so each has a tie; the first index wins.
+        #expect(x.argmax(axis: 0).toIntArray() == [1, 2, 0, 1, 2, 2, 1, 2, 0, 1])
+        #expect(x.argmin(axis: 0).toIntArray() == [0, 1, 2, 0, 1, 2, 0, 1, 2, 1])
+    }
+
     @Test func largeParallelReductions() {
         let n = 300_000
         var values = (0..<n).map { Float(($0 * 7919) % 10007) / 1000 }

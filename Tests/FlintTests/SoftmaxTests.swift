@@ -41,6 +41,29 @@ private func referenceSoftmax(_ x: [Float]) -> [Float] {
         #expect(columns.toArray() == [1, 0.5, 0, 0.5])
     }
 
+    @Test func stridedSlicesWithInfinities() {
+        // Axis 0 of a [3, 9] tensor: the vectorised column kernel (8 lanes) plus a scalar lane.
+        let inf = Float.infinity
+        var values = [Float](repeating: 0, count: 27)
+        for k in 0..<9 { values[k] = Float(k); values[9 + k] = Float(k) + 1; values[18 + k] = Float(k) - 1 }
+        values[0] = -inf; values[9] = -inf; values[18] = 0        // leading −∞ entries
+        values[1] = -inf; values[10] = -inf; values[19] = -inf    // an all −∞ column
+        values[2] = 1000; values[11] = -1000; values[20] = 0      // extremes
+        values[8] = -inf; values[17] = 5; values[26] = -inf       // scalar lane
+        let x = Tensor(values, shape: [3, 9])
+        let y = x.softmax(axis: 0).toArray()
+        #expect([y[0], y[9], y[18]] == [0, 0, 1])
+        #expect(y[1].isNaN && y[10].isNaN && y[19].isNaN)  // 0/0, as PyTorch
+        #expect([y[2], y[11], y[20]] == [1, 0, 0])
+        #expect([y[8], y[17], y[26]] == [0, 1, 0])
+        #expect(close([y[3], y[12], y[21]], referenceSoftmax([3, 4, 2])))
+        let lse = x.logSumExp(axis: 0).toArray()
+        #expect(lse[0] == 0 && lse[1] == -inf && lse[2] == 1000 && lse[8] == 5)
+        #expect(close([lse[3]], [Float(Foundation.log(Foundation.exp(3.0) + Foundation.exp(4.0) + Foundation.exp(2.0)))]))
+        let logY = x.logSoftmax(axis: 0).toArray()
+        #expect([logY[0], logY[18]] == [-inf, 0] && logY[2] == 0 && close([logY[11]], [-2000]))
+    }
+
     @Test func rowsAndColumnsAgree() {
         // 37 columns: SIMD body plus a scalar tail; rows of 37 for the row kernel.
         let x = GradientCheck.random([5, 37], seed: 41, low: -4, high: 4, requiresGrad: false)
