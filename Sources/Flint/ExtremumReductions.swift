@@ -69,23 +69,45 @@ func extremumValue<K: ExtremumKind>(_ p: UnsafePointer<Float>, _ n: Int, _: K.Ty
     return best
 }
 
-/// The extremum of `p[0..<n]` (n ≥ 1) and the index of its first occurrence.
+/// The extremum of `p[0..<n]` (n ≥ 1) and the index of its first occurrence, in one vectorised
+/// pass: each lane keeps its own extremum and first index, then the lanes are merged (on equal
+/// values the smaller index wins, so the overall first occurrence is found).
 @inline(__always)
 func extremumWithIndex<K: ExtremumKind>(_ p: UnsafePointer<Float>, _ n: Int, _: K.Type) -> (Float, Int) {
-    if n < 32 {
-        var best = p[0], index = 0
-        for j in 1..<max(n, 1) where K.prefers(p[j], over: best) {
-            best = p[j]
-            index = j
+    var bestValue = p[0], bestIndex = 0
+    var i = 1
+    if n >= 16 {
+        var best = loadVector(p)
+        var index = SIMD8<Int32>(0, 1, 2, 3, 4, 5, 6, 7)
+        var candidate = index &+ 8
+        i = 8
+        while i + 8 <= n {
+            let v = loadVector(p + i)
+            let better = K.prefers(v, over: best)
+            best.replace(with: v, where: better)
+            index.replace(with: candidate, where: better)
+            candidate &+= 8
+            i += 8
         }
-        return (best, index)
+        bestValue = best[0]
+        bestIndex = Int(index[0])
+        for lane in 1..<8 {
+            let v = best[lane], j = Int(index[lane])
+            let tie = v == bestValue || (v.isNaN && bestValue.isNaN)
+            if K.prefers(v, over: bestValue) || (tie && j < bestIndex) {
+                bestValue = v
+                bestIndex = j
+            }
+        }
     }
-    let best = extremumValue(p, n, K.self)
-    if best.isNaN {
-        for j in 0..<n where p[j].isNaN { return (best, j) }
+    while i < n {
+        if K.prefers(p[i], over: bestValue) {
+            bestValue = p[i]
+            bestIndex = i
+        }
+        i += 1
     }
-    for j in 0..<n where p[j] == best { return (best, j) }
-    return (best, 0)
+    return (bestValue, bestIndex)
 }
 
 extension Tensor {
@@ -148,6 +170,7 @@ extension Tensor {
         let indices = Tensor(uninitializedShape: resultShape, dtype: .int64)
         let x = UnsafePointer(source.pointer(as: Float.self))
         let pv = values.pointer(as: Float.self), pi = indices.pointer(as: Int64.self)
+        precondition(n < Int(Int32.max), "\(name): dimension \(axis) is too long (\(n))")
         if inner == 1 {
             Parallel.forChunks(outer, minimumChunk: Swift.max(1, (1 << 15) / n)) { range in
                 for o in range {
@@ -159,10 +182,9 @@ extension Tensor {
         } else {
             // Slices are strided by `inner`: sweep whole rows of `inner` values, blockwise, with
             // the running extremum and its (Int32) index for eight columns per vector.
-            let block = 512
+            let block = 2048
             let blocks = (inner + block - 1) / block
             let work = n * Swift.min(inner, block)
-            precondition(n < Int(Int32.max), "\(name): dimension \(axis) is too long (\(n))")
             Parallel.forChunks(outer * blocks, minimumChunk: Swift.max(1, (1 << 15) / work)) { range in
                 withUnsafeTemporaryAllocation(of: Int32.self, capacity: block) { scratch in
                     let bestIndices = scratch.baseAddress!
