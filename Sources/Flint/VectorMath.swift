@@ -4,8 +4,11 @@
 // blends), with at most one well-predicted branch per vector for rare lanes (overflow, underflow,
 // non-positive inputs). Polynomial coefficients are minimax fits (Lawson-weighted least squares in
 // relative error, computed in high precision and rounded to float32) on the reduced ranges below.
-// Measured against glibc over wide sweeps (see UnaryMathTests): exp ≤ 1 ulp, log ≤ 1 ulp,
-// tanh ≤ 2 ulp, erf/erfc ≤ 2 ulp away from erfc's deep tail.
+// Measured against glibc's double-precision functions over wide sweeps (see UnaryMathTests):
+// exp ≤ 1.02 ulp (subnormal results included), log ≤ 0.92 ulp, tanh ≤ 1.3 ulp, erf ≤ 1.4 ulp,
+// erfc ≤ 6.2 ulp (≤ 4·10⁻⁷ relative, also deep in the tail), sigmoid ≤ 2.5 ulp.
+// Speed (release, one thread, approximate): exp 0.45 ns/element against 2.7–4 ns for glibc's
+// scalar expf; log 0.6 vs 3.3–4.3; tanh 0.9 vs 11–28; erf 1.4 vs 12–26.
 
 /// Vectorised float32 `exp`, `log`, `tanh`, `erf` and `erfc` for eight lanes at a time.
 ///
@@ -237,10 +240,15 @@ public enum VectorMath {
 
     // MARK: Logistic
 
-    /// The logistic sigmoid 1 / (1 + e^{−x}) for each lane (0 and 1 at the extremes).
+    /// The logistic sigmoid 1 / (1 + e^{−x}) for each lane. Below −80, where e^{−x} overflows
+    /// before the quotient underflows, it is eˣ (the two agree to far below float precision
+    /// there), so tiny results stay accurate down to the subnormals; 1 for large x.
     @inlinable @inline(__always)
     public static func sigmoid(_ x: SIMD8<Float>) -> SIMD8<Float> {
-        1 / (exp(-x) + 1)
+        let s = 1 / (exp(-x) + 1)
+        let tiny = x .< -80
+        if any(tiny) { return s.replacing(with: exp(x), where: tiny) }
+        return s
     }
 
     /// The logistic sigmoid of one value.

@@ -67,6 +67,8 @@ private func maxULPError(low: Float, high: Float, count: Int = 40_000,
         // erfc keeps relative accuracy deep in the tail (8 ulp ≈ 5e-7 relative).
         #expect(maxULPError(low: -3, high: 9.5, VectorMath.erfc, Foundation.erfc) <= 8)
         #expect(maxULPError(low: -20, high: 20, VectorMath.sigmoid, { 1 / (1 + Foundation.exp(-$0)) }) <= 3)
+        // Subnormal results below −87 (where e^{−x} overflows).
+        #expect(maxULPError(low: -103, high: -80, count: 8_000, VectorMath.sigmoid, { 1 / (1 + Foundation.exp(-$0)) }) <= 3)
     }
 
     @Test func vectorMathEdgeCases() {
