@@ -92,6 +92,18 @@ import Flint
         #expect(prefetched.runningPrefetchThreads.load(ordering: .sequentiallyConsistent) == 0)
     }
 
+    /// Each batch of each epoch gets its own augmentation stream.
+    @Test func augmentationDiffersAcrossBatchesAndEpochs() {
+        let loader = DataLoader(dataset: indexedDataset(count: 40, transform: AddRandomOffset()), batchSize: 4, seed: 6)
+        // The first pixel of a batch is below 5000 plus the random offset · 10⁶.
+        func offsets() -> [Int] { loader.map { Int(($0.inputs.toArray()[0] / 1_000_000).rounded()) } }
+        let first = offsets(), second = offsets()
+        #expect(first.count == 10 && Set(first).count > 5, "\(first)")
+        #expect(first != second)
+        loader.nextEpoch = 0
+        #expect(offsets() == first)
+    }
+
     @Test func stoppingEarlyEndsThePrefetchThread() {
         let loader = DataLoader(dataset: indexedDataset(count: 500), batchSize: 2, shuffle: true, seed: 5, prefetch: true)
         do {
