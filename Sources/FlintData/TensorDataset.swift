@@ -43,10 +43,13 @@ public struct TensorDataset: Dataset {
         return (image, Int(labels.pointer(as: Int64.self)[index]))
     }
 
-    /// The examples at `indices`, stacked in that order, with ``transform`` applied using the
-    /// process-wide default generator (see `RandomGenerator.withDefault`).
+    /// The examples at `indices`, stacked in that order, with ``transform`` applied using a
+    /// generator seeded from the process-wide default one (which advances by one draw; see
+    /// `RandomGenerator.manualSeed`). The default generator is not locked while the batch is built.
     public func batch(indices: [Int]) -> Batch {
-        RandomGenerator.withDefault { generator in batch(indices: indices, using: &generator) }
+        guard transform != nil else { return gather(indices: indices) }
+        var generator = RandomGenerator(seed: RandomGenerator.withDefault { $0.next() })
+        return batch(indices: indices, using: &generator)
     }
 
     /// The examples at `indices`, stacked in that order, with ``transform`` applied drawing from

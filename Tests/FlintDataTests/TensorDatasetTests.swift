@@ -82,6 +82,20 @@ struct AddRandomOffset: BatchTransform {
         #expect(first != dataset.batch(indices: [0, 2], using: &c).inputs.toArray())
     }
 
+    /// Without a generator, batches follow the process-wide default one (reseeded by manualSeed);
+    /// a transform may itself use the default generator without deadlocking.
+    @Test func defaultGeneratorDrivesTransformsWithoutLocking() {
+        struct UsesDefaultGenerator: BatchTransform {
+            func apply(to inputs: Tensor, using generator: inout RandomGenerator) -> Tensor {
+                inputs + Float(RandomGenerator.withDefault { $0.nextInt(below: 10) })
+            }
+        }
+        let dataset = indexedDataset(count: 3, transform: ComposedTransform([AddRandomOffset(), UsesDefaultGenerator()]))
+        let result = dataset.batch(indices: [2]).inputs
+        #expect(result.shape == [1, 1, 2, 3])
+        #expect(result.toArray()[0] >= 200)
+    }
+
     @Test func subsetCopiesChosenExamples() {
         let subset = indexedDataset(count: 6).subset(indices: [5, 1])
         #expect(subset.count == 2 && subset.labels.toIntArray() == [5, 1])
