@@ -11,7 +11,7 @@ import Logging
 ///     x = p / 255                         (normalize: false)
 ///     x = (p / 255 − 0.2860) / 0.3530     (normalize: true, the training set's mean and std)
 ///
-/// computed as one fused multiply-add per pixel.
+/// computed as one fused multiply-add per pixel, block by block as the file is inflated.
 public enum FashionMNIST {
     /// Where `make setup` (the `dataset-fashion-mnist` Debian package) installs the files.
     public static let defaultDirectory = "/usr/share/datasets/fashion-mnist"
@@ -50,7 +50,9 @@ public enum FashionMNIST {
         let imagesPath = try locate("\(split.filePrefix)-images-idx3-ubyte", in: directory)
         let labelsPath = try locate("\(split.filePrefix)-labels-idx1-ubyte", in: directory)
 
-        let images = try IDXReader.readImages(at: URL(fileURLWithPath: imagesPath))
+        let scale: Float = normalize ? 1 / (255 * std) : 1 / 255
+        let bias: Float = normalize ? -mean / std : 0
+        let images = try IDXReader.readImages(at: URL(fileURLWithPath: imagesPath), scale: scale, bias: bias)
         if images.rows != imageSize {
             throw DataError.invalidField(path: imagesPath, field: "dimension 1 (rows)",
                                          expected: "\(imageSize) (Fashion-MNIST images are 28 × 28)", found: "\(images.rows)")
@@ -67,10 +69,7 @@ public enum FashionMNIST {
         }
 
         let labelTensor = try classLabels(labels.labels, classCount: classNames.count, path: labelsPath)
-        let scale: Float = normalize ? 1 / (255 * std) : 1 / 255
-        let bias: Float = normalize ? -mean / std : 0
-        let pixels = pixelsToFloats(images.pixels, scale: scale, bias: bias)
-            .reshaped([images.count, 1, imageSize, imageSize])
+        let pixels = images.images.reshaped([images.count, 1, imageSize, imageSize])
         let dataset = TensorDataset(images: pixels, labels: labelTensor)
         let seconds = (ContinuousClock.now - start) / .seconds(1)
         logger.debug("loaded Fashion-MNIST \(split.rawValue): \(images.count) images from \(directory) in \(seconds) s")
@@ -106,18 +105,4 @@ public enum FashionMNIST {
         }
         return out
     }
-}
-
-/// `Float(pixel) · scale + bias` for every element of a contiguous `uint8` tensor, as a new
-/// float32 tensor of the same shape (parallel over chunks of at least 256 Ki pixels).
-func pixelsToFloats(_ pixels: Tensor, scale: Float, bias: Float) -> Tensor {
-    precondition(pixels.dtype == .uint8 && pixels.isContiguous,
-                 "pixelsToFloats: expects a contiguous uint8 tensor, got \(pixels.dtype) \(pixels.shape)")
-    let out = Tensor(uninitializedShape: pixels.shape, dtype: .float32)
-    let source = UnsafePointer(pixels.pointer(as: UInt8.self)), destination = out.floatPointer
-    Parallel.forChunks(pixels.count, minimumChunk: 1 << 18) { range in
-        affineMap(source + range.lowerBound, destination + range.lowerBound,
-                  count: range.count, scale: scale, bias: bias)
-    }
-    return out
 }

@@ -37,9 +37,64 @@ public enum IDXReader {
         return (dimensions[0], data)
     }
 
-    /// Reads an unsigned-byte IDX array whose magic number must be `magic`, with one name per
-    /// dimension for error messages. Dimensions after the first must be at least 1.
+    /// Reads an image file (`0x00000803`) straight into floats: `images` is a contiguous float32
+    /// tensor `[count, rows, columns]` holding `Float(pixel) · scale + bias` (for example
+    /// `scale = 1/255, bias = 0` for [0, 1]). The pixels are converted block by block as they are
+    /// read or inflated, so no byte copy of the whole file is kept.
+    public static func readImages(at url: URL, scale: Float, bias: Float) throws
+        -> (count: Int, rows: Int, columns: Int, images: Tensor) {
+        let path = url.path
+        return try readUnsignedBytes(
+            path: path, magic: imagesMagic,
+            dimensionNames: ["dimension 0 (image count)", "dimension 1 (rows)", "dimension 2 (columns)"]
+        ) { dimensions, payloadBytes, stream in
+            let out = Tensor(uninitializedShape: dimensions, dtype: .float32)
+            let destination = out.floatPointer
+            let blockBytes = 1 << 16
+            let block = UnsafeMutablePointer<UInt8>.allocate(capacity: blockBytes)
+            defer { block.deallocate() }
+            var done = 0
+            while done < payloadBytes {
+                let want = min(blockBytes, payloadBytes - done)
+                let got = try stream.read(into: block, count: want)
+                affineMap(UnsafePointer(block), destination + done, count: got, scale: scale, bias: bias)
+                done += got
+                if got < want {
+                    throw DataError.truncated(path: path, field: payloadField(dimensions),
+                                              expectedBytes: payloadBytes, foundBytes: done)
+                }
+            }
+            return (dimensions[0], dimensions[1], dimensions[2], out)
+        }
+    }
+
+    /// Reads an unsigned-byte IDX array whose magic number must be `magic` into a `uint8` tensor,
+    /// with one name per dimension for error messages.
     static func readUnsignedBytes(path: String, magic: UInt32, dimensionNames: [String]) throws -> ([Int], Tensor) {
+        try readUnsignedBytes(path: path, magic: magic, dimensionNames: dimensionNames) { dimensions, payloadBytes, stream in
+            let data = Tensor(uninitializedShape: dimensions, dtype: .uint8)
+            let readBytes = try stream.read(into: data.storage.data, count: payloadBytes)
+            guard readBytes == payloadBytes else {
+                throw DataError.truncated(path: path, field: payloadField(dimensions),
+                                          expectedBytes: payloadBytes, foundBytes: readBytes)
+            }
+            return (dimensions, data)
+        }
+    }
+
+    /// The name of the payload field in errors: `payload (3 × 28 × 28 bytes)`.
+    static func payloadField(_ dimensions: [Int]) -> String {
+        "payload (\(dimensions.map(String.init).joined(separator: " × ")) bytes)"
+    }
+
+    /// Reads and checks the header of an unsigned-byte IDX file whose magic number must be
+    /// `magic` (one name per dimension for error messages; dimensions after the first must be at
+    /// least 1), then lets `readPayload` consume exactly the payload from the stream, then checks
+    /// that nothing follows it.
+    static func readUnsignedBytes<Result>(
+        path: String, magic: UInt32, dimensionNames: [String],
+        readPayload: (_ dimensions: [Int], _ payloadBytes: Int, _ stream: FileByteStream) throws -> Result
+    ) throws -> Result {
         let stream = try FileByteStream(path: path)
         let rank = dimensionNames.count
         let headerBytes = 4 + 4 * rank
@@ -88,16 +143,11 @@ public enum IDXReader {
                     expected: "a payload a \(stream.fileSize)-byte gzip file can hold (at most \(available) bytes)",
                     found: "\(shapeText) = \(payloadBytes) bytes")
             }
-            throw DataError.truncated(path: path, field: "payload (\(shapeText) bytes)",
+            throw DataError.truncated(path: path, field: payloadField(dimensions),
                                       expectedBytes: payloadBytes, foundBytes: max(available, 0))
         }
 
-        let data = Tensor(uninitializedShape: dimensions, dtype: .uint8)
-        let readBytes = try stream.read(into: data.storage.data, count: payloadBytes)
-        guard readBytes == payloadBytes else {
-            throw DataError.truncated(path: path, field: "payload (\(shapeText) bytes)",
-                                      expectedBytes: payloadBytes, foundBytes: readBytes)
-        }
+        let result = try readPayload(dimensions, payloadBytes, stream)
         let extra = try stream.countRemainingBytes()
         guard extra == 0 else {
             throw DataError.invalidField(
@@ -105,7 +155,7 @@ public enum IDXReader {
                 expected: "exactly \(payloadBytes) bytes (\(shapeText)) after the \(headerBytes)-byte header",
                 found: "\(payloadBytes + extra) bytes (\(extra) trailing)")
         }
-        return (dimensions, data)
+        return result
     }
 
     /// The big-endian 32-bit word at byte `offset`.

@@ -26,6 +26,8 @@ import Flint
         let read = try IDXReader.readImages(at: URL(fileURLWithPath: images))
         #expect(read.count == 3 && read.rows == 2 && read.columns == 4)
         #expect(read.pixels.toIntArray() == pixels.map(Int.init))
+        let scaled = try IDXReader.readImages(at: URL(fileURLWithPath: images), scale: 1 / 255, bias: 0)
+        #expect(zip(scaled.images.toArray(), pixels).allSatisfy { abs($0 - Float($1) / 255) < 1e-7 })
         #expect(try IDXReader.readLabels(at: URL(fileURLWithPath: labels)).labels.toIntArray() == [0, 9, 3])
     }
 
@@ -43,6 +45,12 @@ import Flint
             #expect(read.count == 1800)
             let bytes = UnsafeBufferPointer(start: read.pixels.pointer(as: UInt8.self), count: read.pixels.count)
             #expect(bytes.elementsEqual(payload), "\(path)")
+            // Converted to floats block by block while streaming.
+            let floats = try IDXReader.readImages(at: URL(fileURLWithPath: path), scale: 0.5, bias: -1)
+            #expect(floats.count == 1800 && floats.rows == 28 && floats.columns == 28)
+            #expect(floats.images.shape == [1800, 28, 28] && floats.images.dtype == .float32)
+            let values = UnsafeBufferPointer(start: floats.images.floatPointer, count: floats.images.count)
+            #expect(values.elementsEqual(payload.map { Float($0) * 0.5 - 1 }), "\(path)")
         }
     }
 
@@ -76,6 +84,8 @@ import Flint
                 let error = dataError { _ = try IDXReader.readImages(at: URL(fileURLWithPath: path)) }
                 #expect(error == .truncated(path: path, field: field, expectedBytes: expected, foundBytes: found),
                         "\(path): \(String(describing: error))")
+                let floatError = dataError { _ = try IDXReader.readImages(at: URL(fileURLWithPath: path), scale: 1, bias: 0) }
+                #expect(floatError == error)
             }
         }
         let labels = directory.write(Array(labelFile([1, 2, 3, 4])[..<10]), to: "cut-labels-idx1-ubyte")
