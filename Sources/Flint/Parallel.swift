@@ -101,7 +101,7 @@ final class WorkerPool: @unchecked Sendable {
                     pthread_cond_broadcast(&condition)
                     pthread_mutex_unlock(&mutex)
                 }
-                drain(pointer)
+                drain(pointer.pointee)
                 while finishedTasks.load(ordering: .acquiring) < tasks || workersOut.load(ordering: .acquiring) > 0 {}
                 job = nil
             }
@@ -109,13 +109,11 @@ final class WorkerPool: @unchecked Sendable {
         busy.store(false, ordering: .releasing)
     }
 
-    /// Runs tasks through the caller's closure in place: no copy of it (and so no reference to
-    /// its context) outlives a task, which `withoutActuallyEscaping` checks.
-    private func drain(_ body: UnsafePointer<Body>) {
+    private func drain(_ body: Body) {
         while true {
             let i = nextTask.add(1, ordering: .relaxed).oldValue
             if i >= taskCount { return }
-            body.pointee(i)
+            body(i)
             finishedTasks.add(1, ordering: .releasing)
         }
     }
@@ -139,8 +137,18 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            drain(job!.assumingMemoryBound(to: Body.self))
+            drainCurrentJob()
             workersOut.subtract(1, ordering: .releasing)
         }
+    }
+
+    /// Runs tasks of the current job. A separate function so that the worker's copy of the closure
+    /// is released before it reports itself done: `run` checks, when its `withoutActuallyEscaping`
+    /// block ends, that no copy of the closure is left alive. (A `do { }` scope is not enough in
+    /// debug builds.)
+    @inline(never)
+    private func drainCurrentJob() {
+        let body = job!.assumingMemoryBound(to: Body.self).pointee
+        drain(body)
     }
 }

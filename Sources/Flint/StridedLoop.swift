@@ -53,8 +53,10 @@ struct StridedLoop {
     var rowLength: Int { shape[shape.count - 1] }
     var rowCount: Int { Shape.count(shape) / max(shape[shape.count - 1], 1) }
 
-    /// Calls `body(offsets, rowLength)` for every row; rows are split across threads when the
-    /// total work is at least `parallelThreshold` elements.
+    /// Calls `body(offsets, count)` for every row; rows are split across threads when the
+    /// total work is at least `parallelThreshold` elements. With fewer rows than threads (a
+    /// contiguous tensor is one merged row) each row is handed over in column pieces instead, so
+    /// `count` may be less than ``rowLength``: bodies must be elementwise.
     func forEachRow(parallelThreshold: Int = 1 << 16,
                     _ body: (_ offsets: UnsafePointer<Int>, _ count: Int) -> Void) {
         let rows = rowCount
