@@ -308,9 +308,11 @@ public struct SafeTensorsFile: Sendable {
 public enum SafeTensors {
     /// Writes `tensors` (and optional string `metadata`) to `url` in the safetensors format.
     ///
-    /// Tensors are laid out in sorted name order; the header is compact JSON with sorted keys
-    /// (`__metadata__` first when not empty), padded with spaces to a multiple of 8 bytes so that
-    /// the data buffer starts 8-byte aligned. Every Flint dtype is stored natively (float32 → F32,
+    /// The header is compact JSON with sorted keys (`__metadata__` first when not empty), padded
+    /// with spaces to a multiple of 8 bytes so that the data buffer starts 8-byte aligned. In the
+    /// buffer, tensors are ordered by decreasing element size, then by name (as the reference
+    /// writer does), so every tensor starts aligned to its element size and reads back without a
+    /// copy. Every Flint dtype is stored natively (float32 → F32,
     /// float16 → F16, bfloat16 → BF16, int64 → I64, int32 → I32, uint8 → U8, bool → BOOL).
     ///
     /// The write is atomic: the bytes go to a temporary file in the same directory, which is
@@ -324,7 +326,11 @@ public enum SafeTensors {
             throw FlintError.invalidArgument(operation: "SafeTensors.save",
                                              message: "\"__metadata__\" is reserved for metadata and cannot name a tensor (\(url.path))")
         }
-        let names = tensors.keys.sorted()
+        // Data order: larger elements first, then by name.
+        let names = tensors.keys.sorted {
+            let a = tensors[$0]!.dtype.byteSize, b = tensors[$1]!.dtype.byteSize
+            return a != b ? a > b : $0 < $1
+        }
         let contiguous = withNoGrad { names.map { tensors[$0]!.contiguous() } }
         let header = headerBytes(names: names, tensors: contiguous, metadata: metadata)
         var prefix = [UInt8](repeating: 0, count: 8)
@@ -371,27 +377,26 @@ public enum SafeTensors {
         }
     }
 
-    /// The JSON header for contiguous tensors in `names` order, padded with spaces to a multiple of 8.
+    /// The JSON header (keys sorted) for contiguous tensors stored in the buffer in `names` order,
+    /// padded with spaces to a multiple of 8 bytes.
     static func headerBytes(names: [String], tensors: [Tensor], metadata: [String: String]) -> [UInt8] {
-        var json = "{"
-        var first = true
+        var entries: [(name: String, json: String)] = []
         if !metadata.isEmpty {
-            json += "\"__metadata__\":{"
-            json += metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }.joined(separator: ",")
-            json += "}"
-            first = false
+            let pairs = metadata.keys.sorted().map { "\(jsonString($0)):\(jsonString(metadata[$0]!))" }
+            entries.append(("__metadata__", "\"__metadata__\":{" + pairs.joined(separator: ",") + "}"))
         }
         var offset = 0
+        var tensorEntries: [(name: String, json: String)] = []
         for (name, t) in zip(names, tensors) {
             let bytes = t.count * t.dtype.byteSize
-            if !first { json += "," }
-            first = false
-            json += "\(jsonString(name)):{\"dtype\":\"\(SafeTensorsDType(t.dtype).rawValue)\","
+            var json = "\(jsonString(name)):{\"dtype\":\"\(SafeTensorsDType(t.dtype).rawValue)\","
             json += "\"shape\":[\(t.shape.map(String.init).joined(separator: ","))],"
             json += "\"data_offsets\":[\(offset),\(offset + bytes)]}"
+            tensorEntries.append((name, json))
             offset += bytes
         }
-        json += "}"
+        entries += tensorEntries.sorted { $0.name < $1.name }
+        let json = "{" + entries.map(\.json).joined(separator: ",") + "}"
         var bytes = Array(json.utf8)
         while bytes.count % 8 != 0 { bytes.append(UInt8(ascii: " ")) }
         return bytes
