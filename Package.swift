@@ -4,7 +4,7 @@ import PackageDescription
 /// Kernels need AVX2 + FMA code generation: without it `SIMD8<Float>` FMA lowers to a libm call per lane.
 let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-mtune=znver3"]),
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(
@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Flint", targets: ["Flint"]),
         .library(name: "FlintNN", targets: ["FlintNN"]),
         .library(name: "FlintData", targets: ["FlintData"]),
+        .library(name: "FlintTrain", targets: ["FlintTrain"]),
         .executable(name: "flint", targets: ["flint"]),
     ],
     dependencies: [
@@ -46,10 +47,15 @@ let package = Package(
             dependencies: ["Flint", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "FlintTrain",
+            dependencies: ["Flint", "FlintNN", "FlintData", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: kernelFlags
+        ),
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData",
+                "Flint", "FlintNN", "FlintData", "FlintTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
