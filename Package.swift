@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Flint", targets: ["Flint"]),
         .library(name: "FlintNN", targets: ["FlintNN"]),
         .library(name: "FlintData", targets: ["FlintData"]),
+        .library(name: "FlintTrain", targets: ["FlintTrain"]),
         .executable(name: "flint", targets: ["flint"]),
     ],
     dependencies: [
@@ -46,10 +47,15 @@ let package = Package(
             dependencies: ["Flint", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "FlintTrain",
+            dependencies: ["Flint", "FlintNN", "FlintData", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: kernelFlags
+        ),
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData",
+                "Flint", "FlintNN", "FlintData", "FlintTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -119,7 +119,8 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     private func workerLoop() {
-        var seen = generation.load(ordering: .acquiring)
+        // Generation 0 is the state before any job: a worker that starts late must still see job 1.
+        var seen = 0
         while true {
             var spins = 0
             while generation.load(ordering: .acquiring) == seen {
@@ -136,17 +137,12 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            drainCurrentJob()
+            do {
+                // The copy of the caller's closure must be gone before the caller is released.
+                let body = job!.assumingMemoryBound(to: Body.self).pointee
+                drain(body)
+            }
             workersOut.subtract(1, ordering: .releasing)
         }
-    }
-
-    /// Runs tasks of the current job. A separate function so that the worker's copy of the closure
-    /// is released before it reports itself done: `run` checks, when its `withoutActuallyEscaping`
-    /// block ends, that no copy of the closure is left alive.
-    @inline(never)
-    private func drainCurrentJob() {
-        let body = job!.assumingMemoryBound(to: Body.self).pointee
-        drain(body)
     }
 }

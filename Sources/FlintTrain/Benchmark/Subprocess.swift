@@ -1,0 +1,52 @@
+import Foundation
+
+/// Runs helper processes for benchmarks: this executable in a worker mode, or a peer's Python script.
+public enum BenchmarkSubprocess {
+    /// The path of the running executable.
+    public static var currentExecutable: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Runs `executable arguments…` and returns its standard output, or nil when it fails.
+    /// Standard error passes through so that the user sees the peer's warnings.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for (k, v) in environment { env[k] = v }
+        process.environment = env
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        do {
+            try process.run()
+        } catch {
+            return nil
+        }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(data: data, encoding: .utf8)
+    }
+
+    /// The last line of `output` that parses as a JSON object.
+    public static func lastJSONObject(_ output: String?) -> [String: Any]? {
+        guard let output else { return nil }
+        for line in output.split(separator: "\n").reversed() {
+            if let data = line.data(using: .utf8),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] {
+                return object
+            }
+        }
+        return nil
+    }
+
+    /// The peer venv's Python: `$FLINT_PEERS_VENV/bin/python`, default `${FLINT_CACHE:-~/.cache/flint}/peers-venv`.
+    public static var peerPython: String? {
+        let env = ProcessInfo.processInfo.environment
+        let cache = env["FLINT_CACHE"] ?? (NSHomeDirectory() + "/.cache/flint")
+        let venv = env["FLINT_PEERS_VENV"] ?? (cache + "/peers-venv")
+        let python = venv + "/bin/python"
+        return FileManager.default.isExecutableFile(atPath: python) ? python : nil
+    }
+}

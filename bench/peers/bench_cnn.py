@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""PyTorch peer for `flint bench`: the reference CNN (3x32x32 input, batch 64, 10 classes) on 2 threads.
+
+Measures a training step (forward, backward, Adam step) and eval inference, interleaving the two cases round by round,
+and prints one JSON object: {"torch": version, "threads": n, "train_images_per_s": x, "eval_images_per_s": y}.
+"""
+import json
+import statistics
+import sys
+import time
+
+import torch
+import torch.nn as nn
+
+threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
+rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+torch.set_num_threads(threads)
+torch.set_num_interop_threads(1)
+torch.manual_seed(0)
+
+
+def block(cin, cout):
+    return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+
+
+model = nn.Sequential(
+    nn.Sequential(*block(3, 64), nn.MaxPool2d(2), *block(64, 128), nn.MaxPool2d(2), *block(128, 256),
+                  nn.AdaptiveAvgPool2d(1)),
+    nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(256, 128), nn.ReLU(inplace=True), nn.Dropout(0.3),
+                  nn.Linear(128, 10)),
+)
+batch = 64
+optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
+loss_fn = nn.CrossEntropyLoss()
+x = torch.randn(batch, 3, 32, 32)
+y = torch.randint(0, 10, (batch,))
+
+
+def train_step():
+    model.train()
+    optimizer.zero_grad(set_to_none=True)
+    loss = loss_fn(model(x), y)
+    loss.backward()
+    optimizer.step()
+
+
+def evaluate():
+    model.eval()
+    with torch.inference_mode():
+        model(x)
+
+
+cases = [("train", train_step), ("eval", evaluate)]
+calls = {}
+for name, fn in cases:
+    for _ in range(3):
+        fn()
+    t0 = time.perf_counter()
+    fn()
+    calls[name] = max(1, int(1.0 / max(time.perf_counter() - t0, 1e-9)))
+times = {name: [] for name, _ in cases}
+for r in range(rounds):
+    order = cases[r % 2:] + cases[:r % 2]
+    for name, fn in order:
+        t0 = time.perf_counter()
+        for _ in range(calls[name]):
+            fn()
+        times[name].append((time.perf_counter() - t0) / calls[name])
+print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                  "train_images_per_s": batch / statistics.median(times["train"]),
+                  "eval_images_per_s": batch / statistics.median(times["eval"])}))
