@@ -8,6 +8,8 @@
 //   dbias    = Σ_n Σ_positions dY_n
 // The batch is split across Flint's threads; each thread lowers its own images into its own
 // workspace and calls single-threaded BLAS, so the output is written in NCHW order directly.
+// 3×3 stride-1 convolutions with at least 16 input and output channels go through Winograd
+// F(2×2, 3×3) instead (Winograd.swift), which needs 2.25× fewer multiply-adds.
 
 extension BLASOperand {
     /// A row-major operand with the given transpose flag and leading dimension.
@@ -102,6 +104,10 @@ extension Tensor {
         let tasks = convolutionTasks(batch: g.batch, multiplyAdds: g.multiplyAdds)
         // A lone image with plenty of work splits each GEMM instead of the batch.
         let splitGEMM = tasks == 1 && g.multiplyAdds >= (1 << 21)
+        if WinogradPlan.applies(to: g) && !splitGEMM {
+            winogradForward(WinogradPlan(g), tasks: tasks, input: input, weight: weight, bias: bias, output: output)
+            return
+        }
         let columnFloats = g.isPointwise ? 0 : k * positions
         let rowMajor = BLASOperand(transposed: false, leadingDimension: k)
         let columnsOperand = BLASOperand(transposed: false, leadingDimension: positions)
@@ -155,6 +161,15 @@ extension Tensor {
         let work = g.multiplyAdds * ((needInput ? 1 : 0) + (needWeight ? 1 : 0))
         let tasks = g.batch == 0 ? 1 : convolutionTasks(batch: g.batch, multiplyAdds: work)
         let splitGEMM = tasks == 1 && work >= (1 << 21)
+        if WinogradPlan.applies(to: g) && !splitGEMM && g.batch > 0 {
+            winogradBackward(WinogradPlan(g), tasks: tasks, input: UnsafePointer(input.pointer(as: Float.self)),
+                             weight: UnsafePointer(weight.pointer(as: Float.self)),
+                             outputGradient: UnsafePointer(outputGradient.pointer(as: Float.self)),
+                             inputGradient: inputGradient?.pointer(as: Float.self),
+                             weightGradient: weightGradient?.pointer(as: Float.self),
+                             biasGradient: biasGradient?.pointer(as: Float.self))
+            return (inputGradient, weightGradient, biasGradient)
+        }
 
         // Workspace layout per task: columns | column gradient | weight accumulator (tasks > 0) | bias accumulator.
         let columnFloats = needWeight && !g.isPointwise ? Workspace.aligned(k * positions) : 0

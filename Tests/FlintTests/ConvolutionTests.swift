@@ -212,4 +212,58 @@ private func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         #expect(maxDifference(biasOnly, expected.bias) < 1e-4)
         #expect(x.grad == nil)
     }
+
+    /// Checks conv2d and all three gradients against the direct reference.
+    private func checkAgainstReference(n: Int, cin: Int, h: Int, w: Int, cout: Int, kernel: Int, stride: Int, padding: Int,
+                                       dilation: Int, seed: UInt64, inputGradient: Bool = true) {
+        let r = ReferenceConvolution(n: n, cin: cin, h: h, w: w, cout: cout, kh: kernel, kw: kernel, sy: stride, sx: stride,
+                                     py: padding, px: padding, dy: dilation, dx: dilation, groups: 1)
+        let x = GradientCheck.random([n, cin, h, w], seed: seed, requiresGrad: inputGradient)
+        let weight = GradientCheck.random([cout, cin, kernel, kernel], seed: seed + 1, low: -0.2, high: 0.2)
+        let bias = GradientCheck.random([cout], seed: seed + 2)
+        let y = x.conv2d(weight: weight, bias: bias, stride: (stride, stride), padding: (padding, padding),
+                         dilation: (dilation, dilation))
+        #expect(y.shape == [n, cout, r.ho, r.wo])
+        #expect(maxDifference(y.toArray(), r.forward(x.toArray(), weight.toArray(), bias.toArray())) < 2e-5)
+        let upstream = GradientCheck.random(y.shape, seed: seed + 3, requiresGrad: false)
+        y.backward(gradient: upstream)
+        let expected = r.backward(x.toArray(), weight.toArray(), upstream.toArray())
+        if inputGradient {
+            #expect(maxDifference(x.grad!.toArray(), expected.input) < 2e-5)
+        } else {
+            #expect(x.grad == nil)
+        }
+        #expect(maxDifference(weight.grad!.toArray(), expected.weight) < 1e-4)
+        #expect(maxDifference(bias.grad!.toArray(), expected.bias) < 1e-4)
+    }
+
+    @Test func winogradPathMatchesReference() {
+        // 3×3 stride-1 convolutions with ≥ 16 channels take the Winograd F(2×2, 3×3) path: odd output
+        // sizes (partial edge tiles), no padding, wide padding, odd channel counts.
+        checkAgainstReference(n: 2, cin: 16, h: 7, w: 9, cout: 16, kernel: 3, stride: 1, padding: 1, dilation: 1, seed: 100)
+        checkAgainstReference(n: 2, cin: 16, h: 6, w: 5, cout: 24, kernel: 3, stride: 1, padding: 0, dilation: 1, seed: 110)
+        checkAgainstReference(n: 1, cin: 17, h: 5, w: 4, cout: 19, kernel: 3, stride: 1, padding: 2, dilation: 1, seed: 120)
+        // Only the weight and bias need gradients (no input-gradient GEMMs).
+        checkAgainstReference(n: 2, cin: 16, h: 5, w: 6, cout: 16, kernel: 3, stride: 1, padding: 1, dilation: 1, seed: 130,
+                              inputGradient: false)
+    }
+
+    @Test func winogradThreadedChunksMatchReference() {
+        // 22×22 outputs are 121 tiles per image, so 2 images per chunk: with 5 images the threads
+        // get 2 and 3 images (1 and 2 chunks), and the weight gradient sums across chunks and threads.
+        checkAgainstReference(n: 5, cin: 16, h: 22, w: 22, cout: 16, kernel: 3, stride: 1, padding: 1, dilation: 1, seed: 140)
+    }
+
+    @Test func winogradGradientsMatchFiniteDifferences() {
+        let x = GradientCheck.random([1, 16, 3, 4], seed: 150)
+        let w = GradientCheck.random([16, 16, 3, 3], seed: 151, low: -0.3, high: 0.3)
+        let b = GradientCheck.random([16], seed: 152)
+        #expect(GradientCheck.maxError([x, w, b]) { $0[0].conv2d(weight: $0[1], bias: $0[2], padding: (1, 1)) } < 2e-3)
+    }
+
+    @Test func threadedLoweringPathMatchesReference() {
+        // Dilated and strided 3×3 convolutions keep the im2col path, also when split across threads.
+        checkAgainstReference(n: 3, cin: 16, h: 16, w: 15, cout: 32, kernel: 3, stride: 1, padding: 2, dilation: 2, seed: 160)
+        checkAgainstReference(n: 4, cin: 16, h: 20, w: 20, cout: 32, kernel: 3, stride: 2, padding: 1, dilation: 1, seed: 170)
+    }
 }
