@@ -137,12 +137,17 @@ final class WorkerPool: @unchecked Sendable {
                 }
             }
             seen = generation.load(ordering: .acquiring)
-            do {
-                // The copy of the caller's closure must be gone before the caller is released.
-                let body = job!.assumingMemoryBound(to: Body.self).pointee
-                drain(body)
-            }
+            drainCurrentJob()
             workersOut.subtract(1, ordering: .releasing)
         }
+    }
+
+    /// Runs tasks of the current job. A separate function so that the worker's copy of the closure
+    /// is released before it reports itself done: `run` checks, when its `withoutActuallyEscaping`
+    /// block ends, that no copy of the closure is left alive.
+    @inline(never)
+    private func drainCurrentJob() {
+        let body = job!.assumingMemoryBound(to: Body.self).pointee
+        drain(body)
     }
 }
