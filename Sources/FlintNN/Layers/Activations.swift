@@ -5,6 +5,7 @@ open class ReLU: Module {
     /// A ReLU layer.
     public override init() { super.init() }
 
+    /// max(input, 0).
     open override func forward(_ input: Tensor) -> Tensor { input.relu() }
 }
 
@@ -19,8 +20,10 @@ open class GELU: Module {
         super.init()
     }
 
+    /// GELU of every element.
     open override func forward(_ input: Tensor) -> Tensor { input.gelu(approximation: approximation) }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { approximation == .tanh ? "approximate='tanh'" : "" }
 }
 
@@ -29,6 +32,7 @@ open class Tanh: Module {
     /// A tanh layer.
     public override init() { super.init() }
 
+    /// tanh of every element.
     open override func forward(_ input: Tensor) -> Tensor { input.tanh() }
 }
 
@@ -37,6 +41,7 @@ open class Sigmoid: Module {
     /// A sigmoid layer.
     public override init() { super.init() }
 
+    /// σ of every element.
     open override func forward(_ input: Tensor) -> Tensor { input.sigmoid() }
 }
 
@@ -45,5 +50,6 @@ open class SiLU: Module {
     /// A SiLU layer.
     public override init() { super.init() }
 
+    /// x·σ(x) of every element.
     open override func forward(_ input: Tensor) -> Tensor { input.silu() }
 }

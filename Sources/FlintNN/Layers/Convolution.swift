@@ -68,6 +68,7 @@ open class Conv2d: Module {
         input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String {
         var parts = ["\(inputChannels), \(outputChannels)", "kernel_size=\(kernelSize)", "stride=\(stride)"]
         if padding != (0, 0) { parts.append("padding=\(padding)") }

@@ -14,9 +14,11 @@ open class Dropout: Module {
         super.init()
     }
 
+    /// The input with dropout applied in training mode; the input itself in evaluation mode.
     open override func forward(_ input: Tensor) -> Tensor {
         input.dropout(probability: probability, training: isTraining)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { "p=\(probability)" }
 }

@@ -27,5 +27,6 @@ open class Embedding: Module {
         Tensor.embedding(input, weight: weight)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { "\(count), \(dimensions)" }
 }

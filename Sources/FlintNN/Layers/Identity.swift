@@ -6,5 +6,6 @@ open class Identity: Module {
     /// An identity layer.
     public override init() { super.init() }
 
+    /// The input itself.
     open override func forward(_ input: Tensor) -> Tensor { input }
 }

@@ -48,6 +48,7 @@ open class BatchNorm: Module {
         precondition(input.rank >= 2, "\(type(of: self)): input must be [N, C, …], got \(input.shape)")
     }
 
+    /// Applies the layer.
     open override func forward(_ input: Tensor) -> Tensor {
         validate(input)
         precondition(input.shape[1] == features,
@@ -65,6 +66,7 @@ open class BatchNorm: Module {
                                training: training, momentum: factor, epsilon: epsilon)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String {
         "\(features), eps=\(epsilon), momentum=\(momentum.map { "\($0)" } ?? "None"), affine=\(weight != nil), "
             + "track_running_stats=\(runningMean != nil)"
@@ -73,6 +75,7 @@ open class BatchNorm: Module {
 
 /// Batch normalisation of [N, C] or [N, C, L] inputs (`torch.nn.BatchNorm1d`); see ``BatchNorm``.
 open class BatchNorm1d: BatchNorm {
+    /// Requires the layout this layer accepts.
     open override func validate(_ input: Tensor) {
         precondition(input.rank == 2 || input.rank == 3, "BatchNorm1d: input must be [N, C] or [N, C, L], got \(input.shape)")
     }
@@ -80,6 +83,7 @@ open class BatchNorm1d: BatchNorm {
 
 /// Batch normalisation of [N, C, H, W] inputs (`torch.nn.BatchNorm2d`); see ``BatchNorm``.
 open class BatchNorm2d: BatchNorm {
+    /// Requires the layout this layer accepts.
     open override func validate(_ input: Tensor) {
         precondition(input.rank == 4, "BatchNorm2d: input must be [N, C, H, W], got \(input.shape)")
     }
@@ -114,10 +118,12 @@ open class LayerNorm: Module {
         self.init([features], epsilon: epsilon, elementwiseAffine: elementwiseAffine)
     }
 
+    /// Applies the layer.
     open override func forward(_ input: Tensor) -> Tensor {
         input.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, epsilon: epsilon)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String {
         "\(normalizedShape), eps=\(epsilon), elementwise_affine=\(weight != nil)"
     }

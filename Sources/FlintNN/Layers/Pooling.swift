@@ -22,10 +22,12 @@ open class MaxPool2d: Module {
         self.init(kernelSize: (kernelSize, kernelSize), stride: stride.map { ($0, $0) }, padding: (padding, padding))
     }
 
+    /// The pooled input.
     open override func forward(_ input: Tensor) -> Tensor {
         input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
 }
 
@@ -56,10 +58,12 @@ open class AvgPool2d: Module {
                   countIncludePad: countIncludePad)
     }
 
+    /// The pooled input.
     open override func forward(_ input: Tensor) -> Tensor {
         input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { "kernel_size=\(kernelSize), stride=\(stride), padding=\(padding)" }
 }
 
@@ -80,9 +84,11 @@ open class AdaptiveAvgPool2d: Module {
         self.init(outputSize: (outputSize, outputSize))
     }
 
+    /// The pooled input.
     open override func forward(_ input: Tensor) -> Tensor {
         input.adaptiveAvgPool2d(outputSize: outputSize)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { "output_size=\(outputSize)" }
 }
