@@ -4,7 +4,7 @@ import PackageDescription
 /// Kernels need AVX2 + FMA code generation: without it `SIMD8<Float>` FMA lowers to a libm call per lane.
 let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-mtune=znver3"]),
-    .unsafeFlags(["-Ounchecked", "-enforce-exclusivity=unchecked"], .when(configuration: .release)),
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 
 let package = Package(

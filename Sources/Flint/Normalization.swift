@@ -276,7 +276,7 @@ extension Tensor {
             let pw = savedWeight.map { UnsafePointer($0.pointer(as: Float.self)) }
             let means = UnsafePointer(statistics.pointer(as: Float.self)), rstds = means + rows
             let accumulate = needWeight || needBias
-            let tasks = rows * d >= (1 << 15) ? min(Parallel.threadCount, max(rows, 1)) : 1
+            let tasks = rows * d >= (1 << 15) ? Swift.min(Parallel.threadCount, Swift.max(rows, 1)) : 1
             let padded = Workspace.aligned(d)
             // Per task: Σ dy·x̂ (padded floats), then Σ dy (padded floats).
             Workspace.with(count: tasks, floats: accumulate ? 2 * padded : 0) { workspaces in

@@ -115,7 +115,7 @@ extension Tensor {
             let dx = Tensor(uninitializedShape: inputShape)
             let pg = UnsafePointer(dy.pointer(as: Float.self)), pd = dx.pointer(as: Float.self)
             let pidx = UnsafePointer(indices.pointer(as: Int32.self))
-            Parallel.forChunks(planes, minimumChunk: max(1, (1 << 15) / max(plane, 1))) { range in
+            Parallel.forChunks(planes, minimumChunk: Swift.max(1, (1 << 15) / Swift.max(plane, 1))) { range in
                 for p in range {
                     // Zero each plane just before its scatter, while it is in cache.
                     let d = pd + p * plane, gp = pg + p * outPlane, ip = pidx + p * outPlane
