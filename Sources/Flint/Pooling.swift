@@ -112,12 +112,14 @@ extension Tensor {
         let inputShape = x.shape
         return Tensor.record(out, op: "maxPool2d", inputs: [x]) { g in
             let dy = g.contiguous()
-            let dx = Tensor.zeros(inputShape)
+            let dx = Tensor(uninitializedShape: inputShape)
             let pg = UnsafePointer(dy.pointer(as: Float.self)), pd = dx.pointer(as: Float.self)
             let pidx = UnsafePointer(indices.pointer(as: Int32.self))
             Parallel.forChunks(planes, minimumChunk: Swift.max(1, (1 << 15) / Swift.max(plane, 1))) { range in
                 for p in range {
+                    // Zero each plane just before its scatter, while it is in cache.
                     let d = pd + p * plane, gp = pg + p * outPlane, ip = pidx + p * outPlane
+                    zeroFloats(d, plane)
                     for o in 0..<outPlane { d[Int(ip[o])] += gp[o] }
                 }
             }
@@ -232,11 +234,12 @@ extension Tensor {
         let inputShape = x.shape
         return Tensor.record(out, op: op, inputs: [x]) { g in
             let dy = g.contiguous()
-            let dx = Tensor.zeros(inputShape)
+            let dx = Tensor(uninitializedShape: inputShape)
             let pg = UnsafePointer(dy.pointer(as: Float.self)), pd = dx.pointer(as: Float.self)
             Parallel.forChunks(planes, minimumChunk: chunk) { range in
                 for p in range {
                     let d = pd + p * plane, gp = pg + p * outPlane
+                    zeroFloats(d, plane)
                     for oy in 0..<ho {
                         let y0 = rows.starts[oy], y1 = rows.ends[oy]
                         for ox in 0..<wo {

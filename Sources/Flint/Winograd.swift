@@ -20,7 +20,7 @@ struct WinogradPlan {
     /// Images lowered together, so that each GEMM has about `targetTiles` columns.
     let chunkImages: Int
 
-    static let targetTiles = 256
+    static let targetTiles = 128
 
     /// Whether `g` is a convolution this path handles (and is worth it for).
     static func applies(to g: ConvolutionGeometry) -> Bool {
