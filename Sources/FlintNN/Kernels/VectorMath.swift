@@ -37,36 +37,23 @@ func maxContiguous(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
     return best
 }
 
-/// Σ x[0..<n] with four SIMD accumulators.
-@inline(__always)
-func sumContiguous(_ x: UnsafePointer<Float>, _ n: Int) -> Float {
-    var a0 = SIMD8<Float>(), a1 = SIMD8<Float>(), a2 = SIMD8<Float>(), a3 = SIMD8<Float>()
-    var i = 0
-    while i + 32 <= n {
-        a0 += loadVector(x + i); a1 += loadVector(x + i + 8)
-        a2 += loadVector(x + i + 16); a3 += loadVector(x + i + 24)
-        i += 32
-    }
-    while i + 8 <= n { a0 += loadVector(x + i); i += 8 }
-    var s = ((a0 + a1) + (a2 + a3)).sum()
-    while i < n { s += x[i]; i += 1 }
-    return s
-}
-
-/// Writes e^(x[i] − shift) to `output[i]` for i < n and returns their sum.
+/// Writes e^(x[i] − shift) to `output[i]` for i < n and returns Σ e^(x[i] − shift) and Σ x[i]
+/// (the second for label smoothing), in one pass.
 @inline(__always)
 func exponentiateShifted(_ x: UnsafePointer<Float>, shift: Float, into output: UnsafeMutablePointer<Float>,
-                         _ n: Int) -> Float {
+                         _ n: Int) -> (exponentials: Float, values: Float) {
     let vs = SIMD8<Float>(repeating: shift)
-    var total = SIMD8<Float>()
+    var total = SIMD8<Float>(), values = SIMD8<Float>()
     var i = 0
     while i + 8 <= n {
-        let e = VectorMath.exp(loadVector(x + i) - vs)
+        let v = loadVector(x + i)
+        let e = VectorMath.exp(v - vs)
         storeVector(e, output + i)
         total += e
+        values += v
         i += 8
     }
-    var s = total.sum()
+    var s = total.sum(), sx = values.sum()
     if i < n {
         // Tail through the same SIMD routine for identical rounding.
         var lanes = SIMD8<Float>(repeating: -.infinity)
@@ -75,7 +62,8 @@ func exponentiateShifted(_ x: UnsafePointer<Float>, shift: Float, into output: U
         for j in i..<n {
             output[j] = e[j - i]
             s += e[j - i]
+            sx += x[j]
         }
     }
-    return s
+    return (s, sx)
 }

@@ -43,7 +43,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
         for r in range {
             let xr = x + r * classes, pr = p + r * classes
             let m = maxContiguous(xr, classes)
-            let total = exponentiateShifted(xr, shift: m, into: pr, classes)
+            let (total, rowSum) = exponentiateShifted(xr, shift: m, into: pr, classes)
             inverses[r] = 1 / total
             let target = t[r]
             if target == ignored {
@@ -57,7 +57,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
             let lse = m + Foundation.log(total)
             var value = keep * (lse - xr[Int(target)])
             if epsilon > 0 {
-                value += uniform * (Float(classes) * lse - sumContiguous(xr, classes))
+                value += uniform * (Float(classes) * lse - rowSum)
             }
             loss[r] = value
         }
