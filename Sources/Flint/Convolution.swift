@@ -43,6 +43,7 @@ extension Tensor {
         precondition(rank == 4, "conv2d: input must be [N, C, H, W], got \(shape)")
         precondition(weight.rank == 4, "conv2d: weight must be [Cout, Cin/groups, kH, kW], got \(weight.shape)")
         precondition(groups >= 1, "conv2d: groups must be positive, got \(groups)")
+        precondition(shape[1] > 0, "conv2d: input \(shape) has no channels")
         precondition(stride.0 >= 1 && stride.1 >= 1, "conv2d: stride must be positive, got \(stride)")
         precondition(padding.0 >= 0 && padding.1 >= 0, "conv2d: padding must be non-negative, got \(padding)")
         precondition(dilation.0 >= 1 && dilation.1 >= 1, "conv2d: dilation must be positive, got \(dilation)")

@@ -474,8 +474,8 @@ extension Tensor {
                         let tiles = images * tpi
                         let vStride = WinogradPlan.matrixStride(rows: cin, tiles: tiles)
                         let mStride = WinogradPlan.matrixStride(rows: cout, tiles: tiles)
-                        // dM = A dy Aᵀ per tile, and the bias gradient.
-                        for b in 0..<images {
+                        // dM = A dy Aᵀ per tile (unless only the bias gradient is wanted), and the bias gradient.
+                        for b in 0..<images where dw != nil || dx != nil {
                             for o in 0..<cout {
                                 let plane = dy + ((start + b) * cout + o) * g.outputPlane
                                 if !exact {
@@ -487,7 +487,13 @@ extension Tensor {
                                                       offsets: outOffsets, count: tpi,
                                                       into: m + o * tiles + b * tpi, matrixStride: mStride,
                                                       scratch: scratch)
-                                if db != nil { dbPartial[o] += sumContiguous(plane, g.outputPlane) }
+                            }
+                        }
+                        if db != nil {
+                            for b in 0..<images {
+                                for o in 0..<cout {
+                                    dbPartial[o] += sumContiguous(dy + ((start + b) * cout + o) * g.outputPlane, g.outputPlane)
+                                }
                             }
                         }
                         if dw != nil {

@@ -267,4 +267,21 @@ private func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         checkAgainstReference(n: 3, cin: 16, h: 16, w: 15, cout: 32, kernel: 3, stride: 1, padding: 2, dilation: 2, seed: 160)
         checkAgainstReference(n: 4, cin: 16, h: 20, w: 20, cout: 32, kernel: 3, stride: 2, padding: 1, dilation: 1, seed: 170)
     }
+
+    @Test func biasOnlyGradient() {
+        // Only the bias requires a gradient: dbias[o] = Σ_{n, positions} dy[n, o, ...], on both paths.
+        for (cin, kernel) in [(16, 3), (3, 5)] {
+            let x = GradientCheck.random([2, cin, 6, 6], seed: 180, requiresGrad: false)
+            let w = GradientCheck.random([16, cin, kernel, kernel], seed: 181, requiresGrad: false)
+            let b = GradientCheck.random([16], seed: 182)
+            let y = x.conv2d(weight: w, bias: b, padding: (1, 1))
+            let upstream = GradientCheck.random(y.shape, seed: 183, requiresGrad: false)
+            y.backward(gradient: upstream)
+            let plane = y.shape[2] * y.shape[3], values = upstream.toArray()
+            var expected = [Float](repeating: 0, count: 16)
+            for i in values.indices { expected[(i / plane) % 16] += values[i] }
+            #expect(maxDifference(b.grad!.toArray(), expected) < 1e-5, "Cin \(cin), kernel \(kernel)")
+            #expect(w.grad == nil && x.grad == nil)
+        }
+    }
 }
