@@ -2,8 +2,11 @@
 import PackageDescription
 
 /// Kernels need AVX2 + FMA code generation: without it `SIMD8<Float>` FMA lowers to a libm call per lane.
+/// Debug builds optimise the libraries too: the test suite trains a real CNN, and unoptimised SIMD
+/// kernels run ~50× slower. Preconditions stay on (-O keeps them; only -Ounchecked drops them).
 let kernelFlags: [SwiftSetting] = [
     .unsafeFlags(["-Xcc", "-march=x86-64-v3", "-Xcc", "-mtune=znver3"]),
+    .unsafeFlags(["-O"], .when(configuration: .debug)),
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release)),
 ]
 

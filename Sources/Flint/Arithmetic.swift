@@ -32,7 +32,7 @@ extension Tensor {
     public func sumToShape(_ target: [Int]) -> Tensor {
         if shape == target { return self }
         let lead = rank - target.count
-        precondition(lead >= 0, "sumToShape: cannot reduce \(shape) to \(target)")
+        require(lead >= 0, "sumToShape: cannot reduce \(shape) to \(target)")
         var axes: [Int] = Array(0..<lead)
         for i in 0..<target.count where target[i] == 1 && shape[lead + i] != 1 {
             axes.append(lead + i)

@@ -41,7 +41,7 @@ final class GradientNode {
 
     func callAsFunction(_ gradient: Tensor) -> [Tensor?] {
         guard let f = backwardFunction else {
-            preconditionFailure("backward: trying to go through the graph of '\(op)' a second time; pass retainGraph: true to the first backward()")
+            fatalError("backward: trying to go through the graph of '\(op)' a second time; pass retainGraph: true to the first backward()")
         }
         return f(gradient)
     }
@@ -95,13 +95,13 @@ extension Tensor {
     ///     tensor (then 1).
     ///   - retainGraph: keep the graph so that `backward` can run through it again.
     public func backward(gradient: Tensor? = nil, retainGraph: Bool = false) {
-        precondition(requiresGrad, "backward: tensor does not require grad and has no grad function")
+        require(requiresGrad, "backward: tensor does not require grad and has no grad function")
         let seed: Tensor
         if let gradient {
-            precondition(gradient.shape == shape, "backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
+            require(gradient.shape == shape, "backward: gradient shape \(gradient.shape) does not match tensor shape \(shape)")
             seed = gradient
         } else {
-            precondition(count == 1, "backward: a gradient can be implied only for one-element outputs; shape is \(shape)")
+            require(count == 1, "backward: a gradient can be implied only for one-element outputs; shape is \(shape)")
             seed = Tensor.ones(shape)
         }
         let order = topologicalOrder()
@@ -112,10 +112,10 @@ extension Tensor {
                 if let node = tensor.gradientNode {
                     let inputGradients = node(g)
                     let inputs = node.inputs
-                    precondition(inputGradients.count == inputs.count, "backward of '\(node.op)' returned \(inputGradients.count) gradients for \(inputs.count) inputs")
+                    require(inputGradients.count == inputs.count, "backward of '\(node.op)' returned \(inputGradients.count) gradients for \(inputs.count) inputs")
                     for (input, inputGradient) in zip(inputs, inputGradients) {
                         guard input.requiresGrad, let inputGradient else { continue }
-                        precondition(inputGradient.shape == input.shape,
+                        require(inputGradient.shape == input.shape,
                                      "backward of '\(node.op)': gradient shape \(inputGradient.shape) for an input of shape \(input.shape)")
                         let key = ObjectIdentifier(input)
                         if let existing = gradients[key] {

@@ -64,7 +64,7 @@ func compareMap<P: ComparisonPredicate>(_ a: Tensor, _ b: Tensor, _: P.Type, nam
     case .int64: compareKernel(x, y, into: out, Int64.self, P.self)
     case .int32: compareKernel(x, y, into: out, Int32.self, P.self)
     case .uint8, .bool: compareKernel(x, y, into: out, UInt8.self, P.self)
-    case .float16, .bfloat16: preconditionFailure("\(name): unreachable dtype \(x.dtype)")
+    case .float16, .bfloat16: fatalError("\(name): unreachable dtype \(x.dtype)")
     }
     return out
 }
@@ -107,7 +107,7 @@ enum NotCombination: BooleanCombination {
 
 /// Combines two byte tensors (bool or uint8, nonzero = true) elementwise with broadcasting.
 private func logicalMap<C: BooleanCombination>(_ a: Tensor, _ b: Tensor, _: C.Type, name: String) -> Tensor {
-    precondition((a.dtype == .bool || a.dtype == .uint8) && (b.dtype == .bool || b.dtype == .uint8),
+    require((a.dtype == .bool || a.dtype == .uint8) && (b.dtype == .bool || b.dtype == .uint8),
                  "\(name): expects bool tensors, got \(a.dtype) and \(b.dtype)")
     let shape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape, op: name)
     let out = Tensor(uninitializedShape: shape, dtype: .bool)
@@ -197,9 +197,9 @@ extension Tensor {
     /// Backward: the gradient flows to `a` where the condition holds and to `b` where it does not,
     /// summed over broadcast dimensions.
     public static func `where`(_ condition: Tensor, _ a: Tensor, _ b: Tensor) -> Tensor {
-        precondition(condition.dtype == .bool || condition.dtype == .uint8,
+        require(condition.dtype == .bool || condition.dtype == .uint8,
                      "where: condition must be bool, got \(condition.dtype)")
-        precondition(a.dtype == b.dtype, "where: a and b must share a dtype, got \(a.dtype) and \(b.dtype)")
+        require(a.dtype == b.dtype, "where: a and b must share a dtype, got \(a.dtype) and \(b.dtype)")
         let shape = Shape.broadcast(Shape.broadcast(condition.shape, a.shape, op: "where"), b.shape, op: "where")
         let out = select(condition, a, b, shape: shape)
         let c = condition.detached()

@@ -38,28 +38,28 @@ extension Tensor {
     ///   - groups: Cin and Cout are split into this many independent groups.
     public func conv2d(weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1), padding: (Int, Int) = (0, 0),
                        dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-        precondition(dtype == .float32 && weight.dtype == .float32,
+        require(dtype == .float32 && weight.dtype == .float32,
                      "conv2d: expects float32 input and weight, got \(dtype) and \(weight.dtype)")
-        precondition(rank == 4, "conv2d: input must be [N, C, H, W], got \(shape)")
-        precondition(weight.rank == 4, "conv2d: weight must be [Cout, Cin/groups, kH, kW], got \(weight.shape)")
-        precondition(groups >= 1, "conv2d: groups must be positive, got \(groups)")
-        precondition(shape[1] > 0, "conv2d: input \(shape) has no channels")
-        precondition(stride.0 >= 1 && stride.1 >= 1, "conv2d: stride must be positive, got \(stride)")
-        precondition(padding.0 >= 0 && padding.1 >= 0, "conv2d: padding must be non-negative, got \(padding)")
-        precondition(dilation.0 >= 1 && dilation.1 >= 1, "conv2d: dilation must be positive, got \(dilation)")
+        require(rank == 4, "conv2d: input must be [N, C, H, W], got \(shape)")
+        require(weight.rank == 4, "conv2d: weight must be [Cout, Cin/groups, kH, kW], got \(weight.shape)")
+        require(groups >= 1, "conv2d: groups must be positive, got \(groups)")
+        require(shape[1] > 0, "conv2d: input \(shape) has no channels")
+        require(stride.0 >= 1 && stride.1 >= 1, "conv2d: stride must be positive, got \(stride)")
+        require(padding.0 >= 0 && padding.1 >= 0, "conv2d: padding must be non-negative, got \(padding)")
+        require(dilation.0 >= 1 && dilation.1 >= 1, "conv2d: dilation must be positive, got \(dilation)")
         let inputChannels = shape[1], outputChannels = weight.shape[0]
-        precondition(inputChannels % groups == 0 && outputChannels % groups == 0,
+        require(inputChannels % groups == 0 && outputChannels % groups == 0,
                      "conv2d: input channels \(inputChannels) and output channels \(outputChannels) must be divisible by groups \(groups) (input \(shape), weight \(weight.shape))")
-        precondition(weight.shape[1] == inputChannels / groups,
+        require(weight.shape[1] == inputChannels / groups,
                      "conv2d: weight \(weight.shape) expects \(weight.shape[1] * groups) input channels, input \(shape) has \(inputChannels) (groups \(groups))")
         if let bias {
-            precondition(bias.dtype == .float32 && bias.shape == [outputChannels],
+            require(bias.dtype == .float32 && bias.shape == [outputChannels],
                          "conv2d: bias must be float32 [\(outputChannels)], got \(bias.dtype) \(bias.shape)")
         }
         let kernelHeight = weight.shape[2], kernelWidth = weight.shape[3]
         let spanY = dilation.0 * (kernelHeight - 1) + 1, spanX = dilation.1 * (kernelWidth - 1) + 1
         let paddedHeight = shape[2] + 2 * padding.0, paddedWidth = shape[3] + 2 * padding.1
-        precondition(kernelHeight >= 1 && kernelWidth >= 1 && spanY <= paddedHeight && spanX <= paddedWidth,
+        require(kernelHeight >= 1 && kernelWidth >= 1 && spanY <= paddedHeight && spanX <= paddedWidth,
                      "conv2d: kernel \(weight.shape) (dilation \(dilation)) does not fit the padded input \(shape) (padding \(padding))")
         let geometry = ConvolutionGeometry(
             batch: shape[0], inputChannels: inputChannels, height: shape[2], width: shape[3],

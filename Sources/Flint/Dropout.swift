@@ -12,8 +12,8 @@ extension Tensor {
     /// The mask is drawn from `generator`, one 32-bit uniform per element; the backward pass
     /// multiplies the gradient by the same mask.
     public func dropout(probability: Float, training: Bool, generator: inout RandomGenerator) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
-        precondition(dtype == .float32, "dropout: expects a float32 tensor, got \(dtype)")
+        require(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
+        require(dtype == .float32, "dropout: expects a float32 tensor, got \(dtype)")
         if !training || probability == 0 { return self }
         let mask = Tensor.dropoutMask(shape, probability: probability, generator: &generator)
         return multiplying(mask)
@@ -22,7 +22,7 @@ extension Tensor {
     /// ``dropout(probability:training:generator:)`` drawing the mask from the default generator.
     public func dropout(probability: Float, training: Bool) -> Tensor {
         if !training || probability == 0 {
-            precondition(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
+            require(probability >= 0 && probability <= 1, "dropout: probability \(probability) is outside [0, 1]")
             return self
         }
         return RandomGenerator.withDefault { dropout(probability: probability, training: training, generator: &$0) }

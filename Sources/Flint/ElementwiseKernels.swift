@@ -22,7 +22,7 @@ func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
 
 /// Applies `Op` to two float32 tensors with NumPy broadcasting; returns a new contiguous tensor.
 func binaryMap<Op: BinaryFloatOperation>(_ a: Tensor, _ b: Tensor, _ op: Op.Type, name: String) -> Tensor {
-    precondition(a.dtype == .float32 && b.dtype == .float32, "\(name): expects float32 tensors, got \(a.dtype) and \(b.dtype)")
+    require(a.dtype == .float32 && b.dtype == .float32, "\(name): expects float32 tensors, got \(a.dtype) and \(b.dtype)")
     let shape = a.shape == b.shape ? a.shape : Shape.broadcast(a.shape, b.shape, op: name)
     let out = Tensor(uninitializedShape: shape, dtype: .float32)
     binaryMap(a, b, into: out, op)
@@ -68,7 +68,7 @@ func binaryMap<Op: BinaryFloatOperation>(_ a: Tensor, _ b: Tensor, into out: Ten
 
 /// Applies `Op` elementwise to a float32 tensor; returns a new contiguous tensor.
 func unaryMap<Op: UnaryFloatOperation>(_ x: Tensor, _ op: Op.Type, name: String) -> Tensor {
-    precondition(x.dtype == .float32, "\(name): expects a float32 tensor, got \(x.dtype)")
+    require(x.dtype == .float32, "\(name): expects a float32 tensor, got \(x.dtype)")
     let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
     unaryMap(x, into: out, op)
     return out

@@ -153,11 +153,11 @@ extension Tensor {
     /// Values and first indices of the extremum along `axis`, with the scatter backward.
     private func extremum<K: ExtremumKind>(axis: Int, keepDims: Bool, _: K.Type,
                                            name: String) -> (values: Tensor, indices: Tensor) {
-        precondition(dtype == .float32, "\(name): expects a float32 tensor, got \(dtype)")
+        require(dtype == .float32, "\(name): expects a float32 tensor, got \(dtype)")
         let a = Shape.axis(axis, rank: rank, op: name)
         let fullShape = rank == 0 ? [1] : shape
         let n = fullShape[a]
-        precondition(n > 0, "\(name): cannot reduce dimension \(axis) of size 0 (shape \(shape))")
+        require(n > 0, "\(name): cannot reduce dimension \(axis) of size 0 (shape \(shape))")
         let outer = fullShape[..<a].reduce(1, *)
         let inner = fullShape[(a + 1)...].reduce(1, *)
         var keptShape = fullShape
@@ -170,7 +170,7 @@ extension Tensor {
         let indices = Tensor(uninitializedShape: resultShape, dtype: .int64)
         let x = UnsafePointer(source.pointer(as: Float.self))
         let pv = values.pointer(as: Float.self), pi = indices.pointer(as: Int64.self)
-        precondition(n < Int(Int32.max), "\(name): dimension \(axis) is too long (\(n))")
+        require(n < Int(Int32.max), "\(name): dimension \(axis) is too long (\(n))")
         if inner == 1 {
             Parallel.forChunks(outer, minimumChunk: Swift.max(1, (1 << 15) / n)) { range in
                 for o in range {
@@ -242,8 +242,8 @@ extension Tensor {
 
     /// The extremum of all elements (rank 0), with the evenly split backward.
     private func extremumOfAll<K: ExtremumKind>(_: K.Type, name: String) -> Tensor {
-        precondition(dtype == .float32, "\(name): expects a float32 tensor, got \(dtype)")
-        precondition(count > 0, "\(name): the tensor is empty (shape \(shape)); specify an axis")
+        require(dtype == .float32, "\(name): expects a float32 tensor, got \(dtype)")
+        require(count > 0, "\(name): the tensor is empty (shape \(shape)); specify an axis")
         let source = isContiguous ? self : withNoGrad { contiguous() }
         let p = UnsafePointer(source.pointer(as: Float.self))
         let total = count

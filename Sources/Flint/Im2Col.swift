@@ -214,7 +214,7 @@ final class Workspace: @unchecked Sendable {
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         var pointer: UnsafeMutableRawPointer? = nil
         let status = posix_memalign(&pointer, 64, max(count, 16) * 4)
-        precondition(status == 0 && pointer != nil, "Workspace: cannot allocate \(count) floats")
+        require(status == 0 && pointer != nil, "Workspace: cannot allocate \(count) floats")
         return pointer!.assumingMemoryBound(to: Float.self)
     }
 

@@ -18,8 +18,8 @@ extension Tensor {
     /// shape with `axis` replaced by `indices.count`. Indices may repeat; each must lie in
     /// `0 ..< shape[axis]`. The gradient adds up the rows of repeated indices.
     public func indexSelect(axis: Int, indices: Tensor) -> Tensor {
-        precondition(rank > 0, "indexSelect: cannot index a zero-dimensional tensor")
-        precondition(indices.rank <= 1, "indexSelect: indices must be one-dimensional, got shape \(indices.shape)")
+        require(rank > 0, "indexSelect: cannot index a zero-dimensional tensor")
+        require(indices.rank <= 1, "indexSelect: indices must be one-dimensional, got shape \(indices.shape)")
         let a = Shape.axis(axis, rank: rank, op: "indexSelect")
         return selectRows(axis: a, indices: indices, op: "indexSelect")
     }
@@ -30,7 +30,7 @@ extension Tensor {
     /// The gradient with respect to `weight` sums the output gradients of every position that used
     /// a row, so repeated indices accumulate.
     public static func embedding(_ indices: Tensor, weight: Tensor) -> Tensor {
-        precondition(weight.rank == 2, "embedding: weight must be [entries, dimension], got shape \(weight.shape)")
+        require(weight.rank == 2, "embedding: weight must be [entries, dimension], got shape \(weight.shape)")
         let rows = weight.selectRows(axis: 0, indices: indices.rank == 1 ? indices : indices.reshaped([indices.count]),
                                      op: "embedding")
         return rows.reshaped(indices.shape + [weight.shape[1]])
@@ -42,11 +42,11 @@ extension Tensor {
     /// `indices` (int64/int32) has the input's rank and sizes no larger than the input's on every
     /// other axis; the result has the shape of `indices`. The gradient scatter-adds into zeros.
     public func gather(axis: Int, indices: Tensor) -> Tensor {
-        precondition(rank > 0, "gather: cannot gather from a zero-dimensional tensor")
-        precondition(indices.rank == rank, "gather: indices shape \(indices.shape) must have the rank of the input shape \(shape)")
+        require(rank > 0, "gather: cannot gather from a zero-dimensional tensor")
+        require(indices.rank == rank, "gather: indices shape \(indices.shape) must have the rank of the input shape \(shape)")
         let a = Shape.axis(axis, rank: rank, op: "gather")
         for d in 0..<rank where d != a {
-            precondition(indices.shape[d] <= shape[d],
+            require(indices.shape[d] <= shape[d],
                          "gather: indices shape \(indices.shape) is larger than the input shape \(shape) on axis \(d)")
         }
         let index = indices.int64Indices(op: "gather")
@@ -65,7 +65,7 @@ extension Tensor {
                 let po = o + offsets[0], pi = ip + offsets[1], ps = p + offsets[2]
                 for k in 0..<n {
                     let v = Int(pi[k * ist])
-                    precondition(v >= 0 && v < size, "gather: index \(v) is out of range for axis \(axis) of size \(size) (shape \(shape))")
+                    require(v >= 0 && v < size, "gather: index \(v) is out of range for axis \(axis) of size \(size) (shape \(shape))")
                     po[k * os] = ps[k * ss + v * axisStride]
                 }
             }
@@ -78,7 +78,7 @@ extension Tensor {
         }
         let inputShape = shape
         return Tensor.record(out, op: "gather", inputs: [self]) { g in
-            precondition(g.dtype == .float32, "gather: backward needs a float32 gradient, got \(g.dtype)")
+            require(g.dtype == .float32, "gather: backward needs a float32 gradient, got \(g.dtype)")
             let result = Tensor.zeros(inputShape)
             var targetStrides = result.strides
             let targetAxisStride = targetStrides[a]
@@ -100,13 +100,13 @@ extension Tensor {
     /// One-hot encoding of an integer tensor (int64, int32 or uint8): a float32 tensor of shape
     /// `shape + [classes]` with 1 at each value's position and 0 elsewhere.
     public func oneHot(classes: Int) -> Tensor {
-        precondition(classes > 0, "oneHot: classes must be positive, got \(classes)")
+        require(classes > 0, "oneHot: classes must be positive, got \(classes)")
         let index = int64Indices(op: "oneHot", allowBytes: true)
         let out = Tensor.zeros(shape + [classes])
         let o = out.pointer(as: Float.self), p = index.pointer(as: Int64.self)
         for i in 0..<index.count {
             let v = Int(p[i])
-            precondition(v >= 0 && v < classes, "oneHot: index \(v) is out of range for \(classes) classes")
+            require(v >= 0 && v < classes, "oneHot: index \(v) is out of range for \(classes) classes")
             o[i * classes + v] = 1
         }
         return out
@@ -114,7 +114,7 @@ extension Tensor {
 
     /// These indices as a contiguous int64 tensor (a copy only when needed).
     func int64Indices(op: String, allowBytes: Bool = false) -> Tensor {
-        precondition(dtype == .int64 || dtype == .int32 || (allowBytes && dtype == .uint8),
+        require(dtype == .int64 || dtype == .int32 || (allowBytes && dtype == .uint8),
                      "\(op): indices must be int64 or int32\(allowBytes ? " or uint8" : ""), got \(dtype)")
         return (dtype == .int64 ? self : to(.int64)).contiguous()
     }
@@ -127,7 +127,7 @@ extension Tensor {
         let p = index.pointer(as: Int64.self)
         for j in 0..<selected {
             let v = p[j]
-            precondition(v >= 0 && v < Int64(size), "\(op): index \(v) is out of range for axis \(a) of size \(size) (shape \(shape))")
+            require(v >= 0 && v < Int64(size), "\(op): index \(v) is out of range for axis \(a) of size \(size) (shape \(shape))")
         }
         var outShape = shape
         outShape[a] = selected
@@ -139,7 +139,7 @@ extension Tensor {
                       elementSize: dtype.byteSize, to: out.storage.data, indices: p)
         let inputShape = shape
         return Tensor.record(out, op: op, inputs: [self]) { g in
-            precondition(g.dtype == .float32, "\(op): backward needs a float32 gradient, got \(g.dtype)")
+            require(g.dtype == .float32, "\(op): backward needs a float32 gradient, got \(g.dtype)")
             let result = Tensor.zeros(inputShape)
             let gradient = g.contiguous()
             layout.scatterAdd(from: UnsafePointer(gradient.pointer(as: Float.self)), to: result.pointer(as: Float.self),

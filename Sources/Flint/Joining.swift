@@ -16,16 +16,16 @@ extension Tensor {
     /// Every tensor must have the same dtype, the same rank and the same size on every other axis;
     /// sizes along `axis` add up (zero is allowed). The result is a new contiguous tensor.
     public static func concatenate(_ tensors: [Tensor], axis: Int) -> Tensor {
-        precondition(!tensors.isEmpty, "concatenate: needs at least one tensor")
+        require(!tensors.isEmpty, "concatenate: needs at least one tensor")
         let first = tensors[0]
         let rank = first.rank
-        precondition(rank > 0, "concatenate: zero-dimensional tensors cannot be concatenated (use stack); shapes \(tensors.map(\.shape))")
+        require(rank > 0, "concatenate: zero-dimensional tensors cannot be concatenated (use stack); shapes \(tensors.map(\.shape))")
         let a = Shape.axis(axis, rank: rank, op: "concatenate")
         var total = 0
         for t in tensors {
-            precondition(t.dtype == first.dtype,
+            require(t.dtype == first.dtype,
                          "concatenate: dtypes differ: \(tensors.map(\.dtype))")
-            precondition(t.rank == rank && (0..<rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
+            require(t.rank == rank && (0..<rank).allSatisfy { $0 == a || t.shape[$0] == first.shape[$0] },
                          "concatenate: shapes \(tensors.map(\.shape)) differ outside axis \(axis)")
             total += t.shape[a]
         }
@@ -68,20 +68,20 @@ extension Tensor {
     /// Joins tensors of one shape along a new axis inserted at `axis` (`torch.stack`); `axis` may
     /// be `rank` (append) or negative, counting from `rank + 1`.
     public static func stack(_ tensors: [Tensor], axis: Int = 0) -> Tensor {
-        precondition(!tensors.isEmpty, "stack: needs at least one tensor")
+        require(!tensors.isEmpty, "stack: needs at least one tensor")
         let shape = tensors[0].shape
-        precondition(tensors.allSatisfy { $0.shape == shape }, "stack: shapes differ: \(tensors.map(\.shape))")
+        require(tensors.allSatisfy { $0.shape == shape }, "stack: shapes differ: \(tensors.map(\.shape))")
         let a = axis < 0 ? axis + shape.count + 1 : axis
-        precondition(a >= 0 && a <= shape.count, "stack: axis \(axis) is out of range for tensors of rank \(shape.count)")
+        require(a >= 0 && a <= shape.count, "stack: axis \(axis) is out of range for tensors of rank \(shape.count)")
         return concatenate(tensors.map { $0.unsqueezed(a) }, axis: a)
     }
 
     /// Splits `axis` into consecutive pieces of the given sizes, which must add up to its size
     /// (`torch.split` with a list). The pieces are views.
     public func split(sizes: [Int], axis: Int = 0) -> [Tensor] {
-        precondition(rank > 0, "split: cannot split a zero-dimensional tensor")
+        require(rank > 0, "split: cannot split a zero-dimensional tensor")
         let a = Shape.axis(axis, rank: rank, op: "split")
-        precondition(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
+        require(sizes.allSatisfy { $0 >= 0 } && sizes.reduce(0, +) == shape[a],
                      "split: sizes \(sizes) do not add up to the size \(shape[a]) of axis \(axis) (shape \(shape))")
         var pieces: [Tensor] = []
         pieces.reserveCapacity(sizes.count)
@@ -96,8 +96,8 @@ extension Tensor {
     /// Splits `axis` into pieces of `size` elements, the last one smaller when `size` does not
     /// divide the axis (`torch.split` with an integer). The pieces are views.
     public func split(size: Int, axis: Int = 0) -> [Tensor] {
-        precondition(rank > 0, "split: cannot split a zero-dimensional tensor")
-        precondition(size > 0, "split: piece size must be positive, got \(size)")
+        require(rank > 0, "split: cannot split a zero-dimensional tensor")
+        require(size > 0, "split: piece size must be positive, got \(size)")
         let a = Shape.axis(axis, rank: rank, op: "split")
         let n = shape[a]
         if n == 0 { return [narrow(axis: a, start: 0, length: 0)] }
@@ -110,8 +110,8 @@ extension Tensor {
     /// smaller), as `torch.chunk`: fewer than `count` pieces come back when the size does not allow
     /// `count` (for example 6 elements in 4 chunks gives 3 chunks of 2). The pieces are views.
     public func chunk(_ count: Int, axis: Int = 0) -> [Tensor] {
-        precondition(rank > 0, "chunk: cannot chunk a zero-dimensional tensor")
-        precondition(count > 0, "chunk: count must be positive, got \(count)")
+        require(rank > 0, "chunk: cannot chunk a zero-dimensional tensor")
+        require(count > 0, "chunk: count must be positive, got \(count)")
         let a = Shape.axis(axis, rank: rank, op: "chunk")
         let n = shape[a]
         if n == 0 { return split(sizes: [Int](repeating: 0, count: count), axis: a) }

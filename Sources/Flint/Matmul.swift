@@ -67,13 +67,13 @@ extension Tensor {
     /// Matrix product with NumPy semantics: 1-D operands are promoted to a row / column vector,
     /// leading (batch) dimensions broadcast. Transposed views go to BLAS as transposes, not copies.
     public func matmul(_ other: Tensor) -> Tensor {
-        precondition(dtype == .float32 && other.dtype == .float32, "matmul: expects float32, got \(dtype) and \(other.dtype)")
-        precondition(rank >= 1 && other.rank >= 1, "matmul: operands must have at least one dimension, got \(shape) and \(other.shape)")
+        require(dtype == .float32 && other.dtype == .float32, "matmul: expects float32, got \(dtype) and \(other.dtype)")
+        require(rank >= 1 && other.rank >= 1, "matmul: operands must have at least one dimension, got \(shape) and \(other.shape)")
         let a = rank == 1 ? unsqueezed(0) : self
         let b = other.rank == 1 ? other.unsqueezed(1) : other
         let m = a.shape[a.rank - 2], k = a.shape[a.rank - 1]
         let k2 = b.shape[b.rank - 2], n = b.shape[b.rank - 1]
-        precondition(k == k2, "matmul: shapes \(shape) and \(other.shape) are not aligned (\(k) vs \(k2))")
+        require(k == k2, "matmul: shapes \(shape) and \(other.shape) are not aligned (\(k) vs \(k2))")
         let batchA = Array(a.shape.dropLast(2)), batchB = Array(b.shape.dropLast(2))
         let batch = batchA == batchB ? batchA : Shape.broadcast(batchA, batchB, op: "matmul")
         let out = Tensor(uninitializedShape: batch + [m, n])
@@ -144,11 +144,11 @@ extension Tensor {
     /// `x · weightᵀ + bias` for `x` of shape [..., in], `weight` [out, in], `bias` [out]:
     /// `torch.nn.functional.linear`, as one GEMM with the bias pre-loaded into the output.
     public func linear(weight: Tensor, bias: Tensor?) -> Tensor {
-        precondition(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
+        require(weight.rank == 2, "linear: weight must be [out, in], got \(weight.shape)")
         let inFeatures = weight.shape[1], outFeatures = weight.shape[0]
-        precondition(rank >= 1 && shape[rank - 1] == inFeatures,
+        require(rank >= 1 && shape[rank - 1] == inFeatures,
                      "linear: input \(shape) does not end in \(inFeatures) features (weight \(weight.shape))")
-        if let bias { precondition(bias.shape == [outFeatures], "linear: bias \(bias.shape), expected [\(outFeatures)]") }
+        if let bias { require(bias.shape == [outFeatures], "linear: bias \(bias.shape), expected [\(outFeatures)]") }
         let x2 = contiguous().reshaped([count / max(inFeatures, 1), inFeatures]).detached()
         let rows = x2.shape[0]
         let out = Tensor(uninitializedShape: Array(shape.dropLast()) + [outFeatures])

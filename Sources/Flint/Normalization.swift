@@ -89,25 +89,25 @@ extension Tensor {
     ///   - bias: β, [C], or nil for 0.
     public func batchNorm(runningMean: Tensor?, runningVariance: Tensor?, weight: Tensor?, bias: Tensor?,
                           training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
-        precondition(dtype == .float32, "batchNorm: expects float32, got \(dtype)")
-        precondition(rank >= 2, "batchNorm: input must be [N, C] or [N, C, *], got \(shape)")
+        require(dtype == .float32, "batchNorm: expects float32, got \(dtype)")
+        require(rank >= 2, "batchNorm: input must be [N, C] or [N, C, *], got \(shape)")
         let batch = shape[0], channels = shape[1]
         let spatial = count / max(batch * channels, 1)
         let m = batch * spatial
         for (name, t) in [("runningMean", runningMean), ("runningVariance", runningVariance), ("weight", weight), ("bias", bias)] {
             if let t {
-                precondition(t.dtype == .float32 && t.shape == [channels],
+                require(t.dtype == .float32 && t.shape == [channels],
                              "batchNorm: \(name) must be float32 [\(channels)] for input \(shape), got \(t.dtype) \(t.shape)")
             }
         }
-        precondition((runningMean == nil) == (runningVariance == nil),
+        require((runningMean == nil) == (runningVariance == nil),
                      "batchNorm: give both runningMean and runningVariance or neither")
         let useBatchStatistics = training || runningMean == nil
         if useBatchStatistics {
-            precondition(m > 1, "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
+            require(m > 1, "batchNorm: expected more than 1 value per channel when training, got input \(shape)")
         }
         if training, let runningMean, let runningVariance {
-            precondition(runningMean.isContiguous && runningVariance.isContiguous,
+            require(runningMean.isContiguous && runningVariance.isContiguous,
                          "batchNorm: running statistics must be contiguous to be updated in place")
         }
         let x = contiguous()
@@ -214,12 +214,12 @@ extension Tensor {
     /// y = (x − μ_r)/√(σ²_r + ε) · γ + β with its own mean and biased variance; γ and β have shape
     /// `normalizedShape` (nil for 1 and 0). Differentiable in the input, `weight` and `bias`.
     public func layerNorm(normalizedShape: [Int], weight: Tensor? = nil, bias: Tensor? = nil, epsilon: Float = 1e-5) -> Tensor {
-        precondition(dtype == .float32, "layerNorm: expects float32, got \(dtype)")
-        precondition(!normalizedShape.isEmpty && normalizedShape.count <= rank && Array(shape.suffix(normalizedShape.count)) == normalizedShape,
+        require(dtype == .float32, "layerNorm: expects float32, got \(dtype)")
+        require(!normalizedShape.isEmpty && normalizedShape.count <= rank && Array(shape.suffix(normalizedShape.count)) == normalizedShape,
                      "layerNorm: normalized shape \(normalizedShape) does not match the trailing dimensions of input \(shape)")
         for (name, t) in [("weight", weight), ("bias", bias)] {
             if let t {
-                precondition(t.dtype == .float32 && t.shape == normalizedShape,
+                require(t.dtype == .float32 && t.shape == normalizedShape,
                              "layerNorm: \(name) must be float32 \(normalizedShape), got \(t.dtype) \(t.shape)")
             }
         }

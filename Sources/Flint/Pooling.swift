@@ -38,18 +38,18 @@ struct PoolingBins {
 extension Tensor {
     /// The plane count, height and width of a pooling input ([N, C, H, W] or [C, H, W]).
     private func poolingPlanes(_ op: String) -> (planes: Int, height: Int, width: Int) {
-        precondition(dtype == .float32, "\(op): expects float32, got \(dtype)")
-        precondition(rank == 3 || rank == 4, "\(op): input must be [N, C, H, W] or [C, H, W], got \(shape)")
+        require(dtype == .float32, "\(op): expects float32, got \(dtype)")
+        require(rank == 3 || rank == 4, "\(op): input must be [N, C, H, W] or [C, H, W], got \(shape)")
         let h = shape[rank - 2], w = shape[rank - 1]
         return (count / max(h * w, 1), h, w)
     }
 
     /// The output size of a sliding pooling window along one axis, checked.
     private static func pooledSize(_ op: String, size: Int, kernel: Int, stride: Int, padding: Int, shape: [Int]) -> Int {
-        precondition(kernel >= 1 && stride >= 1, "\(op): kernel size and stride must be positive (input \(shape))")
-        precondition(padding >= 0 && 2 * padding <= kernel,
+        require(kernel >= 1 && stride >= 1, "\(op): kernel size and stride must be positive (input \(shape))")
+        require(padding >= 0 && 2 * padding <= kernel,
                      "\(op): padding \(padding) must be non-negative and at most half the kernel size \(kernel) (input \(shape))")
-        precondition(size + 2 * padding >= kernel,
+        require(size + 2 * padding >= kernel,
                      "\(op): kernel \(kernel) is larger than the padded input (size \(size), padding \(padding), input \(shape))")
         return (size + 2 * padding - kernel) / stride + 1
     }
@@ -202,8 +202,8 @@ extension Tensor {
     /// (bins may overlap when the size does not divide).
     public func adaptiveAvgPool2d(outputSize: (Int, Int)) -> Tensor {
         let (_, h, w) = poolingPlanes("adaptiveAvgPool2d")
-        precondition(outputSize.0 >= 1 && outputSize.1 >= 1, "adaptiveAvgPool2d: output size \(outputSize) must be positive (input \(shape))")
-        precondition(h >= 1 && w >= 1, "adaptiveAvgPool2d: input \(shape) has an empty plane")
+        require(outputSize.0 >= 1 && outputSize.1 >= 1, "adaptiveAvgPool2d: output size \(outputSize) must be positive (input \(shape))")
+        require(h >= 1 && w >= 1, "adaptiveAvgPool2d: input \(shape) has an empty plane")
         return averagePool(rows: PoolingBins(adaptiveSize: h, outputs: outputSize.0),
                            columns: PoolingBins(adaptiveSize: w, outputs: outputSize.1), op: "adaptiveAvgPool2d")
     }

@@ -59,7 +59,7 @@ public struct RandomGenerator: Sendable {
 
     /// A uniform integer in `0..<bound` (unbiased, by rejection).
     public mutating func nextInt(below bound: Int) -> Int {
-        precondition(bound > 0, "RandomGenerator: bound must be positive")
+        require(bound > 0, "RandomGenerator: bound must be positive")
         let b = UInt64(bound)
         let limit = UInt64.max - UInt64.max % b
         while true {
@@ -94,8 +94,29 @@ public struct RandomGenerator: Sendable {
         shared.withLock { $0 = RandomGenerator(seed: seed) }
     }
 
-    /// Runs `body` with exclusive access to the default generator.
+    /// Runs `body` with exclusive access to the default generator: the innermost
+    /// ``withScopedDefault(seed:_:)`` generator of this task/thread if there is one, else the
+    /// process-wide one.
     public static func withDefault<R>(_ body: (inout RandomGenerator) throws -> R) rethrows -> R {
-        try shared.withLock { try body(&$0) }
+        if let box = scoped {
+            return try body(&box.generator)
+        }
+        return try shared.withLock { try body(&$0) }
     }
+
+    /// Runs `body` with a private default generator seeded with `seed`: initialisers, dropout and
+    /// random tensors inside it draw from that generator, so concurrent work elsewhere in the
+    /// process (other threads, parallel tests) cannot change the sequence it sees.
+    public static func withScopedDefault<R>(seed: UInt64, _ body: () throws -> R) rethrows -> R {
+        try $scoped.withValue(ScopedGenerator(RandomGenerator(seed: seed))) { try body() }
+    }
+
+    /// The scoped generator of the current task/thread.
+    @TaskLocal static var scoped: ScopedGenerator? = nil
+}
+
+/// A generator owned by one ``RandomGenerator/withScopedDefault(seed:_:)`` scope.
+final class ScopedGenerator: @unchecked Sendable {
+    var generator: RandomGenerator
+    init(_ generator: RandomGenerator) { self.generator = generator }
 }

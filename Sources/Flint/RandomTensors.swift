@@ -10,7 +10,7 @@ extension Tensor {
     /// `low + (high − low) · u` with `u` a 24-bit uniform in `[0, 1)`.
     public static func uniform(_ shape: [Int], low: Float = 0, high: Float = 1,
                                generator: inout RandomGenerator) -> Tensor {
-        precondition(low <= high, "uniform: low \(low) is above high \(high)")
+        require(low <= high, "uniform: low \(low) is above high \(high)")
         let out = Tensor(uninitializedShape: shape, dtype: .float32)
         let p = out.pointer(as: Float.self)
         let width = high - low
@@ -31,7 +31,7 @@ extension Tensor {
     /// u₂ ∈ [0, 1), r = √(−2 ln u₁) gives `mean + std · r cos 2πu₂` and `mean + std · r sin 2πu₂`.
     public static func normal(_ shape: [Int], mean: Float = 0, std: Float = 1,
                               generator: inout RandomGenerator) -> Tensor {
-        precondition(std >= 0, "normal: standard deviation \(std) is negative")
+        require(std >= 0, "normal: standard deviation \(std) is negative")
         let out = Tensor(uninitializedShape: shape, dtype: .float32)
         let p = out.pointer(as: Float.self)
         let n = out.count
@@ -74,7 +74,7 @@ extension Tensor {
     /// (1 exactly when a 24-bit uniform `u` satisfies `u < probability`).
     public static func bernoulli(_ shape: [Int], probability: Float,
                                  generator: inout RandomGenerator) -> Tensor {
-        precondition(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is outside [0, 1]")
+        require(probability >= 0 && probability <= 1, "bernoulli: probability \(probability) is outside [0, 1]")
         let out = Tensor(uninitializedShape: shape, dtype: .float32)
         let p = out.pointer(as: Float.self)
         for i in 0..<out.count {
@@ -91,7 +91,7 @@ extension Tensor {
     /// A random permutation of `0 ..< n` as an int64 tensor (`torch.randperm`); the same sequence
     /// as ``RandomGenerator/permutation(_:)`` for the same generator state.
     public static func randomPermutation(_ n: Int, generator: inout RandomGenerator) -> Tensor {
-        precondition(n >= 0, "randomPermutation: n \(n) is negative")
+        require(n >= 0, "randomPermutation: n \(n) is negative")
         let out = Tensor(uninitializedShape: [n], dtype: .int64)
         let p = out.pointer(as: Int64.self)
         for i in 0..<n { p[i] = Int64(i) }
@@ -114,9 +114,9 @@ extension Tensor {
     /// An int64 tensor of independent uniform integers in `low ..< high` (`torch.randint`).
     public static func randomIntegers(_ shape: [Int], low: Int, high: Int,
                                       generator: inout RandomGenerator) -> Tensor {
-        precondition(low < high, "randomIntegers: empty range \(low) ..< \(high)")
+        require(low < high, "randomIntegers: empty range \(low) ..< \(high)")
         let (span, overflow) = high.subtractingReportingOverflow(low)
-        precondition(!overflow, "randomIntegers: range \(low) ..< \(high) is too wide")
+        require(!overflow, "randomIntegers: range \(low) ..< \(high) is too wide")
         let out = Tensor(uninitializedShape: shape, dtype: .int64)
         let p = out.pointer(as: Int64.self)
         for i in 0..<out.count {

@@ -3,7 +3,7 @@
 extension Tensor {
     /// Sum over `axes` (all axes when nil), keeping reduced dimensions as size 1 when `keepDims`.
     public func sum(axes: [Int]? = nil, keepDims: Bool = false) -> Tensor {
-        precondition(dtype == .float32, "sum: expects float32, got \(dtype)")
+        require(dtype == .float32, "sum: expects float32, got \(dtype)")
         let reduced = normalizedAxes(axes, op: "sum")
         let keptShape = shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
         let out = reduceSum(axes: reduced, keptShape: keptShape)
@@ -33,7 +33,7 @@ extension Tensor {
     ///
     /// Backward: gx = g · 2(x − mean) / (N − c).
     public func variance(axes: [Int]? = nil, unbiased: Bool = true, keepDims: Bool = false) -> Tensor {
-        precondition(dtype == .float32, "variance: expects float32, got \(dtype)")
+        require(dtype == .float32, "variance: expects float32, got \(dtype)")
         let reduced = normalizedAxes(axes, op: "variance")
         let n = reduced.reduce(1) { $0 * shape[$1] }
         let divisor = Float(n - (unbiased ? 1 : 0))

@@ -32,7 +32,7 @@ public enum Shape {
             } else if da == 1 {
                 out[i] = db
             } else {
-                preconditionFailure("\(op): shapes \(a) and \(b) cannot be broadcast together (dimension \(i): \(da) vs \(db))")
+                fatalError("\(op): shapes \(a) and \(b) cannot be broadcast together (dimension \(i): \(da) vs \(db))")
             }
         }
         return out
@@ -52,7 +52,7 @@ public enum Shape {
     /// Normalises a possibly negative axis against `rank`; names the op on failure.
     public static func axis(_ axis: Int, rank: Int, op: String) -> Int {
         let a = axis < 0 ? axis + rank : axis
-        precondition(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
+        require(a >= 0 && a < max(rank, 1), "\(op): axis \(axis) is out of range for a tensor of rank \(rank)")
         return a
     }
 }

@@ -11,12 +11,12 @@ extension Tensor {
     ///
     /// `start` may be negative, counting from the end as in Python.
     public func narrow(axis: Int, start: Int, length: Int) -> Tensor {
-        precondition(rank > 0, "narrow: cannot narrow a zero-dimensional tensor")
+        require(rank > 0, "narrow: cannot narrow a zero-dimensional tensor")
         let a = Shape.axis(axis, rank: rank, op: "narrow")
         let size = shape[a]
         let first = start < 0 ? start + size : start
-        precondition(length >= 0, "narrow: length \(length) is negative (shape \(shape), axis \(axis))")
-        precondition(first >= 0 && first + length <= size,
+        require(length >= 0, "narrow: length \(length) is negative (shape \(shape), axis \(axis))")
+        require(first >= 0 && first + length <= size,
                      "narrow: start \(start) length \(length) is out of range for axis \(axis) of size \(size) (shape \(shape))")
         return stridedWindow(axis: a, start: first, length: length, step: 1, dropsAxis: false, op: "narrow")
     }
@@ -27,8 +27,8 @@ extension Tensor {
     ///
     /// The result has `max(0, ⌈(end − start) / step⌉)` elements along `axis` (after clamping).
     public func slice(axis: Int, start: Int = 0, end: Int = .max, step: Int = 1) -> Tensor {
-        precondition(rank > 0, "slice: cannot slice a zero-dimensional tensor")
-        precondition(step > 0, "slice: step must be positive, got \(step)")
+        require(rank > 0, "slice: cannot slice a zero-dimensional tensor")
+        require(step > 0, "slice: step must be positive, got \(step)")
         let a = Shape.axis(axis, rank: rank, op: "slice")
         let size = shape[a]
         func clamp(_ index: Int) -> Int {
@@ -43,11 +43,11 @@ extension Tensor {
     /// The sub-tensor at `index` of `axis`, which is removed from the shape (a view, like
     /// `torch.select` or `x[..., index, ...]`). A negative index counts from the end.
     public func select(axis: Int, index: Int) -> Tensor {
-        precondition(rank > 0, "select: cannot select from a zero-dimensional tensor")
+        require(rank > 0, "select: cannot select from a zero-dimensional tensor")
         let a = Shape.axis(axis, rank: rank, op: "select")
         let size = shape[a]
         let i = index < 0 ? index + size : index
-        precondition(i >= 0 && i < size, "select: index \(index) is out of range for axis \(axis) of size \(size) (shape \(shape))")
+        require(i >= 0 && i < size, "select: index \(index) is out of range for axis \(axis) of size \(size) (shape \(shape))")
         return stridedWindow(axis: a, start: i, length: 1, step: 1, dropsAxis: true, op: "select")
     }
 
@@ -60,9 +60,9 @@ extension Tensor {
     /// The rows `range` of the first axis, as a view (`x[2..<5]`, `x[..<3]`, `x[1...]`).
     /// The range must lie within `0 ... shape[0]`.
     public subscript<R: RangeExpression>(_ range: R) -> Tensor where R.Bound == Int {
-        precondition(rank > 0, "subscript: cannot slice a zero-dimensional tensor")
+        require(rank > 0, "subscript: cannot slice a zero-dimensional tensor")
         let bounds = range.relative(to: 0..<shape[0])
-        precondition(bounds.lowerBound >= 0 && bounds.upperBound <= shape[0],
+        require(bounds.lowerBound >= 0 && bounds.upperBound <= shape[0],
                      "subscript: range \(bounds) is out of range for axis 0 of size \(shape[0]) (shape \(shape))")
         return narrow(axis: 0, start: bounds.lowerBound, length: bounds.count)
     }

@@ -326,7 +326,7 @@ extension Tensor {
     ///
     /// Backward: gx = g ⊙ e^{x − logsumexp(x)} = g ⊙ softmax(x).
     public func logSumExp(axis: Int, keepDims: Bool = false) -> Tensor {
-        precondition(dtype == .float32, "logSumExp: expects a float32 tensor, got \(dtype)")
+        require(dtype == .float32, "logSumExp: expects a float32 tensor, got \(dtype)")
         let layout = AxisLayout(shape: shape, axis: axis, op: "logSumExp")
         var keptShape = shape
         var resultShape = shape
@@ -350,7 +350,7 @@ extension Tensor {
     }
 
     private func softmaxFamily(axis: Int, logarithmic: Bool, name: String) -> Tensor {
-        precondition(dtype == .float32, "\(name): expects a float32 tensor, got \(dtype)")
+        require(dtype == .float32, "\(name): expects a float32 tensor, got \(dtype)")
         let layout = AxisLayout(shape: shape, axis: axis, op: name)
         let out = Tensor(uninitializedShape: shape, dtype: .float32)
         if count > 0 {

@@ -10,7 +10,7 @@ struct StridedLoop {
 
     init(shape: [Int], strides: [[Int]]) {
         operandCount = strides.count
-        precondition(operandCount >= 1 && operandCount <= 4)
+        require(operandCount >= 1 && operandCount <= 4)
         // Drop size-1 dimensions, then merge neighbours that are contiguous for every operand.
         var dims: [Int] = []
         var st: [[Int]] = Array(repeating: [], count: strides.count)

@@ -46,7 +46,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// A float32 tensor holding `values` in row-major order.
     public convenience init(_ values: [Float], shape: [Int]) {
-        precondition(values.count == Shape.count(shape),
+        require(values.count == Shape.count(shape),
                      "Tensor: \(values.count) values do not fill shape \(shape) (\(Shape.count(shape)) elements)")
         self.init(uninitializedShape: shape, dtype: .float32)
         values.withUnsafeBufferPointer { source in
@@ -69,9 +69,9 @@ public final class Tensor: @unchecked Sendable {
     /// An integer tensor (`int64` by default, or `int32`), for indices and labels.
     public convenience init(integers values: [Int], shape: [Int]? = nil, dtype: DType = .int64) {
         let shape = shape ?? [values.count]
-        precondition(values.count == Shape.count(shape),
+        require(values.count == Shape.count(shape),
                      "Tensor: \(values.count) values do not fill shape \(shape)")
-        precondition(dtype == .int64 || dtype == .int32, "Tensor: integer values need dtype int64 or int32, not \(dtype)")
+        require(dtype == .int64 || dtype == .int32, "Tensor: integer values need dtype int64 or int32, not \(dtype)")
         self.init(uninitializedShape: shape, dtype: dtype)
         if dtype == .int64 {
             let p = storage.data.assumingMemoryBound(to: Int64.self)
@@ -124,7 +124,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// `[start, start + step, …]` below `end`, as float32 (or `dtype`).
     public static func arange(_ start: Float = 0, _ end: Float, step: Float = 1, dtype: DType = .float32) -> Tensor {
-        precondition(step != 0, "arange: step must be non-zero")
+        require(step != 0, "arange: step must be non-zero")
         let n = max(0, Int(((end - start) / step).rounded(.up)))
         let values = (0..<n).map { start + Float($0) * step }
         return Tensor(values, shape: [n]).to(dtype)
@@ -151,9 +151,9 @@ public final class Tensor: @unchecked Sendable {
     public var requiresGrad: Bool {
         get { _requiresGrad }
         set {
-            precondition(gradientNode == nil || newValue,
+            require(gradientNode == nil || newValue,
                          "requiresGrad: only a leaf tensor's flag can be cleared; use detached()")
-            precondition(!newValue || dtype.isFloatingPoint, "requiresGrad: only floating-point tensors can require gradients (dtype \(dtype))")
+            require(!newValue || dtype.isFloatingPoint, "requiresGrad: only floating-point tensors can require gradients (dtype \(dtype))")
             _requiresGrad = newValue
         }
     }
@@ -176,7 +176,7 @@ public final class Tensor: @unchecked Sendable {
 
     /// The float32 element pointer; the tensor must be float32.
     public var floatPointer: UnsafeMutablePointer<Float> {
-        precondition(dtype == .float32, "floatPointer: tensor is \(dtype), not float32")
+        require(dtype == .float32, "floatPointer: tensor is \(dtype), not float32")
         return pointer(as: Float.self)
     }
 
@@ -200,7 +200,7 @@ public final class Tensor: @unchecked Sendable {
     /// Copies the values of `source` (same shape, or broadcastable to this shape, same dtype)
     /// into this tensor's memory, in place. Not recorded by autograd.
     public func copy(from source: Tensor) {
-        precondition(source.dtype == dtype, "copy: dtype \(source.dtype) into \(dtype)")
+        require(source.dtype == dtype, "copy: dtype \(source.dtype) into \(dtype)")
         let src = source.shape == shape ? source : source.expand(to: shape)
         copyElements(from: src, into: self)
     }
@@ -292,7 +292,7 @@ public final class Tensor: @unchecked Sendable {
         case .uint8, .bool:
             let p = pointer(as: UInt8.self)
             for i in 0..<n { destination[i] = Int64(p[i]) }
-        default: preconditionFailure("readInts: \(dtype) is not an integer type")
+        default: fatalError("readInts: \(dtype) is not an integer type")
         }
     }
 
@@ -308,7 +308,7 @@ public final class Tensor: @unchecked Sendable {
         case .bool:
             let p = pointer(as: UInt8.self)
             for i in 0..<n { p[i] = source[i] != 0 ? 1 : 0 }
-        default: preconditionFailure("writeInts: \(dtype) is not an integer type")
+        default: fatalError("writeInts: \(dtype) is not an integer type")
         }
     }
 
@@ -329,14 +329,14 @@ public final class Tensor: @unchecked Sendable {
 
     /// The value of a one-element tensor.
     public func item() -> Float {
-        precondition(count == 1, "item: tensor has \(count) elements (shape \(shape)), expected 1")
+        require(count == 1, "item: tensor has \(count) elements (shape \(shape)), expected 1")
         return toArray()[0]
     }
 }
 
 /// Copies `source` into `destination` elementwise (same shape and dtype; any strides).
 func copyElements(from source: Tensor, into destination: Tensor) {
-    precondition(source.shape == destination.shape && source.dtype == destination.dtype)
+    require(source.shape == destination.shape && source.dtype == destination.dtype)
     let size = source.dtype.byteSize
     let loop = StridedLoop(shape: source.shape, strides: [destination.strides, source.strides])
     let (ds, ss, _, _) = loop.innerStrides

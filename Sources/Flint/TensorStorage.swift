@@ -21,7 +21,7 @@ public final class TensorStorage: @unchecked Sendable {
         var pointer: UnsafeMutableRawPointer? = nil
         let size = max(byteCount, 64)
         let status = posix_memalign(&pointer, 64, size)
-        precondition(status == 0 && pointer != nil, "TensorStorage: cannot allocate \(byteCount) bytes")
+        require(status == 0 && pointer != nil, "TensorStorage: cannot allocate \(byteCount) bytes")
         self.data = pointer!
         self.byteCount = byteCount
         self.owner = nil

@@ -186,7 +186,7 @@ protocol ParameterizedBinaryOperation {
 
 /// Applies `op` elementwise to a float32 tensor (any strides); returns a new contiguous tensor.
 func parameterizedUnaryMap<Op: ParameterizedUnaryOperation>(_ x: Tensor, _ op: Op, name: String) -> Tensor {
-    precondition(x.dtype == .float32, "\(name): expects a float32 tensor, got \(x.dtype)")
+    require(x.dtype == .float32, "\(name): expects a float32 tensor, got \(x.dtype)")
     let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
     let loop = StridedLoop(shape: x.shape, strides: [out.strides, x.strides])
     let (os, xs, _, _) = loop.innerStrides
@@ -210,8 +210,8 @@ func parameterizedUnaryMap<Op: ParameterizedUnaryOperation>(_ x: Tensor, _ op: O
 /// Applies `op` to two float32 tensors of the same shape (any strides); returns a new contiguous
 /// tensor.
 func parameterizedBinaryMap<Op: ParameterizedBinaryOperation>(_ a: Tensor, _ b: Tensor, _ op: Op, name: String) -> Tensor {
-    precondition(a.dtype == .float32 && b.dtype == .float32, "\(name): expects float32 tensors, got \(a.dtype) and \(b.dtype)")
-    precondition(a.shape == b.shape, "\(name): shapes \(a.shape) and \(b.shape) differ")
+    require(a.dtype == .float32 && b.dtype == .float32, "\(name): expects float32 tensors, got \(a.dtype) and \(b.dtype)")
+    require(a.shape == b.shape, "\(name): shapes \(a.shape) and \(b.shape) differ")
     let out = Tensor(uninitializedShape: a.shape, dtype: .float32)
     let loop = StridedLoop(shape: a.shape, strides: [out.strides, a.strides, b.strides])
     let (os, as_, bs, _) = loop.innerStrides
@@ -308,7 +308,7 @@ extension Tensor {
     /// and −2 use exact dedicated kernels; others use the C library's `powf`.
     /// Backward: g·p·x^(p−1) (zero for p = 0).
     public func pow(_ exponent: Float) -> Tensor {
-        precondition(dtype == .float32, "pow: expects a float32 tensor, got \(dtype)")
+        require(dtype == .float32, "pow: expects a float32 tensor, got \(dtype)")
         let out: Tensor
         switch exponent {
         case 0: out = Tensor.ones(shape)
@@ -425,7 +425,7 @@ extension Tensor {
     /// Clamps every element into [min, max] (either bound may be omitted, not both), as
     /// `torch.clamp`; NaN stays NaN. Backward: g where min ≤ x ≤ max, else 0.
     public func clamp(min lower: Float? = nil, max upper: Float? = nil) -> Tensor {
-        precondition(lower != nil || upper != nil, "clamp: at least one of min and max must be given")
+        require(lower != nil || upper != nil, "clamp: at least one of min and max must be given")
         let l = lower ?? -Float.infinity, u = upper ?? Float.infinity
         let out = parameterizedUnaryMap(self, ClampOperation(lower: l, upper: u), name: "clamp")
         let x = detached()

@@ -7,11 +7,11 @@ extension Tensor {
         var target = newShape
         let known = newShape.reduce(1) { $1 == -1 ? $0 : $0 * $1 }
         if let inferred = newShape.firstIndex(of: -1) {
-            precondition(newShape.filter { $0 == -1 }.count == 1, "reshape: only one dimension can be -1 in \(newShape)")
-            precondition(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) (\(count) elements) into \(newShape)")
+            require(newShape.filter { $0 == -1 }.count == 1, "reshape: only one dimension can be -1 in \(newShape)")
+            require(known > 0 && count % known == 0, "reshape: cannot reshape \(shape) (\(count) elements) into \(newShape)")
             target[inferred] = count / known
         }
-        precondition(Shape.count(target) == count, "reshape: cannot reshape \(shape) (\(count) elements) into \(newShape)")
+        require(Shape.count(target) == count, "reshape: cannot reshape \(shape) (\(count) elements) into \(newShape)")
         if target == shape { return self }
         let source = contiguous()
         let out = Tensor(storage: source.storage, dtype: dtype, shape: target, offset: source.offset)
@@ -26,16 +26,16 @@ extension Tensor {
         if rank == 0 { return reshaped([1]) }
         let s = Shape.axis(startAxis, rank: rank, op: "flatten")
         let e = Shape.axis(endAxis, rank: rank, op: "flatten")
-        precondition(s <= e, "flatten: start axis \(startAxis) after end axis \(endAxis)")
+        require(s <= e, "flatten: start axis \(startAxis) after end axis \(endAxis)")
         let merged = shape[s...e].reduce(1, *)
         return reshaped(Array(shape[..<s]) + [merged] + Array(shape[(e + 1)...]))
     }
 
     /// Reorders dimensions: result dimension i is input dimension `axes[i]` (a view).
     public func permuted(_ axes: [Int]) -> Tensor {
-        precondition(axes.count == rank, "permute: \(axes.count) axes given for a tensor of rank \(rank)")
+        require(axes.count == rank, "permute: \(axes.count) axes given for a tensor of rank \(rank)")
         let normalized = axes.map { Shape.axis($0, rank: rank, op: "permute") }
-        precondition(Set(normalized).count == rank, "permute: axes \(axes) are not a permutation")
+        require(Set(normalized).count == rank, "permute: axes \(axes) are not a permutation")
         let out = Tensor(storage: storage, dtype: dtype, shape: normalized.map { shape[$0] },
                          strides: normalized.map { strides[$0] }, offset: offset)
         var inverse = [Int](repeating: 0, count: rank)
@@ -53,17 +53,17 @@ extension Tensor {
 
     /// Swaps the last two dimensions (the matrix transpose; a view).
     public func transposed() -> Tensor {
-        precondition(rank >= 2, "transpose: needs at least 2 dimensions, shape is \(shape)")
+        require(rank >= 2, "transpose: needs at least 2 dimensions, shape is \(shape)")
         return transposed(rank - 2, rank - 1)
     }
 
     /// Broadcasts to a larger shape without copying (stride 0 along expanded dimensions).
     public func expand(to target: [Int]) -> Tensor {
         if target == shape { return self }
-        precondition(target.count >= rank, "expand: cannot expand \(shape) to fewer dimensions \(target)")
+        require(target.count >= rank, "expand: cannot expand \(shape) to fewer dimensions \(target)")
         let lead = target.count - rank
         for i in 0..<rank {
-            precondition(shape[i] == target[lead + i] || shape[i] == 1,
+            require(shape[i] == target[lead + i] || shape[i] == 1,
                          "expand: dimension \(i) of \(shape) cannot expand to \(target)")
         }
         let out = Tensor(storage: storage, dtype: dtype, shape: target,
@@ -74,7 +74,7 @@ extension Tensor {
     /// Inserts a dimension of size 1 at `axis`.
     public func unsqueezed(_ axis: Int) -> Tensor {
         let a = axis < 0 ? axis + rank + 1 : axis
-        precondition(a >= 0 && a <= rank, "unsqueeze: axis \(axis) out of range for rank \(rank)")
+        require(a >= 0 && a <= rank, "unsqueeze: axis \(axis) out of range for rank \(rank)")
         var s = shape
         s.insert(1, at: a)
         return reshapedView(s)

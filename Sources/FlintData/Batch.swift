@@ -9,8 +9,8 @@ public struct Batch: Sendable {
 
     /// Pairs `inputs` with `labels`; the batch sizes must agree and labels must be int64.
     public init(inputs: Tensor, labels: Tensor) {
-        precondition(labels.dtype == .int64, "Batch: labels must be int64, got \(labels.dtype)")
-        precondition(labels.rank == 1 && inputs.rank >= 1 && inputs.shape[0] == labels.shape[0],
+        require(labels.dtype == .int64, "Batch: labels must be int64, got \(labels.dtype)")
+        require(labels.rank == 1 && inputs.rank >= 1 && inputs.shape[0] == labels.shape[0],
                      "Batch: inputs \(inputs.shape) and labels \(labels.shape) disagree on the batch size")
         self.inputs = inputs
         self.labels = labels

@@ -1,3 +1,4 @@
+import Flint
 import Foundation
 
 /// Prepares the batches of an ``EpochPlan`` on a background thread, at most `capacity` ahead.
@@ -45,7 +46,7 @@ final class PrefetchChannel: @unchecked Sendable {
     let capacity: Int
 
     init(capacity: Int) {
-        precondition(capacity >= 1, "PrefetchChannel: capacity must be at least 1, got \(capacity)")
+        require(capacity >= 1, "PrefetchChannel: capacity must be at least 1, got \(capacity)")
         self.capacity = capacity
     }
 

@@ -38,7 +38,7 @@ public final class DataLoader: Sequence, Sendable {
     /// A loader over `dataset` with batches of `batchSize`.
     public init(dataset: TensorDataset, batchSize: Int, shuffle: Bool = false, seed: UInt64 = 0,
                 dropLast: Bool = false, prefetch: Bool = false) {
-        precondition(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
+        require(batchSize > 0, "DataLoader: batchSize must be positive, got \(batchSize)")
         self.dataset = dataset
         self.batchSize = batchSize
         self.shuffle = shuffle

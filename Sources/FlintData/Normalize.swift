@@ -14,9 +14,9 @@ public struct Normalize: BatchTransform {
 
     /// Normalises channel `c` with `mean[c]` and `std[c]`.
     public init(mean: [Float], std: [Float]) {
-        precondition(!mean.isEmpty && mean.count == std.count,
+        require(!mean.isEmpty && mean.count == std.count,
                      "Normalize: \(mean.count) means and \(std.count) standard deviations; need the same non-zero number")
-        precondition(std.allSatisfy { $0 > 0 }, "Normalize: standard deviations must be positive, got \(std)")
+        require(std.allSatisfy { $0 > 0 }, "Normalize: standard deviations must be positive, got \(std)")
         self.mean = mean
         self.std = std
     }
@@ -28,10 +28,10 @@ public struct Normalize: BatchTransform {
 
     /// Normalises `inputs` (`[N, C, …]`, float32) into a new tensor.
     public func apply(to inputs: Tensor) -> Tensor {
-        precondition(inputs.dtype == .float32, "Normalize: expects float32 inputs, got \(inputs.dtype)")
-        precondition(inputs.rank >= 2, "Normalize: expects [N, C, …], got shape \(inputs.shape)")
+        require(inputs.dtype == .float32, "Normalize: expects float32 inputs, got \(inputs.dtype)")
+        require(inputs.rank >= 2, "Normalize: expects [N, C, …], got shape \(inputs.shape)")
         let channels = inputs.shape[1]
-        precondition(mean.count == 1 || mean.count == channels,
+        require(mean.count == 1 || mean.count == channels,
                      "Normalize: \(mean.count) means for \(channels) channels (input shape \(inputs.shape))")
         let source = inputs.contiguous()
         let out = Tensor(uninitializedShape: source.shape, dtype: .float32)

@@ -33,7 +33,7 @@ public struct RandomCrop: BatchTransform {
 
     /// A `height` × `width` crop after padding each side by `padding` with `fill`.
     public init(height: Int, width: Int, padding: Int = 0, fill: Float = 0) {
-        precondition(height > 0 && width > 0 && padding >= 0,
+        require(height > 0 && width > 0 && padding >= 0,
                      "RandomCrop: size \(height)×\(width) must be positive and padding \(padding) non-negative")
         self.height = height
         self.width = width
@@ -43,12 +43,12 @@ public struct RandomCrop: BatchTransform {
 
     /// Crops every image of `inputs` (`[N, C, H, W]`) at its own random offset.
     public func apply(to inputs: Tensor, using generator: inout RandomGenerator) -> Tensor {
-        precondition(inputs.rank == 4, "RandomCrop: expects [N, C, H, W], got shape \(inputs.shape)")
-        precondition(inputs.dtype == .float32 || fill == 0,
+        require(inputs.rank == 4, "RandomCrop: expects [N, C, H, W], got shape \(inputs.shape)")
+        require(inputs.dtype == .float32 || fill == 0,
                      "RandomCrop: a non-zero fill needs float32 inputs, got \(inputs.dtype)")
         let (n, inHeight, inWidth) = (inputs.shape[0], inputs.shape[2], inputs.shape[3])
         let paddedHeight = inHeight + 2 * padding, paddedWidth = inWidth + 2 * padding
-        precondition(height <= paddedHeight && width <= paddedWidth,
+        require(height <= paddedHeight && width <= paddedWidth,
                      "RandomCrop: crop \(height)×\(width) is larger than the padded image \(paddedHeight)×\(paddedWidth) (input \(inputs.shape), padding \(padding))")
         var offsets = [Int](repeating: 0, count: 2 * n)
         for i in 0..<n {

@@ -15,13 +15,13 @@ public struct RandomHorizontalFlip: BatchTransform {
 
     /// Flips each image with probability `probability` (0 never, 1 always).
     public init(probability: Float = 0.5) {
-        precondition(probability >= 0 && probability <= 1, "RandomHorizontalFlip: probability \(probability) is not in [0, 1]")
+        require(probability >= 0 && probability <= 1, "RandomHorizontalFlip: probability \(probability) is not in [0, 1]")
         self.probability = probability
     }
 
     /// Flips a random subset of the images of `inputs` (`[N, C, H, W]`).
     public func apply(to inputs: Tensor, using generator: inout RandomGenerator) -> Tensor {
-        precondition(inputs.rank == 4, "RandomHorizontalFlip: expects [N, C, H, W], got shape \(inputs.shape)")
+        require(inputs.rank == 4, "RandomHorizontalFlip: expects [N, C, H, W], got shape \(inputs.shape)")
         var flips = [Bool](repeating: false, count: inputs.shape[0])
         for i in 0..<flips.count { flips[i] = generator.nextFloat() < probability }
         return flip(inputs, where: flips)

@@ -19,9 +19,9 @@ public struct TensorDataset: Dataset {
 
     /// Wraps `images` (`[N, …]`, made contiguous) and `labels` (`[N]`, int64).
     public init(images: Tensor, labels: Tensor, transform: (any BatchTransform)? = nil) {
-        precondition(images.rank >= 1, "TensorDataset: images need a batch dimension, got shape \(images.shape)")
-        precondition(labels.dtype == .int64, "TensorDataset: labels must be int64, got \(labels.dtype)")
-        precondition(labels.rank == 1 && labels.shape[0] == images.shape[0],
+        require(images.rank >= 1, "TensorDataset: images need a batch dimension, got shape \(images.shape)")
+        require(labels.dtype == .int64, "TensorDataset: labels must be int64, got \(labels.dtype)")
+        require(labels.rank == 1 && labels.shape[0] == images.shape[0],
                      "TensorDataset: images \(images.shape) and labels \(labels.shape) disagree on the example count")
         self.images = images.detached().contiguous()
         self.labels = labels.detached().contiguous()
@@ -36,7 +36,7 @@ public struct TensorDataset: Dataset {
 
     /// The untransformed example at `index`: a view of its image (no copy) and its label.
     public func element(at index: Int) -> (image: Tensor, label: Int) {
-        precondition(index >= 0 && index < count, "TensorDataset.element: index \(index) is out of range 0..<\(count)")
+        require(index >= 0 && index < count, "TensorDataset.element: index \(index) is out of range 0..<\(count)")
         let sampleCount = Shape.count(sampleShape)
         let image = Tensor(storage: images.storage, dtype: images.dtype, shape: sampleShape,
                            offset: images.offset + index * sampleCount)
@@ -76,7 +76,7 @@ public struct TensorDataset: Dataset {
             Parallel.forChunks(chosen.count, minimumChunk: minimumRows) { range in
                 for k in range {
                     let index = chosen[k]
-                    precondition(index >= 0 && index < n, "TensorDataset.batch: index \(index) is out of range 0..<\(n)")
+                    require(index >= 0 && index < n, "TensorDataset.batch: index \(index) is out of range 0..<\(n)")
                     memcpy(destination + k * rowBytes, source + index * rowBytes, rowBytes)
                     destinationLabels[k] = sourceLabels[index]
                 }

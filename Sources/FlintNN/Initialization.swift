@@ -40,7 +40,7 @@ public enum Initialization {
     /// (fan_in, fan_out) of a weight of `shape`: for `[out, in, k…]`,
     /// fan_in = in·∏k and fan_out = out·∏k.
     public static func fans(_ shape: [Int]) -> (fanIn: Int, fanOut: Int) {
-        precondition(shape.count >= 2, "Initialization.fans: needs at least 2 dimensions, shape is \(shape)")
+        require(shape.count >= 2, "Initialization.fans: needs at least 2 dimensions, shape is \(shape)")
         let receptive = shape.dropFirst(2).reduce(1, *)
         return (shape[1] * receptive, shape[0] * receptive)
     }
@@ -107,12 +107,12 @@ public enum Initialization {
     private static func fan(_ shape: [Int], _ mode: FanMode) -> Int {
         let (fanIn, fanOut) = fans(shape)
         let f = mode == .fanIn ? fanIn : fanOut
-        precondition(f > 0, "Initialization: zero fan for shape \(shape)")
+        require(f > 0, "Initialization: zero fan for shape \(shape)")
         return f
     }
 
     private static func writablePointer(_ tensor: Tensor, _ op: String) -> UnsafeMutablePointer<Float> {
-        precondition(tensor.dtype == .float32 && tensor.isContiguous,
+        require(tensor.dtype == .float32 && tensor.isContiguous,
                      "Initialization.\(op): needs a contiguous float32 tensor, got \(tensor.dtype) \(tensor.shape)")
         return tensor.pointer(as: Float.self)
     }

@@ -29,7 +29,7 @@ public enum GradientCheck {
         }
         var worst = 0.0
         for x in inputs where x.requiresGrad {
-            precondition(x.isContiguous, "GradientCheck: inputs must be contiguous")
+            require(x.isContiguous, "GradientCheck: inputs must be contiguous")
             let analytic = x.grad?.toArray() ?? [Float](repeating: 0, count: x.count)
             let p = x.pointer(as: Float.self)
             for i in 0..<x.count {

@@ -24,6 +24,10 @@ struct TrainCNNCommand: ParsableCommand {
     var batchSize: Int = 64
     @Option(name: .customLong("lr"), help: "Adam's learning rate.")
     var learningRate: Float = 1e-3
+    @Option(help: "Learning-rate schedule: constant, or cosine (linear warm-up, then cosine decay to 0 at the last step).")
+    var schedule: String = "cosine"
+    @Option(help: "Fraction of all steps spent warming up (cosine schedule).")
+    var warmupFraction: Double = 0.1
     @Option(help: "Seed for initialisation, shuffling and dropout.")
     var seed: UInt64 = 42
     @Option(help: "Directory for best.safetensors and metrics.json.")
@@ -33,6 +37,9 @@ struct TrainCNNCommand: ParsableCommand {
         guard dataset == "fashion-mnist" else {
             throw ValidationError("unknown data set '\(dataset)'; available: fashion-mnist")
         }
+        guard schedule == "constant" || schedule == "cosine" else {
+            throw ValidationError("unknown schedule '\(schedule)'; use constant or cosine")
+        }
         guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be at least 1") }
     }
 
@@ -40,7 +47,8 @@ struct TrainCNNCommand: ParsableCommand {
         LoggingSystem.bootstrapOnce()
         let configuration = ClassifierTrainingConfiguration(
             epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed,
-            outputDirectory: URL(fileURLWithPath: output))
+            outputDirectory: URL(fileURLWithPath: output),
+            schedule: schedule == "cosine" ? .warmupCosine(warmupFraction: warmupFraction) : .constant)
         let result = try ReferenceCNNTraining.fashionMNIST(configuration: configuration, directory: dataDirectory)
         if let path = result.checkpointPath { print("Best checkpoint (epoch \(result.bestEpoch)): \(path)") }
         print(String(format: "Test accuracy: %.2f%%", 100 * result.bestTestAccuracy))

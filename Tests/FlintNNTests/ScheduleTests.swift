@@ -52,3 +52,18 @@ import FlintNN
         #expect(sgd.learningRate == 0.5)
     }
 }
+
+@Suite struct WarmupCosineDecayTests {
+    @Test func matchesTheHuggingFaceFormula() {
+        let s = WarmupCosineDecay(initial: 0.1, warmupSteps: 10, totalSteps: 110)
+        #expect(s.learningRate(at: 0) == 0)
+        #expect(abs(s.learningRate(at: 5) - 0.05) < 1e-7)
+        #expect(abs(s.learningRate(at: 10) - 0.1) < 1e-7)
+        // Halfway through the decay: ½·(1 + cos(π/2)) = 0.5.
+        #expect(abs(s.learningRate(at: 60) - 0.05) < 1e-7)
+        // A quarter of the way: ½·(1 + cos(π/4)) = 0.8535534.
+        #expect(abs(s.learningRate(at: 35) - 0.08535534) < 1e-7)
+        #expect(abs(s.learningRate(at: 110)) < 1e-7)
+        #expect(abs(s.learningRate(at: 500)) < 1e-7)
+    }
+}

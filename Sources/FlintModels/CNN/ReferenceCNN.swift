@@ -42,7 +42,7 @@ public final class ReferenceCNN: Module {
 
     /// Logits [N, classes] for images [N, inputChannels, H, W].
     public override func forward(_ input: Tensor) -> Tensor {
-        precondition(input.rank == 4 && input.shape[1] == inputChannels,
+        require(input.rank == 4 && input.shape[1] == inputChannels,
                      "ReferenceCNN: expected input [N, \(inputChannels), H, W], got \(input.shape)")
         return classifier(features(input))
     }

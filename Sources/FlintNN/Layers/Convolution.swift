@@ -28,11 +28,11 @@ open class Conv2d: Module {
     /// A convolution with a possibly rectangular kernel, stride, padding and dilation.
     public init(inputChannels: Int, outputChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: (Int, Int) = (0, 0), dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true) {
-        precondition(inputChannels > 0 && outputChannels > 0 && groups > 0,
+        require(inputChannels > 0 && outputChannels > 0 && groups > 0,
                      "Conv2d: channels and groups must be positive, got \(inputChannels) → \(outputChannels), groups \(groups)")
-        precondition(inputChannels % groups == 0 && outputChannels % groups == 0,
+        require(inputChannels % groups == 0 && outputChannels % groups == 0,
                      "Conv2d: channels \(inputChannels) → \(outputChannels) are not divisible by groups \(groups)")
-        precondition(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2d: kernel size must be positive, got \(kernelSize)")
+        require(kernelSize.0 > 0 && kernelSize.1 > 0, "Conv2d: kernel size must be positive, got \(kernelSize)")
         self.inputChannels = inputChannels
         self.outputChannels = outputChannels
         self.kernelSize = kernelSize

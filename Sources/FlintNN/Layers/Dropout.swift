@@ -9,7 +9,7 @@ open class Dropout: Module {
 
     /// A dropout layer with drop probability `probability` (PyTorch's default 0.5).
     public init(probability: Float = 0.5) {
-        precondition(probability >= 0 && probability <= 1, "Dropout: probability \(probability) is outside [0, 1]")
+        require(probability >= 0 && probability <= 1, "Dropout: probability \(probability) is outside [0, 1]")
         self.probability = probability
         super.init()
     }

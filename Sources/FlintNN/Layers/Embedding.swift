@@ -13,7 +13,7 @@ open class Embedding: Module {
 
     /// A table with freshly initialised N(0, 1) vectors.
     public init(count: Int, dimensions: Int) {
-        precondition(count > 0 && dimensions > 0, "Embedding: count and dimensions must be positive, got \(count) and \(dimensions)")
+        require(count > 0 && dimensions > 0, "Embedding: count and dimensions must be positive, got \(count) and \(dimensions)")
         self.count = count
         self.dimensions = dimensions
         let w = Tensor(uninitializedShape: [count, dimensions])

@@ -17,7 +17,7 @@ open class Linear: Module {
 
     /// A layer with freshly initialised weights (from the default random generator).
     public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
-        precondition(inputFeatures > 0 && outputFeatures > 0,
+        require(inputFeatures > 0 && outputFeatures > 0,
                      "Linear: feature counts must be positive, got \(inputFeatures) → \(outputFeatures)")
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures

@@ -30,7 +30,7 @@ open class BatchNorm: Module {
     /// A batch normalisation layer; γ starts at 1, β at 0, the running mean at 0 and variance at 1.
     public init(features: Int, momentum: Float? = 0.1, epsilon: Float = 1e-5, affine: Bool = true,
                 trackRunningStatistics: Bool = true) {
-        precondition(features > 0, "BatchNorm: features must be positive, got \(features)")
+        require(features > 0, "BatchNorm: features must be positive, got \(features)")
         self.features = features
         self.momentum = momentum
         self.epsilon = epsilon
@@ -45,13 +45,13 @@ open class BatchNorm: Module {
 
     /// Checks the input's rank; subclasses accept their layouts.
     open func validate(_ input: Tensor) {
-        precondition(input.rank >= 2, "\(type(of: self)): input must be [N, C, …], got \(input.shape)")
+        require(input.rank >= 2, "\(type(of: self)): input must be [N, C, …], got \(input.shape)")
     }
 
     /// Applies the layer.
     open override func forward(_ input: Tensor) -> Tensor {
         validate(input)
-        precondition(input.shape[1] == features,
+        require(input.shape[1] == features,
                      "\(type(of: self)): input \(input.shape) has \(input.shape[1]) channels, expected \(features)")
         var factor = momentum ?? 0
         if isTraining, let counter = numBatchesTracked {
@@ -77,7 +77,7 @@ open class BatchNorm: Module {
 open class BatchNorm1d: BatchNorm {
     /// Requires the layout this layer accepts.
     open override func validate(_ input: Tensor) {
-        precondition(input.rank == 2 || input.rank == 3, "BatchNorm1d: input must be [N, C] or [N, C, L], got \(input.shape)")
+        require(input.rank == 2 || input.rank == 3, "BatchNorm1d: input must be [N, C] or [N, C, L], got \(input.shape)")
     }
 }
 
@@ -85,7 +85,7 @@ open class BatchNorm1d: BatchNorm {
 open class BatchNorm2d: BatchNorm {
     /// Requires the layout this layer accepts.
     open override func validate(_ input: Tensor) {
-        precondition(input.rank == 4, "BatchNorm2d: input must be [N, C, H, W], got \(input.shape)")
+        require(input.rank == 4, "BatchNorm2d: input must be [N, C, H, W], got \(input.shape)")
     }
 }
 
@@ -104,7 +104,7 @@ open class LayerNorm: Module {
 
     /// A layer normalisation layer.
     public init(_ normalizedShape: [Int], epsilon: Float = 1e-5, elementwiseAffine: Bool = true, bias: Bool = true) {
-        precondition(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
+        require(!normalizedShape.isEmpty && normalizedShape.allSatisfy { $0 > 0 },
                      "LayerNorm: normalized shape must be non-empty and positive, got \(normalizedShape)")
         self.normalizedShape = normalizedShape
         self.epsilon = epsilon

@@ -12,9 +12,9 @@ import Flint
 ///   - logits: float32 scores of any shape.
 ///   - targets: float32 targets in [0, 1], same shape.
 public func binaryCrossEntropyWithLogits(_ logits: Tensor, _ targets: Tensor, reduction: Reduction = .mean) -> Tensor {
-    precondition(logits.shape == targets.shape,
+    require(logits.shape == targets.shape,
                  "binaryCrossEntropyWithLogits: logits \(logits.shape) and targets \(targets.shape) differ in shape")
-    precondition(logits.dtype == .float32 && targets.dtype == .float32,
+    require(logits.dtype == .float32 && targets.dtype == .float32,
                  "binaryCrossEntropyWithLogits: expects float32, got \(logits.dtype) and \(targets.dtype)")
     let x = logits.detached().contiguous(), y = targets.detached().contiguous()
     let n = x.count

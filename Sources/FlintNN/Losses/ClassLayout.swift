@@ -17,17 +17,17 @@ struct ClassLayout {
     let scoreShape: [Int]
 
     init(scores: Tensor, targets: Tensor, op: String) {
-        precondition(scores.dtype == .float32, "\(op): scores must be float32, got \(scores.dtype)")
-        precondition(scores.rank >= 1, "\(op): scores must have a class dimension, shape is \(scores.shape)")
-        precondition(targets.dtype == .int64 || targets.dtype == .int32,
+        require(scores.dtype == .float32, "\(op): scores must be float32, got \(scores.dtype)")
+        require(scores.rank >= 1, "\(op): scores must have a class dimension, shape is \(scores.shape)")
+        require(targets.dtype == .int64 || targets.dtype == .int32,
                      "\(op): targets must be int64 or int32 class indices, got \(targets.dtype)")
         let classAxis = scores.rank == 1 ? 0 : 1
         var expected = scores.shape
         expected.remove(at: classAxis)
-        precondition(targets.shape == expected,
+        require(targets.shape == expected,
                      "\(op): targets \(targets.shape) do not match scores \(scores.shape) (expected targets \(expected))")
         classes = scores.shape[classAxis]
-        precondition(classes > 0, "\(op): no classes in scores \(scores.shape)")
+        require(classes > 0, "\(op): no classes in scores \(scores.shape)")
         scoreShape = scores.shape
         targetShape = expected
         rowCount = Shape.count(expected)

@@ -22,7 +22,7 @@ import Flint
 /// - Returns: a scalar, or for `.none` the per-target losses in the targets' shape.
 public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float = 0, ignoreIndex: Int = -100,
                          reduction: Reduction = .mean) -> Tensor {
-    precondition(labelSmoothing >= 0 && labelSmoothing <= 1,
+    require(labelSmoothing >= 0 && labelSmoothing <= 1,
                  "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     let layout = ClassLayout(scores: logits, targets: targets, op: "crossEntropy")
     let rows = layout.rowCount, classes = layout.classes

@@ -6,7 +6,7 @@ import Flint
 /// here rather than a silent [N, N] loss). Gradients flow to both: ±2(input − target) (÷ count for
 /// `.mean`).
 public func mseLoss(_ input: Tensor, _ target: Tensor, reduction: Reduction = .mean) -> Tensor {
-    precondition(input.shape == target.shape, "mseLoss: input \(input.shape) and target \(target.shape) differ in shape")
+    require(input.shape == target.shape, "mseLoss: input \(input.shape) and target \(target.shape) differ in shape")
     let difference = input - target
     let squared = difference * difference
     switch reduction {

@@ -26,7 +26,7 @@ open class Module {
 
     /// The computation of this module. Subclasses override it; call the module as a function.
     open func forward(_ input: Tensor) -> Tensor {
-        preconditionFailure("\(type(of: self)).forward: subclasses must override forward(_:)")
+        fatalError("\(type(of: self)).forward: subclasses must override forward(_:)")
     }
 
     /// Runs ``forward(_:)``.

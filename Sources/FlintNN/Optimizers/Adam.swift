@@ -28,11 +28,11 @@ public class Adam: Optimizer {
         /// Options with the given values (defaults are PyTorch's for Adam).
         public init(learningRate: Float = 1e-3, betas: (Float, Float) = (0.9, 0.999), epsilon: Float = 1e-8,
                     weightDecay: Float = 0, amsgrad: Bool = false) {
-            precondition(learningRate >= 0, "Adam: learning rate must be ≥ 0, got \(learningRate)")
-            precondition(betas.0 >= 0 && betas.0 < 1 && betas.1 >= 0 && betas.1 < 1,
+            require(learningRate >= 0, "Adam: learning rate must be ≥ 0, got \(learningRate)")
+            require(betas.0 >= 0 && betas.0 < 1 && betas.1 >= 0 && betas.1 < 1,
                          "Adam: betas must be in [0, 1), got \(betas)")
-            precondition(epsilon >= 0, "Adam: epsilon must be ≥ 0, got \(epsilon)")
-            precondition(weightDecay >= 0, "Adam: weight decay must be ≥ 0, got \(weightDecay)")
+            require(epsilon >= 0, "Adam: epsilon must be ≥ 0, got \(epsilon)")
+            require(weightDecay >= 0, "Adam: weight decay must be ≥ 0, got \(weightDecay)")
             self.learningRate = learningRate
             self.betas = betas
             self.epsilon = epsilon
@@ -66,7 +66,7 @@ public class Adam: Optimizer {
     public var groups: [ParameterGroup<Options>] {
         get { storage.groups }
         set {
-            precondition(newValue.map(\.parameters.count) == storage.groups.map(\.parameters.count),
+            require(newValue.map(\.parameters.count) == storage.groups.map(\.parameters.count),
                          "\(name): groups may change options, not parameters")
             storage.groups = newValue
         }

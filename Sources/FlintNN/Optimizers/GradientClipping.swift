@@ -12,12 +12,12 @@ import Flint
 /// - Returns: the total norm before clipping (0 when no parameter has a gradient).
 @discardableResult
 public func clipGradientNorm(parameters: [Tensor], maxNorm: Float, normType: Float = 2) -> Float {
-    precondition(maxNorm >= 0, "clipGradientNorm: maxNorm must be ≥ 0, got \(maxNorm)")
-    precondition(normType > 0, "clipGradientNorm: normType must be positive, got \(normType)")
+    require(maxNorm >= 0, "clipGradientNorm: maxNorm must be ≥ 0, got \(maxNorm)")
+    require(normType > 0, "clipGradientNorm: normType must be positive, got \(normType)")
     var gradients: [Tensor] = []
     for parameter in parameters {
         guard let grad = parameter.grad else { continue }
-        precondition(grad.dtype == .float32, "clipGradientNorm: gradient dtype \(grad.dtype), expected float32")
+        require(grad.dtype == .float32, "clipGradientNorm: gradient dtype \(grad.dtype), expected float32")
         if !grad.isContiguous { parameter.grad = grad.contiguous() }
         gradients.append(parameter.grad!)
     }

@@ -9,15 +9,15 @@ struct OptimizerGroups<Options: OptimizerOptions> {
     let parameterCount: Int
 
     init(_ groups: [ParameterGroup<Options>], optimizer: String) {
-        precondition(!groups.isEmpty, "\(optimizer): no parameter groups")
+        require(!groups.isEmpty, "\(optimizer): no parameter groups")
         var seen = Set<ObjectIdentifier>()
         for group in groups {
             for p in group.parameters {
-                precondition(p.dtype == .float32 && p.isContiguous,
+                require(p.dtype == .float32 && p.isContiguous,
                              "\(optimizer): parameters must be contiguous float32 tensors, got \(p.dtype) \(p.shape)")
                 // Not inside the precondition: -Ounchecked does not evaluate its condition.
                 let inserted = seen.insert(ObjectIdentifier(p)).inserted
-                precondition(inserted,
+                require(inserted,
                              "\(optimizer): a parameter of shape \(p.shape) appears more than once")
             }
         }
@@ -43,7 +43,7 @@ struct OptimizerGroups<Options: OptimizerOptions> {
     /// The parameter's gradient as a contiguous float32 tensor of its shape.
     static func gradient(of parameter: Tensor, optimizer: String) -> Tensor? {
         guard let grad = parameter.grad else { return nil }
-        precondition(grad.shape == parameter.shape && grad.dtype == .float32,
+        require(grad.shape == parameter.shape && grad.dtype == .float32,
                      "\(optimizer): gradient \(grad.dtype) \(grad.shape) does not fit parameter \(parameter.shape)")
         return grad.contiguous()
     }

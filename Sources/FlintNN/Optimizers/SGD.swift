@@ -27,10 +27,10 @@ public final class SGD: Optimizer {
         /// Options with PyTorch's defaults besides the learning rate.
         public init(learningRate: Float, momentum: Float = 0, dampening: Float = 0, weightDecay: Float = 0,
                     nesterov: Bool = false) {
-            precondition(learningRate >= 0, "SGD: learning rate must be ≥ 0, got \(learningRate)")
-            precondition(momentum >= 0, "SGD: momentum must be ≥ 0, got \(momentum)")
-            precondition(weightDecay >= 0, "SGD: weight decay must be ≥ 0, got \(weightDecay)")
-            precondition(!nesterov || (momentum > 0 && dampening == 0),
+            require(learningRate >= 0, "SGD: learning rate must be ≥ 0, got \(learningRate)")
+            require(momentum >= 0, "SGD: momentum must be ≥ 0, got \(momentum)")
+            require(weightDecay >= 0, "SGD: weight decay must be ≥ 0, got \(weightDecay)")
+            require(!nesterov || (momentum > 0 && dampening == 0),
                          "SGD: Nesterov momentum requires a momentum > 0 and zero dampening")
             self.learningRate = learningRate
             self.momentum = momentum
@@ -48,7 +48,7 @@ public final class SGD: Optimizer {
     public var groups: [ParameterGroup<Options>] {
         get { storage.groups }
         set {
-            precondition(newValue.map(\.parameters.count) == storage.groups.map(\.parameters.count),
+            require(newValue.map(\.parameters.count) == storage.groups.map(\.parameters.count),
                          "SGD: groups may change options, not parameters")
             storage.groups = newValue
         }

@@ -1,3 +1,4 @@
+import Flint
 import Foundation
 
 /// Cosine annealing from `initial` to `minimum` over `totalSteps`
@@ -16,7 +17,7 @@ public struct CosineAnnealingLR: LearningRateSchedule {
 
     /// A cosine schedule.
     public init(initial: Float, totalSteps: Int, minimum: Float = 0) {
-        precondition(totalSteps > 0, "CosineAnnealingLR: totalSteps must be positive, got \(totalSteps)")
+        require(totalSteps > 0, "CosineAnnealingLR: totalSteps must be positive, got \(totalSteps)")
         self.initial = initial
         self.totalSteps = totalSteps
         self.minimum = minimum

@@ -1,3 +1,4 @@
+import Flint
 /// Linear warm-up then linear decay to zero, exactly as Hugging Face's
 /// `get_linear_schedule_with_warmup`:
 ///
@@ -15,7 +16,7 @@ public struct LinearWarmupDecay: LearningRateSchedule {
 
     /// A warm-up/decay schedule.
     public init(initial: Float, warmupSteps: Int, totalSteps: Int) {
-        precondition(warmupSteps >= 0 && totalSteps >= warmupSteps,
+        require(warmupSteps >= 0 && totalSteps >= warmupSteps,
                      "LinearWarmupDecay: need 0 ≤ warmupSteps ≤ totalSteps, got \(warmupSteps) and \(totalSteps)")
         self.initial = initial
         self.warmupSteps = warmupSteps

@@ -1,3 +1,4 @@
+import Flint
 import Foundation
 
 /// Decays the rate by `gamma` every `stepSize` steps (`torch.optim.lr_scheduler.StepLR`):
@@ -12,7 +13,7 @@ public struct StepLR: LearningRateSchedule {
 
     /// A step decay schedule.
     public init(initial: Float, stepSize: Int, gamma: Float = 0.1) {
-        precondition(stepSize > 0, "StepLR: stepSize must be positive, got \(stepSize)")
+        require(stepSize > 0, "StepLR: stepSize must be positive, got \(stepSize)")
         self.initial = initial
         self.stepSize = stepSize
         self.gamma = gamma

@@ -20,10 +20,13 @@ public struct ClassifierTrainingConfiguration: Sendable {
     public var logInterval: Int
     /// Images per batch when evaluating.
     public var evaluationBatchSize: Int
+    /// How the learning rate moves over the run.
+    public var schedule: LearningRateScheduleKind
 
     public init(epochs: Int = 1, batchSize: Int = 64, learningRate: Float = 1e-3, seed: UInt64 = 42,
-                outputDirectory: URL? = nil, logInterval: Int = 100, evaluationBatchSize: Int = 500) {
-        precondition(epochs >= 1 && batchSize >= 1, "ClassifierTrainingConfiguration: epochs and batch size must be ≥ 1")
+                outputDirectory: URL? = nil, logInterval: Int = 100, evaluationBatchSize: Int = 500,
+                schedule: LearningRateScheduleKind = .constant) {
+        require(epochs >= 1 && batchSize >= 1, "ClassifierTrainingConfiguration: epochs and batch size must be ≥ 1")
         self.epochs = epochs
         self.batchSize = batchSize
         self.learningRate = learningRate
@@ -31,7 +34,17 @@ public struct ClassifierTrainingConfiguration: Sendable {
         self.outputDirectory = outputDirectory
         self.logInterval = logInterval
         self.evaluationBatchSize = evaluationBatchSize
+        self.schedule = schedule
     }
+}
+
+/// The learning-rate policy of a classifier run.
+public enum LearningRateScheduleKind: Sendable, Equatable {
+    /// The configured rate throughout.
+    case constant
+    /// Linear warm-up over `warmupFraction` of all steps to the configured rate, then cosine decay
+    /// to zero at the last step (``WarmupCosineDecay``).
+    case warmupCosine(warmupFraction: Double)
 }
 
 /// What one epoch gave.
@@ -92,13 +105,23 @@ public final class ClassifierTrainer {
         self.output = output ?? { print($0) }
     }
 
-    /// Runs the configured epochs and returns the per-epoch results.
+    /// Runs the configured epochs and returns the per-epoch results. Dropout draws from a generator
+    /// private to this run (seeded from the configuration), so the same seed gives the same losses.
     public func fit() throws -> ClassifierTrainingResult {
+        try RandomGenerator.withScopedDefault(seed: configuration.seed &+ 1) { try fitInScope() }
+    }
+
+    private func fitInScope() throws -> ClassifierTrainingResult {
         let config = configuration
-        RandomGenerator.manualSeed(config.seed &+ 1)
         let optimizer = Adam(parameters: model.parameters(), learningRate: config.learningRate)
         let loader = DataLoader(dataset: trainSet, batchSize: config.batchSize, shuffle: true, seed: config.seed,
                                 dropLast: false, prefetch: true)
+        var scheduler: LearningRateScheduler? = nil
+        if case .warmupCosine(let fraction) = config.schedule {
+            let total = loader.count * config.epochs
+            scheduler = LearningRateScheduler(optimizer: optimizer, schedule: WarmupCosineDecay(
+                initial: config.learningRate, warmupSteps: Int(Double(total) * fraction), totalSteps: total))
+        }
         if let directory = config.outputDirectory {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         }
@@ -118,6 +141,7 @@ public final class ClassifierTrainer {
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
+                scheduler?.step()
                 let lossValue = loss.item()
                 batchLosses.append(lossValue)
                 let correct = Self.correctCount(logits: logits, labels: batch.labels)

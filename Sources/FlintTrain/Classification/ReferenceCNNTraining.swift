@@ -14,8 +14,9 @@ public enum ReferenceCNNTraining {
         let trainSet = try FashionMNIST.load(split: .train, directory: directory)
         let testSet = try FashionMNIST.load(split: .test, directory: directory)
         logger.info("loaded Fashion-MNIST", metadata: ["train": "\(trainSet.count)", "test": "\(testSet.count)"])
-        RandomGenerator.manualSeed(configuration.seed)
-        let model = ReferenceCNN(inputChannels: 1, classes: FashionMNIST.classNames.count)
+        let model = RandomGenerator.withScopedDefault(seed: configuration.seed) {
+            ReferenceCNN(inputChannels: 1, classes: FashionMNIST.classNames.count)
+        }
         let trainer = ClassifierTrainer(model: model, trainSet: trainSet, testSet: testSet,
                                         configuration: configuration, logger: logger, output: output)
         return try trainer.fit()
