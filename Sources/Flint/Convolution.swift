@@ -104,11 +104,12 @@ extension Tensor {
         let groupIn = g.groupInputChannels, groupOut = g.groupOutputChannels
         let tasks = convolutionTasks(batch: g.batch, multiplyAdds: g.multiplyAdds)
         // A lone image with plenty of work splits each GEMM instead of the batch.
-        let splitGEMM = tasks == 1 && g.multiplyAdds >= (1 << 21)
-        if WinogradPlan.applies(to: g) && !splitGEMM {
-            winogradForward(WinogradPlan(g), tasks: tasks, input: input, weight: weight, bias: bias, output: output)
+        if WinogradPlan.applies(to: g) {
+            winogradForward(WinogradPlan(g), tasks: tasks, splitPositions: tasks == 1 && g.multiplyAdds >= (1 << 21),
+                            input: input, weight: weight, bias: bias, output: output)
             return
         }
+        let splitGEMM = tasks == 1 && Parallel.threadCount > 1 && g.multiplyAdds >= (1 << 21)
         let columnFloats = g.isPointwise ? 0 : k * positions
         let rowMajor = BLASOperand(transposed: false, leadingDimension: k)
         let columnsOperand = BLASOperand(transposed: false, leadingDimension: positions)
@@ -161,9 +162,10 @@ extension Tensor {
         let biasGradient = needBias ? Tensor(uninitializedShape: [g.outputChannels]) : nil
         let work = g.multiplyAdds * ((needInput ? 1 : 0) + (needWeight ? 1 : 0))
         let tasks = g.batch == 0 ? 1 : convolutionTasks(batch: g.batch, multiplyAdds: work)
-        let splitGEMM = tasks == 1 && work >= (1 << 21)
-        if WinogradPlan.applies(to: g) && !splitGEMM && g.batch > 0 {
-            winogradBackward(WinogradPlan(g), tasks: tasks, input: UnsafePointer(input.pointer(as: Float.self)),
+        let splitGEMM = tasks == 1 && Parallel.threadCount > 1 && work >= (1 << 21)
+        if WinogradPlan.applies(to: g) && g.batch > 0 {
+            winogradBackward(WinogradPlan(g), tasks: tasks, splitPositions: splitGEMM,
+                             input: UnsafePointer(input.pointer(as: Float.self)),
                              weight: UnsafePointer(weight.pointer(as: Float.self)),
                              outputGradient: UnsafePointer(outputGradient.pointer(as: Float.self)),
                              inputGradient: inputGradient?.pointer(as: Float.self),

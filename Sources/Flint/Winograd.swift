@@ -177,8 +177,20 @@ extension Tensor {
         }
     }
 
-    /// The forward pass of conv2d by Winograd F(m×m, 3×3); `output` is NCHW, contiguous.
-    static func winogradForward(_ plan: WinogradPlan, tasks: Int, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    /// Runs `body(ξ)` for every position ξ, split across threads when `split` (one image chunk at
+    /// a time: the GEMMs of different positions are independent).
+    @inline(__always)
+    private static func forEachPosition(_ positions: Int, split: Bool, _ body: (Int) -> Void) {
+        if split {
+            Parallel.forChunks(positions) { range in for xi in range { body(xi) } }
+        } else {
+            for xi in 0..<positions { body(xi) }
+        }
+    }
+
+    /// The forward pass of conv2d by Winograd F(m×m, 3×3); `output` is NCHW, contiguous. With one
+    /// task (a single image), `splitPositions` spreads each chunk's GEMMs over the threads instead.
+    static func winogradForward(_ plan: WinogradPlan, tasks: Int, splitPositions: Bool, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                 bias: UnsafePointer<Float>?, output: UnsafeMutablePointer<Float>) {
         let g = plan.geometry
         let cin = g.inputChannels, cout = g.outputChannels, tpi = plan.tilesPerImage, positions = plan.positions
@@ -213,7 +225,7 @@ extension Tensor {
                                                     matrixStride: vStride, scratch: scratch)
                             }
                         }
-                        for xi in 0..<positions {
+                        forEachPosition(positions, split: splitPositions) { xi in
                             sgemm(u + xi * plan.weightStride, BLASOperand(transposed: false, leadingDimension: cin),
                                   v + xi * vStride, BLASOperand(transposed: false, leadingDimension: tiles),
                                   m + xi * mStride, ldc: tiles, m: cout, n: tiles, k: cin)
@@ -241,7 +253,7 @@ extension Tensor {
     }
 
     /// The input, weight and bias gradients of conv2d by Winograd F(m×m, 3×3) (each only when asked).
-    static func winogradBackward(_ plan: WinogradPlan, tasks: Int, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+    static func winogradBackward(_ plan: WinogradPlan, tasks: Int, splitPositions: Bool, input: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                                  outputGradient dy: UnsafePointer<Float>, inputGradient dx: UnsafeMutablePointer<Float>?,
                                  weightGradient dw: UnsafeMutablePointer<Float>?, biasGradient db: UnsafeMutablePointer<Float>?) {
         let g = plan.geometry
@@ -307,7 +319,7 @@ extension Tensor {
                                                         matrixStride: vStride, scratch: scratch)
                                 }
                             }
-                            for xi in 0..<positions {
+                            forEachPosition(positions, split: splitPositions) { xi in
                                 sgemm(m + xi * mStride, BLASOperand(transposed: false, leadingDimension: tiles),
                                       v + xi * vStride, BLASOperand(transposed: true, leadingDimension: tiles),
                                       du + xi * plan.weightStride, ldc: cin, m: cout, n: cin, k: tiles, beta: first ? 0 : 1)
@@ -315,7 +327,7 @@ extension Tensor {
                         }
                         if let dx {
                             // dV[ξ] = U[ξ]ᵀ · dM[ξ] (into V's buffer), then dx = crop(Σ_t B dV_t Bᵀ).
-                            for xi in 0..<positions {
+                            forEachPosition(positions, split: splitPositions) { xi in
                                 sgemm(u + xi * plan.weightStride, BLASOperand(transposed: true, leadingDimension: cin),
                                       m + xi * mStride, BLASOperand(transposed: false, leadingDimension: tiles),
                                       v + xi * vStride, ldc: tiles, m: cin, n: tiles, k: cout)

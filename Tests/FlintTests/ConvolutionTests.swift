@@ -254,6 +254,8 @@ private func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         // images the threads get 6 and 7 images (two chunks each, the second partial), and the
         // weight gradient sums across chunks and threads.
         checkAgainstReference(n: 13, cin: 16, h: 10, w: 10, cout: 16, kernel: 3, stride: 1, padding: 1, dilation: 1, seed: 140)
+        // A single large image: the GEMMs of the tile positions are split across threads instead.
+        checkAgainstReference(n: 1, cin: 16, h: 24, w: 24, cout: 32, kernel: 3, stride: 1, padding: 1, dilation: 1, seed: 145)
     }
 
     @Test func winogradGradientsMatchFiniteDifferences() {
