@@ -100,9 +100,9 @@ func winogradF%(m)dInputTransform(_ padded: UnsafePointer<Float>, paddedWidth pw
     }
 }
 """ % dict(a=a, m=m,
-           gather="\n".join("        " + "; ".join("d[%d * n + t] = p[%d * pw + %d]" % (k*a+l, k, l) for l in A) for k in A),
-           vec=input_body(lambda k, l: "loadVector(s + %d * n)" % (k*a+l), lambda i, j, e: "storeVector(%s, o + %d * ms)" % (e, i*a+j)),
-           sca=input_body(lambda k, l: "s[%d * n]" % (k*a+l), lambda i, j, e: "o[%d * ms] = %s" % (i*a+j, e))))
+           gather="\n".join("        " + "; ".join("d[%d &* n &+ t] = p[%d &* pw &+ %d]" % (k*a+l, k, l) for l in A) for k in A),
+           vec=input_body(lambda k, l: "loadVector(s + %d &* n)" % (k*a+l), lambda i, j, e: "storeVector(%s, o + %d &* ms)" % (e, i*a+j)),
+           sca=input_body(lambda k, l: "s[%d &* n]" % (k*a+l), lambda i, j, e: "o[%d &* ms] = %s" % (i*a+j, e))))
 
     # ---- input adjoint
     def inadj_body(load, store):
@@ -140,9 +140,9 @@ func winogradF%(m)dInputAdjoint(_ dv: UnsafePointer<Float>, matrixStride ms: Int
     }
 }
 """ % dict(m=m,
-           vec=inadj_body(lambda i, j: "loadVector(s + %d * ms)" % (i*a+j), lambda aa, b, e: "storeVector(%s, o + %d * n)" % (e, aa*a+b)),
-           sca=inadj_body(lambda i, j: "s[%d * ms]" % (i*a+j), lambda aa, b, e: "o[%d * n] = %s" % (aa*a+b, e)),
-           scatter="\n".join("        " + "; ".join("p[%d * pw + %d] += r[%d * n + t]" % (aa, b, aa*a+b) for b in A) for aa in A)))
+           vec=inadj_body(lambda i, j: "loadVector(s + %d &* ms)" % (i*a+j), lambda aa, b, e: "storeVector(%s, o + %d &* n)" % (e, aa*a+b)),
+           sca=inadj_body(lambda i, j: "s[%d &* ms]" % (i*a+j), lambda aa, b, e: "o[%d &* n] = %s" % (aa*a+b, e)),
+           scatter="\n".join("        " + "; ".join("p[%d &* pw &+ %d] += r[%d &* n &+ t]" % (aa, b, aa*a+b) for b in A) for aa in A)))
 
     # ---- output transform
     def out_body(load, store):
@@ -181,9 +181,9 @@ func winogradF%(m)dOutputTransform(_ mm: UnsafePointer<Float>, matrixStride ms: 
     }
 }
 """ % dict(m=m,
-           vec=out_body(lambda i, j: "loadVector(s + %d * ms)" % (i*a+j), lambda aa, b, e: "storeVector(%s + vb, o + %d * n)" % (e, aa*m+b)),
-           sca=out_body(lambda i, j: "s[%d * ms]" % (i*a+j), lambda aa, b, e: "o[%d * n] = %s + bias" % (aa*m+b, e)),
-           place="\n".join("        " + "; ".join("p[%d * ow + %d] = r[%d * n + t]" % (aa, b, aa*m+b) for b in Mr) for aa in Mr)))
+           vec=out_body(lambda i, j: "loadVector(s + %d &* ms)" % (i*a+j), lambda aa, b, e: "storeVector(%s + vb, o + %d &* n)" % (e, aa*m+b)),
+           sca=out_body(lambda i, j: "s[%d &* ms]" % (i*a+j), lambda aa, b, e: "o[%d &* n] = %s + bias" % (aa*m+b, e)),
+           place="\n".join("        " + "; ".join("p[%d &* ow &+ %d] = r[%d &* n &+ t]" % (aa, b, aa*m+b) for b in Mr) for aa in Mr)))
 
     # ---- output adjoint
     def outadj_body(load, store):
@@ -221,9 +221,9 @@ func winogradF%(m)dOutputAdjoint(_ dy: UnsafePointer<Float>, rowStride ow: Int, 
     }
 }
 """ % dict(m=m,
-           gather="\n".join("        " + "; ".join("g[%d * n + t] = p[%d * ow + %d]" % (aa*m+b, aa, b) for b in Mr) for aa in Mr),
-           vec=outadj_body(lambda aa, b: "loadVector(s + %d * n)" % (aa*m+b), lambda i, j, e: "storeVector(%s, o + %d * ms)" % (e, i*a+j)),
-           sca=outadj_body(lambda aa, b: "s[%d * n]" % (aa*m+b), lambda i, j, e: "o[%d * ms] = %s" % (i*a+j, e))))
+           gather="\n".join("        " + "; ".join("g[%d &* n &+ t] = p[%d &* ow &+ %d]" % (aa*m+b, aa, b) for b in Mr) for aa in Mr),
+           vec=outadj_body(lambda aa, b: "loadVector(s + %d &* n)" % (aa*m+b), lambda i, j, e: "storeVector(%s, o + %d &* ms)" % (e, i*a+j)),
+           sca=outadj_body(lambda aa, b: "s[%d &* n]" % (aa*m+b), lambda i, j, e: "o[%d &* ms] = %s" % (i*a+j, e))))
 
     # ---- weights
     L = []
@@ -232,13 +232,13 @@ func winogradF%(m)dOutputAdjoint(_ dy: UnsafePointer<Float>, rowStride ow: Int, 
     for i in A:
         L.append("            let r%d = f%dWeight(c0.%d, c1.%d, c2.%d)" % (i, m, i, i, i))
     for i in A:
-        L.append("            " + "; ".join("u[%d * stride] = r%d.%d" % (i*a+j, i, j) for j in A))
+        L.append("            " + "; ".join("u[%d &* stride] = r%d.%d" % (i*a+j, i, j) for j in A))
     s.append("""/// U[ξ][o][c] = (G w[o, c] Gᵀ)[ξ] for output channels `range`; matrices `stride` apart, each [Cout, Cin].
 func winogradF%(m)dWeightTransform(_ w: UnsafePointer<Float>, outputChannels range: Range<Int>, inputChannels: Int,
                                    into target: UnsafeMutablePointer<Float>, matrixStride stride: Int) {
     for o in range {
         for c in 0..<inputChannels {
-            let k = w + (o * inputChannels + c) * 9, u = target + o * inputChannels + c
+            let k = w + (o &* inputChannels &+ c) &* 9, u = target + (o &* inputChannels &+ c)
 %(body)s
         }
     }
@@ -246,7 +246,7 @@ func winogradF%(m)dWeightTransform(_ w: UnsafePointer<Float>, outputChannels ran
 """ % dict(m=m, body="\n".join(L)))
     L = []
     for i in A:
-        L.append("        let r%d = f%dWeightAdjoint(%s)" % (i, m, ", ".join("s[%d * stride]" % (i*a+j) for j in A)))
+        L.append("        let r%d = f%dWeightAdjoint(%s)" % (i, m, ", ".join("s[%d &* stride]" % (i*a+j) for j in A)))
     for b in range(3):
         L.append("        let q%d = f%dWeightAdjoint(%s)" % (b, m, ", ".join("r%d.%d" % (i, b) for i in A)))
     L.append("        " + "; ".join("k[%d] = q%d.%d" % (aa*3+b, b, aa) for aa in range(3) for b in range(3)))
@@ -254,7 +254,7 @@ func winogradF%(m)dWeightTransform(_ w: UnsafePointer<Float>, outputChannels ran
 func winogradF%(m)dWeightAdjoint(_ du: UnsafePointer<Float>, pairs: Int, into dw: UnsafeMutablePointer<Float>,
                                  matrixStride stride: Int) {
     for pair in 0..<pairs {
-        let s = du + pair, k = dw + pair * 9
+        let s = du + pair, k = dw + pair &* 9
 %(body)s
     }
 }

@@ -130,45 +130,45 @@ func winogradF2InputTransform(_ padded: UnsafePointer<Float>, paddedWidth pw: In
                                   scratch d: UnsafeMutablePointer<Float>) {
     for t in 0..<n {
         let p = padded + Int(offsets[t])
-        d[0 * n + t] = p[0 * pw + 0]; d[1 * n + t] = p[0 * pw + 1]; d[2 * n + t] = p[0 * pw + 2]; d[3 * n + t] = p[0 * pw + 3]
-        d[4 * n + t] = p[1 * pw + 0]; d[5 * n + t] = p[1 * pw + 1]; d[6 * n + t] = p[1 * pw + 2]; d[7 * n + t] = p[1 * pw + 3]
-        d[8 * n + t] = p[2 * pw + 0]; d[9 * n + t] = p[2 * pw + 1]; d[10 * n + t] = p[2 * pw + 2]; d[11 * n + t] = p[2 * pw + 3]
-        d[12 * n + t] = p[3 * pw + 0]; d[13 * n + t] = p[3 * pw + 1]; d[14 * n + t] = p[3 * pw + 2]; d[15 * n + t] = p[3 * pw + 3]
+        d[0 &* n &+ t] = p[0 &* pw &+ 0]; d[1 &* n &+ t] = p[0 &* pw &+ 1]; d[2 &* n &+ t] = p[0 &* pw &+ 2]; d[3 &* n &+ t] = p[0 &* pw &+ 3]
+        d[4 &* n &+ t] = p[1 &* pw &+ 0]; d[5 &* n &+ t] = p[1 &* pw &+ 1]; d[6 &* n &+ t] = p[1 &* pw &+ 2]; d[7 &* n &+ t] = p[1 &* pw &+ 3]
+        d[8 &* n &+ t] = p[2 &* pw &+ 0]; d[9 &* n &+ t] = p[2 &* pw &+ 1]; d[10 &* n &+ t] = p[2 &* pw &+ 2]; d[11 &* n &+ t] = p[2 &* pw &+ 3]
+        d[12 &* n &+ t] = p[3 &* pw &+ 0]; d[13 &* n &+ t] = p[3 &* pw &+ 1]; d[14 &* n &+ t] = p[3 &* pw &+ 2]; d[15 &* n &+ t] = p[3 &* pw &+ 3]
     }
     var t = 0
     while t + 8 <= n {
         let s = UnsafePointer(d + t), o = v + t
         do {
-            let c0 = f2Input(loadVector(s + 0 * n), loadVector(s + 4 * n), loadVector(s + 8 * n), loadVector(s + 12 * n))
-            let c1 = f2Input(loadVector(s + 1 * n), loadVector(s + 5 * n), loadVector(s + 9 * n), loadVector(s + 13 * n))
-            let c2 = f2Input(loadVector(s + 2 * n), loadVector(s + 6 * n), loadVector(s + 10 * n), loadVector(s + 14 * n))
-            let c3 = f2Input(loadVector(s + 3 * n), loadVector(s + 7 * n), loadVector(s + 11 * n), loadVector(s + 15 * n))
+            let c0 = f2Input(loadVector(s + 0 &* n), loadVector(s + 4 &* n), loadVector(s + 8 &* n), loadVector(s + 12 &* n))
+            let c1 = f2Input(loadVector(s + 1 &* n), loadVector(s + 5 &* n), loadVector(s + 9 &* n), loadVector(s + 13 &* n))
+            let c2 = f2Input(loadVector(s + 2 &* n), loadVector(s + 6 &* n), loadVector(s + 10 &* n), loadVector(s + 14 &* n))
+            let c3 = f2Input(loadVector(s + 3 &* n), loadVector(s + 7 &* n), loadVector(s + 11 &* n), loadVector(s + 15 &* n))
             let q0 = f2Input(c0.0, c1.0, c2.0, c3.0)
             let q1 = f2Input(c0.1, c1.1, c2.1, c3.1)
             let q2 = f2Input(c0.2, c1.2, c2.2, c3.2)
             let q3 = f2Input(c0.3, c1.3, c2.3, c3.3)
-            storeVector(q0.0, o + 0 * ms); storeVector(q0.1, o + 1 * ms); storeVector(q0.2, o + 2 * ms); storeVector(q0.3, o + 3 * ms)
-            storeVector(q1.0, o + 4 * ms); storeVector(q1.1, o + 5 * ms); storeVector(q1.2, o + 6 * ms); storeVector(q1.3, o + 7 * ms)
-            storeVector(q2.0, o + 8 * ms); storeVector(q2.1, o + 9 * ms); storeVector(q2.2, o + 10 * ms); storeVector(q2.3, o + 11 * ms)
-            storeVector(q3.0, o + 12 * ms); storeVector(q3.1, o + 13 * ms); storeVector(q3.2, o + 14 * ms); storeVector(q3.3, o + 15 * ms)
+            storeVector(q0.0, o + 0 &* ms); storeVector(q0.1, o + 1 &* ms); storeVector(q0.2, o + 2 &* ms); storeVector(q0.3, o + 3 &* ms)
+            storeVector(q1.0, o + 4 &* ms); storeVector(q1.1, o + 5 &* ms); storeVector(q1.2, o + 6 &* ms); storeVector(q1.3, o + 7 &* ms)
+            storeVector(q2.0, o + 8 &* ms); storeVector(q2.1, o + 9 &* ms); storeVector(q2.2, o + 10 &* ms); storeVector(q2.3, o + 11 &* ms)
+            storeVector(q3.0, o + 12 &* ms); storeVector(q3.1, o + 13 &* ms); storeVector(q3.2, o + 14 &* ms); storeVector(q3.3, o + 15 &* ms)
         }
         t += 8
     }
     while t < n {
         let s = d + t, o = v + t
         do {
-            let c0 = f2Input(s[0 * n], s[4 * n], s[8 * n], s[12 * n])
-            let c1 = f2Input(s[1 * n], s[5 * n], s[9 * n], s[13 * n])
-            let c2 = f2Input(s[2 * n], s[6 * n], s[10 * n], s[14 * n])
-            let c3 = f2Input(s[3 * n], s[7 * n], s[11 * n], s[15 * n])
+            let c0 = f2Input(s[0 &* n], s[4 &* n], s[8 &* n], s[12 &* n])
+            let c1 = f2Input(s[1 &* n], s[5 &* n], s[9 &* n], s[13 &* n])
+            let c2 = f2Input(s[2 &* n], s[6 &* n], s[10 &* n], s[14 &* n])
+            let c3 = f2Input(s[3 &* n], s[7 &* n], s[11 &* n], s[15 &* n])
             let q0 = f2Input(c0.0, c1.0, c2.0, c3.0)
             let q1 = f2Input(c0.1, c1.1, c2.1, c3.1)
             let q2 = f2Input(c0.2, c1.2, c2.2, c3.2)
             let q3 = f2Input(c0.3, c1.3, c2.3, c3.3)
-            o[0 * ms] = q0.0; o[1 * ms] = q0.1; o[2 * ms] = q0.2; o[3 * ms] = q0.3
-            o[4 * ms] = q1.0; o[5 * ms] = q1.1; o[6 * ms] = q1.2; o[7 * ms] = q1.3
-            o[8 * ms] = q2.0; o[9 * ms] = q2.1; o[10 * ms] = q2.2; o[11 * ms] = q2.3
-            o[12 * ms] = q3.0; o[13 * ms] = q3.1; o[14 * ms] = q3.2; o[15 * ms] = q3.3
+            o[0 &* ms] = q0.0; o[1 &* ms] = q0.1; o[2 &* ms] = q0.2; o[3 &* ms] = q0.3
+            o[4 &* ms] = q1.0; o[5 &* ms] = q1.1; o[6 &* ms] = q1.2; o[7 &* ms] = q1.3
+            o[8 &* ms] = q2.0; o[9 &* ms] = q2.1; o[10 &* ms] = q2.2; o[11 &* ms] = q2.3
+            o[12 &* ms] = q3.0; o[13 &* ms] = q3.1; o[14 &* ms] = q3.2; o[15 &* ms] = q3.3
         }
         t += 1
     }
@@ -183,45 +183,45 @@ func winogradF2InputAdjoint(_ dv: UnsafePointer<Float>, matrixStride ms: Int, of
     while t + 8 <= n {
         let s = dv + t, o = r + t
         do {
-            let q0 = f2InputAdjoint(loadVector(s + 0 * ms), loadVector(s + 1 * ms), loadVector(s + 2 * ms), loadVector(s + 3 * ms))
-            let q1 = f2InputAdjoint(loadVector(s + 4 * ms), loadVector(s + 5 * ms), loadVector(s + 6 * ms), loadVector(s + 7 * ms))
-            let q2 = f2InputAdjoint(loadVector(s + 8 * ms), loadVector(s + 9 * ms), loadVector(s + 10 * ms), loadVector(s + 11 * ms))
-            let q3 = f2InputAdjoint(loadVector(s + 12 * ms), loadVector(s + 13 * ms), loadVector(s + 14 * ms), loadVector(s + 15 * ms))
+            let q0 = f2InputAdjoint(loadVector(s + 0 &* ms), loadVector(s + 1 &* ms), loadVector(s + 2 &* ms), loadVector(s + 3 &* ms))
+            let q1 = f2InputAdjoint(loadVector(s + 4 &* ms), loadVector(s + 5 &* ms), loadVector(s + 6 &* ms), loadVector(s + 7 &* ms))
+            let q2 = f2InputAdjoint(loadVector(s + 8 &* ms), loadVector(s + 9 &* ms), loadVector(s + 10 &* ms), loadVector(s + 11 &* ms))
+            let q3 = f2InputAdjoint(loadVector(s + 12 &* ms), loadVector(s + 13 &* ms), loadVector(s + 14 &* ms), loadVector(s + 15 &* ms))
             let c0 = f2InputAdjoint(q0.0, q1.0, q2.0, q3.0)
             let c1 = f2InputAdjoint(q0.1, q1.1, q2.1, q3.1)
             let c2 = f2InputAdjoint(q0.2, q1.2, q2.2, q3.2)
             let c3 = f2InputAdjoint(q0.3, q1.3, q2.3, q3.3)
-            storeVector(c0.0, o + 0 * n); storeVector(c1.0, o + 1 * n); storeVector(c2.0, o + 2 * n); storeVector(c3.0, o + 3 * n)
-            storeVector(c0.1, o + 4 * n); storeVector(c1.1, o + 5 * n); storeVector(c2.1, o + 6 * n); storeVector(c3.1, o + 7 * n)
-            storeVector(c0.2, o + 8 * n); storeVector(c1.2, o + 9 * n); storeVector(c2.2, o + 10 * n); storeVector(c3.2, o + 11 * n)
-            storeVector(c0.3, o + 12 * n); storeVector(c1.3, o + 13 * n); storeVector(c2.3, o + 14 * n); storeVector(c3.3, o + 15 * n)
+            storeVector(c0.0, o + 0 &* n); storeVector(c1.0, o + 1 &* n); storeVector(c2.0, o + 2 &* n); storeVector(c3.0, o + 3 &* n)
+            storeVector(c0.1, o + 4 &* n); storeVector(c1.1, o + 5 &* n); storeVector(c2.1, o + 6 &* n); storeVector(c3.1, o + 7 &* n)
+            storeVector(c0.2, o + 8 &* n); storeVector(c1.2, o + 9 &* n); storeVector(c2.2, o + 10 &* n); storeVector(c3.2, o + 11 &* n)
+            storeVector(c0.3, o + 12 &* n); storeVector(c1.3, o + 13 &* n); storeVector(c2.3, o + 14 &* n); storeVector(c3.3, o + 15 &* n)
         }
         t += 8
     }
     while t < n {
         let s = dv + t, o = r + t
         do {
-            let q0 = f2InputAdjoint(s[0 * ms], s[1 * ms], s[2 * ms], s[3 * ms])
-            let q1 = f2InputAdjoint(s[4 * ms], s[5 * ms], s[6 * ms], s[7 * ms])
-            let q2 = f2InputAdjoint(s[8 * ms], s[9 * ms], s[10 * ms], s[11 * ms])
-            let q3 = f2InputAdjoint(s[12 * ms], s[13 * ms], s[14 * ms], s[15 * ms])
+            let q0 = f2InputAdjoint(s[0 &* ms], s[1 &* ms], s[2 &* ms], s[3 &* ms])
+            let q1 = f2InputAdjoint(s[4 &* ms], s[5 &* ms], s[6 &* ms], s[7 &* ms])
+            let q2 = f2InputAdjoint(s[8 &* ms], s[9 &* ms], s[10 &* ms], s[11 &* ms])
+            let q3 = f2InputAdjoint(s[12 &* ms], s[13 &* ms], s[14 &* ms], s[15 &* ms])
             let c0 = f2InputAdjoint(q0.0, q1.0, q2.0, q3.0)
             let c1 = f2InputAdjoint(q0.1, q1.1, q2.1, q3.1)
             let c2 = f2InputAdjoint(q0.2, q1.2, q2.2, q3.2)
             let c3 = f2InputAdjoint(q0.3, q1.3, q2.3, q3.3)
-            o[0 * n] = c0.0; o[1 * n] = c1.0; o[2 * n] = c2.0; o[3 * n] = c3.0
-            o[4 * n] = c0.1; o[5 * n] = c1.1; o[6 * n] = c2.1; o[7 * n] = c3.1
-            o[8 * n] = c0.2; o[9 * n] = c1.2; o[10 * n] = c2.2; o[11 * n] = c3.2
-            o[12 * n] = c0.3; o[13 * n] = c1.3; o[14 * n] = c2.3; o[15 * n] = c3.3
+            o[0 &* n] = c0.0; o[1 &* n] = c1.0; o[2 &* n] = c2.0; o[3 &* n] = c3.0
+            o[4 &* n] = c0.1; o[5 &* n] = c1.1; o[6 &* n] = c2.1; o[7 &* n] = c3.1
+            o[8 &* n] = c0.2; o[9 &* n] = c1.2; o[10 &* n] = c2.2; o[11 &* n] = c3.2
+            o[12 &* n] = c0.3; o[13 &* n] = c1.3; o[14 &* n] = c2.3; o[15 &* n] = c3.3
         }
         t += 1
     }
     for t in 0..<n {
         let p = padded + Int(offsets[t])
-        p[0 * pw + 0] += r[0 * n + t]; p[0 * pw + 1] += r[1 * n + t]; p[0 * pw + 2] += r[2 * n + t]; p[0 * pw + 3] += r[3 * n + t]
-        p[1 * pw + 0] += r[4 * n + t]; p[1 * pw + 1] += r[5 * n + t]; p[1 * pw + 2] += r[6 * n + t]; p[1 * pw + 3] += r[7 * n + t]
-        p[2 * pw + 0] += r[8 * n + t]; p[2 * pw + 1] += r[9 * n + t]; p[2 * pw + 2] += r[10 * n + t]; p[2 * pw + 3] += r[11 * n + t]
-        p[3 * pw + 0] += r[12 * n + t]; p[3 * pw + 1] += r[13 * n + t]; p[3 * pw + 2] += r[14 * n + t]; p[3 * pw + 3] += r[15 * n + t]
+        p[0 &* pw &+ 0] += r[0 &* n &+ t]; p[0 &* pw &+ 1] += r[1 &* n &+ t]; p[0 &* pw &+ 2] += r[2 &* n &+ t]; p[0 &* pw &+ 3] += r[3 &* n &+ t]
+        p[1 &* pw &+ 0] += r[4 &* n &+ t]; p[1 &* pw &+ 1] += r[5 &* n &+ t]; p[1 &* pw &+ 2] += r[6 &* n &+ t]; p[1 &* pw &+ 3] += r[7 &* n &+ t]
+        p[2 &* pw &+ 0] += r[8 &* n &+ t]; p[2 &* pw &+ 1] += r[9 &* n &+ t]; p[2 &* pw &+ 2] += r[10 &* n &+ t]; p[2 &* pw &+ 3] += r[11 &* n &+ t]
+        p[3 &* pw &+ 0] += r[12 &* n &+ t]; p[3 &* pw &+ 1] += r[13 &* n &+ t]; p[3 &* pw &+ 2] += r[14 &* n &+ t]; p[3 &* pw &+ 3] += r[15 &* n &+ t]
     }
 }
 
@@ -235,35 +235,35 @@ func winogradF2OutputTransform(_ mm: UnsafePointer<Float>, matrixStride ms: Int,
     while t + 8 <= n {
         let s = mm + t, o = r + t
         do {
-            let c0 = f2Output(loadVector(s + 0 * ms), loadVector(s + 4 * ms), loadVector(s + 8 * ms), loadVector(s + 12 * ms))
-            let c1 = f2Output(loadVector(s + 1 * ms), loadVector(s + 5 * ms), loadVector(s + 9 * ms), loadVector(s + 13 * ms))
-            let c2 = f2Output(loadVector(s + 2 * ms), loadVector(s + 6 * ms), loadVector(s + 10 * ms), loadVector(s + 14 * ms))
-            let c3 = f2Output(loadVector(s + 3 * ms), loadVector(s + 7 * ms), loadVector(s + 11 * ms), loadVector(s + 15 * ms))
+            let c0 = f2Output(loadVector(s + 0 &* ms), loadVector(s + 4 &* ms), loadVector(s + 8 &* ms), loadVector(s + 12 &* ms))
+            let c1 = f2Output(loadVector(s + 1 &* ms), loadVector(s + 5 &* ms), loadVector(s + 9 &* ms), loadVector(s + 13 &* ms))
+            let c2 = f2Output(loadVector(s + 2 &* ms), loadVector(s + 6 &* ms), loadVector(s + 10 &* ms), loadVector(s + 14 &* ms))
+            let c3 = f2Output(loadVector(s + 3 &* ms), loadVector(s + 7 &* ms), loadVector(s + 11 &* ms), loadVector(s + 15 &* ms))
             let y0 = f2Output(c0.0, c1.0, c2.0, c3.0)
             let y1 = f2Output(c0.1, c1.1, c2.1, c3.1)
-            storeVector(y0.0 + vb, o + 0 * n); storeVector(y0.1 + vb, o + 1 * n)
-            storeVector(y1.0 + vb, o + 2 * n); storeVector(y1.1 + vb, o + 3 * n)
+            storeVector(y0.0 + vb, o + 0 &* n); storeVector(y0.1 + vb, o + 1 &* n)
+            storeVector(y1.0 + vb, o + 2 &* n); storeVector(y1.1 + vb, o + 3 &* n)
         }
         t += 8
     }
     while t < n {
         let s = mm + t, o = r + t
         do {
-            let c0 = f2Output(s[0 * ms], s[4 * ms], s[8 * ms], s[12 * ms])
-            let c1 = f2Output(s[1 * ms], s[5 * ms], s[9 * ms], s[13 * ms])
-            let c2 = f2Output(s[2 * ms], s[6 * ms], s[10 * ms], s[14 * ms])
-            let c3 = f2Output(s[3 * ms], s[7 * ms], s[11 * ms], s[15 * ms])
+            let c0 = f2Output(s[0 &* ms], s[4 &* ms], s[8 &* ms], s[12 &* ms])
+            let c1 = f2Output(s[1 &* ms], s[5 &* ms], s[9 &* ms], s[13 &* ms])
+            let c2 = f2Output(s[2 &* ms], s[6 &* ms], s[10 &* ms], s[14 &* ms])
+            let c3 = f2Output(s[3 &* ms], s[7 &* ms], s[11 &* ms], s[15 &* ms])
             let y0 = f2Output(c0.0, c1.0, c2.0, c3.0)
             let y1 = f2Output(c0.1, c1.1, c2.1, c3.1)
-            o[0 * n] = y0.0 + bias; o[1 * n] = y0.1 + bias
-            o[2 * n] = y1.0 + bias; o[3 * n] = y1.1 + bias
+            o[0 &* n] = y0.0 + bias; o[1 &* n] = y0.1 + bias
+            o[2 &* n] = y1.0 + bias; o[3 &* n] = y1.1 + bias
         }
         t += 1
     }
     for t in 0..<n {
         let p = y + Int(offsets[t])
-        p[0 * ow + 0] = r[0 * n + t]; p[0 * ow + 1] = r[1 * n + t]
-        p[1 * ow + 0] = r[2 * n + t]; p[1 * ow + 1] = r[3 * n + t]
+        p[0 &* ow &+ 0] = r[0 &* n &+ t]; p[0 &* ow &+ 1] = r[1 &* n &+ t]
+        p[1 &* ow &+ 0] = r[2 &* n &+ t]; p[1 &* ow &+ 1] = r[3 &* n &+ t]
     }
 }
 
@@ -274,39 +274,39 @@ func winogradF2OutputAdjoint(_ dy: UnsafePointer<Float>, rowStride ow: Int, offs
                                  scratch g: UnsafeMutablePointer<Float>) {
     for t in 0..<n {
         let p = dy + Int(offsets[t])
-        g[0 * n + t] = p[0 * ow + 0]; g[1 * n + t] = p[0 * ow + 1]
-        g[2 * n + t] = p[1 * ow + 0]; g[3 * n + t] = p[1 * ow + 1]
+        g[0 &* n &+ t] = p[0 &* ow &+ 0]; g[1 &* n &+ t] = p[0 &* ow &+ 1]
+        g[2 &* n &+ t] = p[1 &* ow &+ 0]; g[3 &* n &+ t] = p[1 &* ow &+ 1]
     }
     var t = 0
     while t + 8 <= n {
         let s = UnsafePointer(g + t), o = dm + t
         do {
-            let e0 = f2OutputAdjoint(loadVector(s + 0 * n), loadVector(s + 2 * n))
-            let e1 = f2OutputAdjoint(loadVector(s + 1 * n), loadVector(s + 3 * n))
+            let e0 = f2OutputAdjoint(loadVector(s + 0 &* n), loadVector(s + 2 &* n))
+            let e1 = f2OutputAdjoint(loadVector(s + 1 &* n), loadVector(s + 3 &* n))
             let q0 = f2OutputAdjoint(e0.0, e1.0)
             let q1 = f2OutputAdjoint(e0.1, e1.1)
             let q2 = f2OutputAdjoint(e0.2, e1.2)
             let q3 = f2OutputAdjoint(e0.3, e1.3)
-            storeVector(q0.0, o + 0 * ms); storeVector(q0.1, o + 1 * ms); storeVector(q0.2, o + 2 * ms); storeVector(q0.3, o + 3 * ms)
-            storeVector(q1.0, o + 4 * ms); storeVector(q1.1, o + 5 * ms); storeVector(q1.2, o + 6 * ms); storeVector(q1.3, o + 7 * ms)
-            storeVector(q2.0, o + 8 * ms); storeVector(q2.1, o + 9 * ms); storeVector(q2.2, o + 10 * ms); storeVector(q2.3, o + 11 * ms)
-            storeVector(q3.0, o + 12 * ms); storeVector(q3.1, o + 13 * ms); storeVector(q3.2, o + 14 * ms); storeVector(q3.3, o + 15 * ms)
+            storeVector(q0.0, o + 0 &* ms); storeVector(q0.1, o + 1 &* ms); storeVector(q0.2, o + 2 &* ms); storeVector(q0.3, o + 3 &* ms)
+            storeVector(q1.0, o + 4 &* ms); storeVector(q1.1, o + 5 &* ms); storeVector(q1.2, o + 6 &* ms); storeVector(q1.3, o + 7 &* ms)
+            storeVector(q2.0, o + 8 &* ms); storeVector(q2.1, o + 9 &* ms); storeVector(q2.2, o + 10 &* ms); storeVector(q2.3, o + 11 &* ms)
+            storeVector(q3.0, o + 12 &* ms); storeVector(q3.1, o + 13 &* ms); storeVector(q3.2, o + 14 &* ms); storeVector(q3.3, o + 15 &* ms)
         }
         t += 8
     }
     while t < n {
         let s = g + t, o = dm + t
         do {
-            let e0 = f2OutputAdjoint(s[0 * n], s[2 * n])
-            let e1 = f2OutputAdjoint(s[1 * n], s[3 * n])
+            let e0 = f2OutputAdjoint(s[0 &* n], s[2 &* n])
+            let e1 = f2OutputAdjoint(s[1 &* n], s[3 &* n])
             let q0 = f2OutputAdjoint(e0.0, e1.0)
             let q1 = f2OutputAdjoint(e0.1, e1.1)
             let q2 = f2OutputAdjoint(e0.2, e1.2)
             let q3 = f2OutputAdjoint(e0.3, e1.3)
-            o[0 * ms] = q0.0; o[1 * ms] = q0.1; o[2 * ms] = q0.2; o[3 * ms] = q0.3
-            o[4 * ms] = q1.0; o[5 * ms] = q1.1; o[6 * ms] = q1.2; o[7 * ms] = q1.3
-            o[8 * ms] = q2.0; o[9 * ms] = q2.1; o[10 * ms] = q2.2; o[11 * ms] = q2.3
-            o[12 * ms] = q3.0; o[13 * ms] = q3.1; o[14 * ms] = q3.2; o[15 * ms] = q3.3
+            o[0 &* ms] = q0.0; o[1 &* ms] = q0.1; o[2 &* ms] = q0.2; o[3 &* ms] = q0.3
+            o[4 &* ms] = q1.0; o[5 &* ms] = q1.1; o[6 &* ms] = q1.2; o[7 &* ms] = q1.3
+            o[8 &* ms] = q2.0; o[9 &* ms] = q2.1; o[10 &* ms] = q2.2; o[11 &* ms] = q2.3
+            o[12 &* ms] = q3.0; o[13 &* ms] = q3.1; o[14 &* ms] = q3.2; o[15 &* ms] = q3.3
         }
         t += 1
     }
@@ -317,7 +317,7 @@ func winogradF2WeightTransform(_ w: UnsafePointer<Float>, outputChannels range: 
                                    into target: UnsafeMutablePointer<Float>, matrixStride stride: Int) {
     for o in range {
         for c in 0..<inputChannels {
-            let k = w + (o * inputChannels + c) * 9, u = target + o * inputChannels + c
+            let k = w + (o &* inputChannels &+ c) &* 9, u = target + (o &* inputChannels &+ c)
             let c0 = f2Weight(k[0], k[3], k[6])
             let c1 = f2Weight(k[1], k[4], k[7])
             let c2 = f2Weight(k[2], k[5], k[8])
@@ -325,10 +325,10 @@ func winogradF2WeightTransform(_ w: UnsafePointer<Float>, outputChannels range: 
             let r1 = f2Weight(c0.1, c1.1, c2.1)
             let r2 = f2Weight(c0.2, c1.2, c2.2)
             let r3 = f2Weight(c0.3, c1.3, c2.3)
-            u[0 * stride] = r0.0; u[1 * stride] = r0.1; u[2 * stride] = r0.2; u[3 * stride] = r0.3
-            u[4 * stride] = r1.0; u[5 * stride] = r1.1; u[6 * stride] = r1.2; u[7 * stride] = r1.3
-            u[8 * stride] = r2.0; u[9 * stride] = r2.1; u[10 * stride] = r2.2; u[11 * stride] = r2.3
-            u[12 * stride] = r3.0; u[13 * stride] = r3.1; u[14 * stride] = r3.2; u[15 * stride] = r3.3
+            u[0 &* stride] = r0.0; u[1 &* stride] = r0.1; u[2 &* stride] = r0.2; u[3 &* stride] = r0.3
+            u[4 &* stride] = r1.0; u[5 &* stride] = r1.1; u[6 &* stride] = r1.2; u[7 &* stride] = r1.3
+            u[8 &* stride] = r2.0; u[9 &* stride] = r2.1; u[10 &* stride] = r2.2; u[11 &* stride] = r2.3
+            u[12 &* stride] = r3.0; u[13 &* stride] = r3.1; u[14 &* stride] = r3.2; u[15 &* stride] = r3.3
         }
     }
 }
@@ -337,11 +337,11 @@ func winogradF2WeightTransform(_ w: UnsafePointer<Float>, outputChannels range: 
 func winogradF2WeightAdjoint(_ du: UnsafePointer<Float>, pairs: Int, into dw: UnsafeMutablePointer<Float>,
                                  matrixStride stride: Int) {
     for pair in 0..<pairs {
-        let s = du + pair, k = dw + pair * 9
-        let r0 = f2WeightAdjoint(s[0 * stride], s[1 * stride], s[2 * stride], s[3 * stride])
-        let r1 = f2WeightAdjoint(s[4 * stride], s[5 * stride], s[6 * stride], s[7 * stride])
-        let r2 = f2WeightAdjoint(s[8 * stride], s[9 * stride], s[10 * stride], s[11 * stride])
-        let r3 = f2WeightAdjoint(s[12 * stride], s[13 * stride], s[14 * stride], s[15 * stride])
+        let s = du + pair, k = dw + pair &* 9
+        let r0 = f2WeightAdjoint(s[0 &* stride], s[1 &* stride], s[2 &* stride], s[3 &* stride])
+        let r1 = f2WeightAdjoint(s[4 &* stride], s[5 &* stride], s[6 &* stride], s[7 &* stride])
+        let r2 = f2WeightAdjoint(s[8 &* stride], s[9 &* stride], s[10 &* stride], s[11 &* stride])
+        let r3 = f2WeightAdjoint(s[12 &* stride], s[13 &* stride], s[14 &* stride], s[15 &* stride])
         let q0 = f2WeightAdjoint(r0.0, r1.0, r2.0, r3.0)
         let q1 = f2WeightAdjoint(r0.1, r1.1, r2.1, r3.1)
         let q2 = f2WeightAdjoint(r0.2, r1.2, r2.2, r3.2)
@@ -584,59 +584,59 @@ func winogradF4InputTransform(_ padded: UnsafePointer<Float>, paddedWidth pw: In
                                   scratch d: UnsafeMutablePointer<Float>) {
     for t in 0..<n {
         let p = padded + Int(offsets[t])
-        d[0 * n + t] = p[0 * pw + 0]; d[1 * n + t] = p[0 * pw + 1]; d[2 * n + t] = p[0 * pw + 2]; d[3 * n + t] = p[0 * pw + 3]; d[4 * n + t] = p[0 * pw + 4]; d[5 * n + t] = p[0 * pw + 5]
-        d[6 * n + t] = p[1 * pw + 0]; d[7 * n + t] = p[1 * pw + 1]; d[8 * n + t] = p[1 * pw + 2]; d[9 * n + t] = p[1 * pw + 3]; d[10 * n + t] = p[1 * pw + 4]; d[11 * n + t] = p[1 * pw + 5]
-        d[12 * n + t] = p[2 * pw + 0]; d[13 * n + t] = p[2 * pw + 1]; d[14 * n + t] = p[2 * pw + 2]; d[15 * n + t] = p[2 * pw + 3]; d[16 * n + t] = p[2 * pw + 4]; d[17 * n + t] = p[2 * pw + 5]
-        d[18 * n + t] = p[3 * pw + 0]; d[19 * n + t] = p[3 * pw + 1]; d[20 * n + t] = p[3 * pw + 2]; d[21 * n + t] = p[3 * pw + 3]; d[22 * n + t] = p[3 * pw + 4]; d[23 * n + t] = p[3 * pw + 5]
-        d[24 * n + t] = p[4 * pw + 0]; d[25 * n + t] = p[4 * pw + 1]; d[26 * n + t] = p[4 * pw + 2]; d[27 * n + t] = p[4 * pw + 3]; d[28 * n + t] = p[4 * pw + 4]; d[29 * n + t] = p[4 * pw + 5]
-        d[30 * n + t] = p[5 * pw + 0]; d[31 * n + t] = p[5 * pw + 1]; d[32 * n + t] = p[5 * pw + 2]; d[33 * n + t] = p[5 * pw + 3]; d[34 * n + t] = p[5 * pw + 4]; d[35 * n + t] = p[5 * pw + 5]
+        d[0 &* n &+ t] = p[0 &* pw &+ 0]; d[1 &* n &+ t] = p[0 &* pw &+ 1]; d[2 &* n &+ t] = p[0 &* pw &+ 2]; d[3 &* n &+ t] = p[0 &* pw &+ 3]; d[4 &* n &+ t] = p[0 &* pw &+ 4]; d[5 &* n &+ t] = p[0 &* pw &+ 5]
+        d[6 &* n &+ t] = p[1 &* pw &+ 0]; d[7 &* n &+ t] = p[1 &* pw &+ 1]; d[8 &* n &+ t] = p[1 &* pw &+ 2]; d[9 &* n &+ t] = p[1 &* pw &+ 3]; d[10 &* n &+ t] = p[1 &* pw &+ 4]; d[11 &* n &+ t] = p[1 &* pw &+ 5]
+        d[12 &* n &+ t] = p[2 &* pw &+ 0]; d[13 &* n &+ t] = p[2 &* pw &+ 1]; d[14 &* n &+ t] = p[2 &* pw &+ 2]; d[15 &* n &+ t] = p[2 &* pw &+ 3]; d[16 &* n &+ t] = p[2 &* pw &+ 4]; d[17 &* n &+ t] = p[2 &* pw &+ 5]
+        d[18 &* n &+ t] = p[3 &* pw &+ 0]; d[19 &* n &+ t] = p[3 &* pw &+ 1]; d[20 &* n &+ t] = p[3 &* pw &+ 2]; d[21 &* n &+ t] = p[3 &* pw &+ 3]; d[22 &* n &+ t] = p[3 &* pw &+ 4]; d[23 &* n &+ t] = p[3 &* pw &+ 5]
+        d[24 &* n &+ t] = p[4 &* pw &+ 0]; d[25 &* n &+ t] = p[4 &* pw &+ 1]; d[26 &* n &+ t] = p[4 &* pw &+ 2]; d[27 &* n &+ t] = p[4 &* pw &+ 3]; d[28 &* n &+ t] = p[4 &* pw &+ 4]; d[29 &* n &+ t] = p[4 &* pw &+ 5]
+        d[30 &* n &+ t] = p[5 &* pw &+ 0]; d[31 &* n &+ t] = p[5 &* pw &+ 1]; d[32 &* n &+ t] = p[5 &* pw &+ 2]; d[33 &* n &+ t] = p[5 &* pw &+ 3]; d[34 &* n &+ t] = p[5 &* pw &+ 4]; d[35 &* n &+ t] = p[5 &* pw &+ 5]
     }
     var t = 0
     while t + 8 <= n {
         let s = UnsafePointer(d + t), o = v + t
         do {
-            let c0 = f4Input(loadVector(s + 0 * n), loadVector(s + 6 * n), loadVector(s + 12 * n), loadVector(s + 18 * n), loadVector(s + 24 * n), loadVector(s + 30 * n))
-            let c1 = f4Input(loadVector(s + 1 * n), loadVector(s + 7 * n), loadVector(s + 13 * n), loadVector(s + 19 * n), loadVector(s + 25 * n), loadVector(s + 31 * n))
-            let c2 = f4Input(loadVector(s + 2 * n), loadVector(s + 8 * n), loadVector(s + 14 * n), loadVector(s + 20 * n), loadVector(s + 26 * n), loadVector(s + 32 * n))
-            let c3 = f4Input(loadVector(s + 3 * n), loadVector(s + 9 * n), loadVector(s + 15 * n), loadVector(s + 21 * n), loadVector(s + 27 * n), loadVector(s + 33 * n))
-            let c4 = f4Input(loadVector(s + 4 * n), loadVector(s + 10 * n), loadVector(s + 16 * n), loadVector(s + 22 * n), loadVector(s + 28 * n), loadVector(s + 34 * n))
-            let c5 = f4Input(loadVector(s + 5 * n), loadVector(s + 11 * n), loadVector(s + 17 * n), loadVector(s + 23 * n), loadVector(s + 29 * n), loadVector(s + 35 * n))
+            let c0 = f4Input(loadVector(s + 0 &* n), loadVector(s + 6 &* n), loadVector(s + 12 &* n), loadVector(s + 18 &* n), loadVector(s + 24 &* n), loadVector(s + 30 &* n))
+            let c1 = f4Input(loadVector(s + 1 &* n), loadVector(s + 7 &* n), loadVector(s + 13 &* n), loadVector(s + 19 &* n), loadVector(s + 25 &* n), loadVector(s + 31 &* n))
+            let c2 = f4Input(loadVector(s + 2 &* n), loadVector(s + 8 &* n), loadVector(s + 14 &* n), loadVector(s + 20 &* n), loadVector(s + 26 &* n), loadVector(s + 32 &* n))
+            let c3 = f4Input(loadVector(s + 3 &* n), loadVector(s + 9 &* n), loadVector(s + 15 &* n), loadVector(s + 21 &* n), loadVector(s + 27 &* n), loadVector(s + 33 &* n))
+            let c4 = f4Input(loadVector(s + 4 &* n), loadVector(s + 10 &* n), loadVector(s + 16 &* n), loadVector(s + 22 &* n), loadVector(s + 28 &* n), loadVector(s + 34 &* n))
+            let c5 = f4Input(loadVector(s + 5 &* n), loadVector(s + 11 &* n), loadVector(s + 17 &* n), loadVector(s + 23 &* n), loadVector(s + 29 &* n), loadVector(s + 35 &* n))
             let q0 = f4Input(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
             let q1 = f4Input(c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
             let q2 = f4Input(c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
             let q3 = f4Input(c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)
             let q4 = f4Input(c0.4, c1.4, c2.4, c3.4, c4.4, c5.4)
             let q5 = f4Input(c0.5, c1.5, c2.5, c3.5, c4.5, c5.5)
-            storeVector(q0.0, o + 0 * ms); storeVector(q0.1, o + 1 * ms); storeVector(q0.2, o + 2 * ms); storeVector(q0.3, o + 3 * ms); storeVector(q0.4, o + 4 * ms); storeVector(q0.5, o + 5 * ms)
-            storeVector(q1.0, o + 6 * ms); storeVector(q1.1, o + 7 * ms); storeVector(q1.2, o + 8 * ms); storeVector(q1.3, o + 9 * ms); storeVector(q1.4, o + 10 * ms); storeVector(q1.5, o + 11 * ms)
-            storeVector(q2.0, o + 12 * ms); storeVector(q2.1, o + 13 * ms); storeVector(q2.2, o + 14 * ms); storeVector(q2.3, o + 15 * ms); storeVector(q2.4, o + 16 * ms); storeVector(q2.5, o + 17 * ms)
-            storeVector(q3.0, o + 18 * ms); storeVector(q3.1, o + 19 * ms); storeVector(q3.2, o + 20 * ms); storeVector(q3.3, o + 21 * ms); storeVector(q3.4, o + 22 * ms); storeVector(q3.5, o + 23 * ms)
-            storeVector(q4.0, o + 24 * ms); storeVector(q4.1, o + 25 * ms); storeVector(q4.2, o + 26 * ms); storeVector(q4.3, o + 27 * ms); storeVector(q4.4, o + 28 * ms); storeVector(q4.5, o + 29 * ms)
-            storeVector(q5.0, o + 30 * ms); storeVector(q5.1, o + 31 * ms); storeVector(q5.2, o + 32 * ms); storeVector(q5.3, o + 33 * ms); storeVector(q5.4, o + 34 * ms); storeVector(q5.5, o + 35 * ms)
+            storeVector(q0.0, o + 0 &* ms); storeVector(q0.1, o + 1 &* ms); storeVector(q0.2, o + 2 &* ms); storeVector(q0.3, o + 3 &* ms); storeVector(q0.4, o + 4 &* ms); storeVector(q0.5, o + 5 &* ms)
+            storeVector(q1.0, o + 6 &* ms); storeVector(q1.1, o + 7 &* ms); storeVector(q1.2, o + 8 &* ms); storeVector(q1.3, o + 9 &* ms); storeVector(q1.4, o + 10 &* ms); storeVector(q1.5, o + 11 &* ms)
+            storeVector(q2.0, o + 12 &* ms); storeVector(q2.1, o + 13 &* ms); storeVector(q2.2, o + 14 &* ms); storeVector(q2.3, o + 15 &* ms); storeVector(q2.4, o + 16 &* ms); storeVector(q2.5, o + 17 &* ms)
+            storeVector(q3.0, o + 18 &* ms); storeVector(q3.1, o + 19 &* ms); storeVector(q3.2, o + 20 &* ms); storeVector(q3.3, o + 21 &* ms); storeVector(q3.4, o + 22 &* ms); storeVector(q3.5, o + 23 &* ms)
+            storeVector(q4.0, o + 24 &* ms); storeVector(q4.1, o + 25 &* ms); storeVector(q4.2, o + 26 &* ms); storeVector(q4.3, o + 27 &* ms); storeVector(q4.4, o + 28 &* ms); storeVector(q4.5, o + 29 &* ms)
+            storeVector(q5.0, o + 30 &* ms); storeVector(q5.1, o + 31 &* ms); storeVector(q5.2, o + 32 &* ms); storeVector(q5.3, o + 33 &* ms); storeVector(q5.4, o + 34 &* ms); storeVector(q5.5, o + 35 &* ms)
         }
         t += 8
     }
     while t < n {
         let s = d + t, o = v + t
         do {
-            let c0 = f4Input(s[0 * n], s[6 * n], s[12 * n], s[18 * n], s[24 * n], s[30 * n])
-            let c1 = f4Input(s[1 * n], s[7 * n], s[13 * n], s[19 * n], s[25 * n], s[31 * n])
-            let c2 = f4Input(s[2 * n], s[8 * n], s[14 * n], s[20 * n], s[26 * n], s[32 * n])
-            let c3 = f4Input(s[3 * n], s[9 * n], s[15 * n], s[21 * n], s[27 * n], s[33 * n])
-            let c4 = f4Input(s[4 * n], s[10 * n], s[16 * n], s[22 * n], s[28 * n], s[34 * n])
-            let c5 = f4Input(s[5 * n], s[11 * n], s[17 * n], s[23 * n], s[29 * n], s[35 * n])
+            let c0 = f4Input(s[0 &* n], s[6 &* n], s[12 &* n], s[18 &* n], s[24 &* n], s[30 &* n])
+            let c1 = f4Input(s[1 &* n], s[7 &* n], s[13 &* n], s[19 &* n], s[25 &* n], s[31 &* n])
+            let c2 = f4Input(s[2 &* n], s[8 &* n], s[14 &* n], s[20 &* n], s[26 &* n], s[32 &* n])
+            let c3 = f4Input(s[3 &* n], s[9 &* n], s[15 &* n], s[21 &* n], s[27 &* n], s[33 &* n])
+            let c4 = f4Input(s[4 &* n], s[10 &* n], s[16 &* n], s[22 &* n], s[28 &* n], s[34 &* n])
+            let c5 = f4Input(s[5 &* n], s[11 &* n], s[17 &* n], s[23 &* n], s[29 &* n], s[35 &* n])
             let q0 = f4Input(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
             let q1 = f4Input(c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
             let q2 = f4Input(c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
             let q3 = f4Input(c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)
             let q4 = f4Input(c0.4, c1.4, c2.4, c3.4, c4.4, c5.4)
             let q5 = f4Input(c0.5, c1.5, c2.5, c3.5, c4.5, c5.5)
-            o[0 * ms] = q0.0; o[1 * ms] = q0.1; o[2 * ms] = q0.2; o[3 * ms] = q0.3; o[4 * ms] = q0.4; o[5 * ms] = q0.5
-            o[6 * ms] = q1.0; o[7 * ms] = q1.1; o[8 * ms] = q1.2; o[9 * ms] = q1.3; o[10 * ms] = q1.4; o[11 * ms] = q1.5
-            o[12 * ms] = q2.0; o[13 * ms] = q2.1; o[14 * ms] = q2.2; o[15 * ms] = q2.3; o[16 * ms] = q2.4; o[17 * ms] = q2.5
-            o[18 * ms] = q3.0; o[19 * ms] = q3.1; o[20 * ms] = q3.2; o[21 * ms] = q3.3; o[22 * ms] = q3.4; o[23 * ms] = q3.5
-            o[24 * ms] = q4.0; o[25 * ms] = q4.1; o[26 * ms] = q4.2; o[27 * ms] = q4.3; o[28 * ms] = q4.4; o[29 * ms] = q4.5
-            o[30 * ms] = q5.0; o[31 * ms] = q5.1; o[32 * ms] = q5.2; o[33 * ms] = q5.3; o[34 * ms] = q5.4; o[35 * ms] = q5.5
+            o[0 &* ms] = q0.0; o[1 &* ms] = q0.1; o[2 &* ms] = q0.2; o[3 &* ms] = q0.3; o[4 &* ms] = q0.4; o[5 &* ms] = q0.5
+            o[6 &* ms] = q1.0; o[7 &* ms] = q1.1; o[8 &* ms] = q1.2; o[9 &* ms] = q1.3; o[10 &* ms] = q1.4; o[11 &* ms] = q1.5
+            o[12 &* ms] = q2.0; o[13 &* ms] = q2.1; o[14 &* ms] = q2.2; o[15 &* ms] = q2.3; o[16 &* ms] = q2.4; o[17 &* ms] = q2.5
+            o[18 &* ms] = q3.0; o[19 &* ms] = q3.1; o[20 &* ms] = q3.2; o[21 &* ms] = q3.3; o[22 &* ms] = q3.4; o[23 &* ms] = q3.5
+            o[24 &* ms] = q4.0; o[25 &* ms] = q4.1; o[26 &* ms] = q4.2; o[27 &* ms] = q4.3; o[28 &* ms] = q4.4; o[29 &* ms] = q4.5
+            o[30 &* ms] = q5.0; o[31 &* ms] = q5.1; o[32 &* ms] = q5.2; o[33 &* ms] = q5.3; o[34 &* ms] = q5.4; o[35 &* ms] = q5.5
         }
         t += 1
     }
@@ -651,59 +651,59 @@ func winogradF4InputAdjoint(_ dv: UnsafePointer<Float>, matrixStride ms: Int, of
     while t + 8 <= n {
         let s = dv + t, o = r + t
         do {
-            let q0 = f4InputAdjoint(loadVector(s + 0 * ms), loadVector(s + 1 * ms), loadVector(s + 2 * ms), loadVector(s + 3 * ms), loadVector(s + 4 * ms), loadVector(s + 5 * ms))
-            let q1 = f4InputAdjoint(loadVector(s + 6 * ms), loadVector(s + 7 * ms), loadVector(s + 8 * ms), loadVector(s + 9 * ms), loadVector(s + 10 * ms), loadVector(s + 11 * ms))
-            let q2 = f4InputAdjoint(loadVector(s + 12 * ms), loadVector(s + 13 * ms), loadVector(s + 14 * ms), loadVector(s + 15 * ms), loadVector(s + 16 * ms), loadVector(s + 17 * ms))
-            let q3 = f4InputAdjoint(loadVector(s + 18 * ms), loadVector(s + 19 * ms), loadVector(s + 20 * ms), loadVector(s + 21 * ms), loadVector(s + 22 * ms), loadVector(s + 23 * ms))
-            let q4 = f4InputAdjoint(loadVector(s + 24 * ms), loadVector(s + 25 * ms), loadVector(s + 26 * ms), loadVector(s + 27 * ms), loadVector(s + 28 * ms), loadVector(s + 29 * ms))
-            let q5 = f4InputAdjoint(loadVector(s + 30 * ms), loadVector(s + 31 * ms), loadVector(s + 32 * ms), loadVector(s + 33 * ms), loadVector(s + 34 * ms), loadVector(s + 35 * ms))
+            let q0 = f4InputAdjoint(loadVector(s + 0 &* ms), loadVector(s + 1 &* ms), loadVector(s + 2 &* ms), loadVector(s + 3 &* ms), loadVector(s + 4 &* ms), loadVector(s + 5 &* ms))
+            let q1 = f4InputAdjoint(loadVector(s + 6 &* ms), loadVector(s + 7 &* ms), loadVector(s + 8 &* ms), loadVector(s + 9 &* ms), loadVector(s + 10 &* ms), loadVector(s + 11 &* ms))
+            let q2 = f4InputAdjoint(loadVector(s + 12 &* ms), loadVector(s + 13 &* ms), loadVector(s + 14 &* ms), loadVector(s + 15 &* ms), loadVector(s + 16 &* ms), loadVector(s + 17 &* ms))
+            let q3 = f4InputAdjoint(loadVector(s + 18 &* ms), loadVector(s + 19 &* ms), loadVector(s + 20 &* ms), loadVector(s + 21 &* ms), loadVector(s + 22 &* ms), loadVector(s + 23 &* ms))
+            let q4 = f4InputAdjoint(loadVector(s + 24 &* ms), loadVector(s + 25 &* ms), loadVector(s + 26 &* ms), loadVector(s + 27 &* ms), loadVector(s + 28 &* ms), loadVector(s + 29 &* ms))
+            let q5 = f4InputAdjoint(loadVector(s + 30 &* ms), loadVector(s + 31 &* ms), loadVector(s + 32 &* ms), loadVector(s + 33 &* ms), loadVector(s + 34 &* ms), loadVector(s + 35 &* ms))
             let c0 = f4InputAdjoint(q0.0, q1.0, q2.0, q3.0, q4.0, q5.0)
             let c1 = f4InputAdjoint(q0.1, q1.1, q2.1, q3.1, q4.1, q5.1)
             let c2 = f4InputAdjoint(q0.2, q1.2, q2.2, q3.2, q4.2, q5.2)
             let c3 = f4InputAdjoint(q0.3, q1.3, q2.3, q3.3, q4.3, q5.3)
             let c4 = f4InputAdjoint(q0.4, q1.4, q2.4, q3.4, q4.4, q5.4)
             let c5 = f4InputAdjoint(q0.5, q1.5, q2.5, q3.5, q4.5, q5.5)
-            storeVector(c0.0, o + 0 * n); storeVector(c1.0, o + 1 * n); storeVector(c2.0, o + 2 * n); storeVector(c3.0, o + 3 * n); storeVector(c4.0, o + 4 * n); storeVector(c5.0, o + 5 * n)
-            storeVector(c0.1, o + 6 * n); storeVector(c1.1, o + 7 * n); storeVector(c2.1, o + 8 * n); storeVector(c3.1, o + 9 * n); storeVector(c4.1, o + 10 * n); storeVector(c5.1, o + 11 * n)
-            storeVector(c0.2, o + 12 * n); storeVector(c1.2, o + 13 * n); storeVector(c2.2, o + 14 * n); storeVector(c3.2, o + 15 * n); storeVector(c4.2, o + 16 * n); storeVector(c5.2, o + 17 * n)
-            storeVector(c0.3, o + 18 * n); storeVector(c1.3, o + 19 * n); storeVector(c2.3, o + 20 * n); storeVector(c3.3, o + 21 * n); storeVector(c4.3, o + 22 * n); storeVector(c5.3, o + 23 * n)
-            storeVector(c0.4, o + 24 * n); storeVector(c1.4, o + 25 * n); storeVector(c2.4, o + 26 * n); storeVector(c3.4, o + 27 * n); storeVector(c4.4, o + 28 * n); storeVector(c5.4, o + 29 * n)
-            storeVector(c0.5, o + 30 * n); storeVector(c1.5, o + 31 * n); storeVector(c2.5, o + 32 * n); storeVector(c3.5, o + 33 * n); storeVector(c4.5, o + 34 * n); storeVector(c5.5, o + 35 * n)
+            storeVector(c0.0, o + 0 &* n); storeVector(c1.0, o + 1 &* n); storeVector(c2.0, o + 2 &* n); storeVector(c3.0, o + 3 &* n); storeVector(c4.0, o + 4 &* n); storeVector(c5.0, o + 5 &* n)
+            storeVector(c0.1, o + 6 &* n); storeVector(c1.1, o + 7 &* n); storeVector(c2.1, o + 8 &* n); storeVector(c3.1, o + 9 &* n); storeVector(c4.1, o + 10 &* n); storeVector(c5.1, o + 11 &* n)
+            storeVector(c0.2, o + 12 &* n); storeVector(c1.2, o + 13 &* n); storeVector(c2.2, o + 14 &* n); storeVector(c3.2, o + 15 &* n); storeVector(c4.2, o + 16 &* n); storeVector(c5.2, o + 17 &* n)
+            storeVector(c0.3, o + 18 &* n); storeVector(c1.3, o + 19 &* n); storeVector(c2.3, o + 20 &* n); storeVector(c3.3, o + 21 &* n); storeVector(c4.3, o + 22 &* n); storeVector(c5.3, o + 23 &* n)
+            storeVector(c0.4, o + 24 &* n); storeVector(c1.4, o + 25 &* n); storeVector(c2.4, o + 26 &* n); storeVector(c3.4, o + 27 &* n); storeVector(c4.4, o + 28 &* n); storeVector(c5.4, o + 29 &* n)
+            storeVector(c0.5, o + 30 &* n); storeVector(c1.5, o + 31 &* n); storeVector(c2.5, o + 32 &* n); storeVector(c3.5, o + 33 &* n); storeVector(c4.5, o + 34 &* n); storeVector(c5.5, o + 35 &* n)
         }
         t += 8
     }
     while t < n {
         let s = dv + t, o = r + t
         do {
-            let q0 = f4InputAdjoint(s[0 * ms], s[1 * ms], s[2 * ms], s[3 * ms], s[4 * ms], s[5 * ms])
-            let q1 = f4InputAdjoint(s[6 * ms], s[7 * ms], s[8 * ms], s[9 * ms], s[10 * ms], s[11 * ms])
-            let q2 = f4InputAdjoint(s[12 * ms], s[13 * ms], s[14 * ms], s[15 * ms], s[16 * ms], s[17 * ms])
-            let q3 = f4InputAdjoint(s[18 * ms], s[19 * ms], s[20 * ms], s[21 * ms], s[22 * ms], s[23 * ms])
-            let q4 = f4InputAdjoint(s[24 * ms], s[25 * ms], s[26 * ms], s[27 * ms], s[28 * ms], s[29 * ms])
-            let q5 = f4InputAdjoint(s[30 * ms], s[31 * ms], s[32 * ms], s[33 * ms], s[34 * ms], s[35 * ms])
+            let q0 = f4InputAdjoint(s[0 &* ms], s[1 &* ms], s[2 &* ms], s[3 &* ms], s[4 &* ms], s[5 &* ms])
+            let q1 = f4InputAdjoint(s[6 &* ms], s[7 &* ms], s[8 &* ms], s[9 &* ms], s[10 &* ms], s[11 &* ms])
+            let q2 = f4InputAdjoint(s[12 &* ms], s[13 &* ms], s[14 &* ms], s[15 &* ms], s[16 &* ms], s[17 &* ms])
+            let q3 = f4InputAdjoint(s[18 &* ms], s[19 &* ms], s[20 &* ms], s[21 &* ms], s[22 &* ms], s[23 &* ms])
+            let q4 = f4InputAdjoint(s[24 &* ms], s[25 &* ms], s[26 &* ms], s[27 &* ms], s[28 &* ms], s[29 &* ms])
+            let q5 = f4InputAdjoint(s[30 &* ms], s[31 &* ms], s[32 &* ms], s[33 &* ms], s[34 &* ms], s[35 &* ms])
             let c0 = f4InputAdjoint(q0.0, q1.0, q2.0, q3.0, q4.0, q5.0)
             let c1 = f4InputAdjoint(q0.1, q1.1, q2.1, q3.1, q4.1, q5.1)
             let c2 = f4InputAdjoint(q0.2, q1.2, q2.2, q3.2, q4.2, q5.2)
             let c3 = f4InputAdjoint(q0.3, q1.3, q2.3, q3.3, q4.3, q5.3)
             let c4 = f4InputAdjoint(q0.4, q1.4, q2.4, q3.4, q4.4, q5.4)
             let c5 = f4InputAdjoint(q0.5, q1.5, q2.5, q3.5, q4.5, q5.5)
-            o[0 * n] = c0.0; o[1 * n] = c1.0; o[2 * n] = c2.0; o[3 * n] = c3.0; o[4 * n] = c4.0; o[5 * n] = c5.0
-            o[6 * n] = c0.1; o[7 * n] = c1.1; o[8 * n] = c2.1; o[9 * n] = c3.1; o[10 * n] = c4.1; o[11 * n] = c5.1
-            o[12 * n] = c0.2; o[13 * n] = c1.2; o[14 * n] = c2.2; o[15 * n] = c3.2; o[16 * n] = c4.2; o[17 * n] = c5.2
-            o[18 * n] = c0.3; o[19 * n] = c1.3; o[20 * n] = c2.3; o[21 * n] = c3.3; o[22 * n] = c4.3; o[23 * n] = c5.3
-            o[24 * n] = c0.4; o[25 * n] = c1.4; o[26 * n] = c2.4; o[27 * n] = c3.4; o[28 * n] = c4.4; o[29 * n] = c5.4
-            o[30 * n] = c0.5; o[31 * n] = c1.5; o[32 * n] = c2.5; o[33 * n] = c3.5; o[34 * n] = c4.5; o[35 * n] = c5.5
+            o[0 &* n] = c0.0; o[1 &* n] = c1.0; o[2 &* n] = c2.0; o[3 &* n] = c3.0; o[4 &* n] = c4.0; o[5 &* n] = c5.0
+            o[6 &* n] = c0.1; o[7 &* n] = c1.1; o[8 &* n] = c2.1; o[9 &* n] = c3.1; o[10 &* n] = c4.1; o[11 &* n] = c5.1
+            o[12 &* n] = c0.2; o[13 &* n] = c1.2; o[14 &* n] = c2.2; o[15 &* n] = c3.2; o[16 &* n] = c4.2; o[17 &* n] = c5.2
+            o[18 &* n] = c0.3; o[19 &* n] = c1.3; o[20 &* n] = c2.3; o[21 &* n] = c3.3; o[22 &* n] = c4.3; o[23 &* n] = c5.3
+            o[24 &* n] = c0.4; o[25 &* n] = c1.4; o[26 &* n] = c2.4; o[27 &* n] = c3.4; o[28 &* n] = c4.4; o[29 &* n] = c5.4
+            o[30 &* n] = c0.5; o[31 &* n] = c1.5; o[32 &* n] = c2.5; o[33 &* n] = c3.5; o[34 &* n] = c4.5; o[35 &* n] = c5.5
         }
         t += 1
     }
     for t in 0..<n {
         let p = padded + Int(offsets[t])
-        p[0 * pw + 0] += r[0 * n + t]; p[0 * pw + 1] += r[1 * n + t]; p[0 * pw + 2] += r[2 * n + t]; p[0 * pw + 3] += r[3 * n + t]; p[0 * pw + 4] += r[4 * n + t]; p[0 * pw + 5] += r[5 * n + t]
-        p[1 * pw + 0] += r[6 * n + t]; p[1 * pw + 1] += r[7 * n + t]; p[1 * pw + 2] += r[8 * n + t]; p[1 * pw + 3] += r[9 * n + t]; p[1 * pw + 4] += r[10 * n + t]; p[1 * pw + 5] += r[11 * n + t]
-        p[2 * pw + 0] += r[12 * n + t]; p[2 * pw + 1] += r[13 * n + t]; p[2 * pw + 2] += r[14 * n + t]; p[2 * pw + 3] += r[15 * n + t]; p[2 * pw + 4] += r[16 * n + t]; p[2 * pw + 5] += r[17 * n + t]
-        p[3 * pw + 0] += r[18 * n + t]; p[3 * pw + 1] += r[19 * n + t]; p[3 * pw + 2] += r[20 * n + t]; p[3 * pw + 3] += r[21 * n + t]; p[3 * pw + 4] += r[22 * n + t]; p[3 * pw + 5] += r[23 * n + t]
-        p[4 * pw + 0] += r[24 * n + t]; p[4 * pw + 1] += r[25 * n + t]; p[4 * pw + 2] += r[26 * n + t]; p[4 * pw + 3] += r[27 * n + t]; p[4 * pw + 4] += r[28 * n + t]; p[4 * pw + 5] += r[29 * n + t]
-        p[5 * pw + 0] += r[30 * n + t]; p[5 * pw + 1] += r[31 * n + t]; p[5 * pw + 2] += r[32 * n + t]; p[5 * pw + 3] += r[33 * n + t]; p[5 * pw + 4] += r[34 * n + t]; p[5 * pw + 5] += r[35 * n + t]
+        p[0 &* pw &+ 0] += r[0 &* n &+ t]; p[0 &* pw &+ 1] += r[1 &* n &+ t]; p[0 &* pw &+ 2] += r[2 &* n &+ t]; p[0 &* pw &+ 3] += r[3 &* n &+ t]; p[0 &* pw &+ 4] += r[4 &* n &+ t]; p[0 &* pw &+ 5] += r[5 &* n &+ t]
+        p[1 &* pw &+ 0] += r[6 &* n &+ t]; p[1 &* pw &+ 1] += r[7 &* n &+ t]; p[1 &* pw &+ 2] += r[8 &* n &+ t]; p[1 &* pw &+ 3] += r[9 &* n &+ t]; p[1 &* pw &+ 4] += r[10 &* n &+ t]; p[1 &* pw &+ 5] += r[11 &* n &+ t]
+        p[2 &* pw &+ 0] += r[12 &* n &+ t]; p[2 &* pw &+ 1] += r[13 &* n &+ t]; p[2 &* pw &+ 2] += r[14 &* n &+ t]; p[2 &* pw &+ 3] += r[15 &* n &+ t]; p[2 &* pw &+ 4] += r[16 &* n &+ t]; p[2 &* pw &+ 5] += r[17 &* n &+ t]
+        p[3 &* pw &+ 0] += r[18 &* n &+ t]; p[3 &* pw &+ 1] += r[19 &* n &+ t]; p[3 &* pw &+ 2] += r[20 &* n &+ t]; p[3 &* pw &+ 3] += r[21 &* n &+ t]; p[3 &* pw &+ 4] += r[22 &* n &+ t]; p[3 &* pw &+ 5] += r[23 &* n &+ t]
+        p[4 &* pw &+ 0] += r[24 &* n &+ t]; p[4 &* pw &+ 1] += r[25 &* n &+ t]; p[4 &* pw &+ 2] += r[26 &* n &+ t]; p[4 &* pw &+ 3] += r[27 &* n &+ t]; p[4 &* pw &+ 4] += r[28 &* n &+ t]; p[4 &* pw &+ 5] += r[29 &* n &+ t]
+        p[5 &* pw &+ 0] += r[30 &* n &+ t]; p[5 &* pw &+ 1] += r[31 &* n &+ t]; p[5 &* pw &+ 2] += r[32 &* n &+ t]; p[5 &* pw &+ 3] += r[33 &* n &+ t]; p[5 &* pw &+ 4] += r[34 &* n &+ t]; p[5 &* pw &+ 5] += r[35 &* n &+ t]
     }
 }
 
@@ -717,49 +717,49 @@ func winogradF4OutputTransform(_ mm: UnsafePointer<Float>, matrixStride ms: Int,
     while t + 8 <= n {
         let s = mm + t, o = r + t
         do {
-            let c0 = f4Output(loadVector(s + 0 * ms), loadVector(s + 6 * ms), loadVector(s + 12 * ms), loadVector(s + 18 * ms), loadVector(s + 24 * ms), loadVector(s + 30 * ms))
-            let c1 = f4Output(loadVector(s + 1 * ms), loadVector(s + 7 * ms), loadVector(s + 13 * ms), loadVector(s + 19 * ms), loadVector(s + 25 * ms), loadVector(s + 31 * ms))
-            let c2 = f4Output(loadVector(s + 2 * ms), loadVector(s + 8 * ms), loadVector(s + 14 * ms), loadVector(s + 20 * ms), loadVector(s + 26 * ms), loadVector(s + 32 * ms))
-            let c3 = f4Output(loadVector(s + 3 * ms), loadVector(s + 9 * ms), loadVector(s + 15 * ms), loadVector(s + 21 * ms), loadVector(s + 27 * ms), loadVector(s + 33 * ms))
-            let c4 = f4Output(loadVector(s + 4 * ms), loadVector(s + 10 * ms), loadVector(s + 16 * ms), loadVector(s + 22 * ms), loadVector(s + 28 * ms), loadVector(s + 34 * ms))
-            let c5 = f4Output(loadVector(s + 5 * ms), loadVector(s + 11 * ms), loadVector(s + 17 * ms), loadVector(s + 23 * ms), loadVector(s + 29 * ms), loadVector(s + 35 * ms))
+            let c0 = f4Output(loadVector(s + 0 &* ms), loadVector(s + 6 &* ms), loadVector(s + 12 &* ms), loadVector(s + 18 &* ms), loadVector(s + 24 &* ms), loadVector(s + 30 &* ms))
+            let c1 = f4Output(loadVector(s + 1 &* ms), loadVector(s + 7 &* ms), loadVector(s + 13 &* ms), loadVector(s + 19 &* ms), loadVector(s + 25 &* ms), loadVector(s + 31 &* ms))
+            let c2 = f4Output(loadVector(s + 2 &* ms), loadVector(s + 8 &* ms), loadVector(s + 14 &* ms), loadVector(s + 20 &* ms), loadVector(s + 26 &* ms), loadVector(s + 32 &* ms))
+            let c3 = f4Output(loadVector(s + 3 &* ms), loadVector(s + 9 &* ms), loadVector(s + 15 &* ms), loadVector(s + 21 &* ms), loadVector(s + 27 &* ms), loadVector(s + 33 &* ms))
+            let c4 = f4Output(loadVector(s + 4 &* ms), loadVector(s + 10 &* ms), loadVector(s + 16 &* ms), loadVector(s + 22 &* ms), loadVector(s + 28 &* ms), loadVector(s + 34 &* ms))
+            let c5 = f4Output(loadVector(s + 5 &* ms), loadVector(s + 11 &* ms), loadVector(s + 17 &* ms), loadVector(s + 23 &* ms), loadVector(s + 29 &* ms), loadVector(s + 35 &* ms))
             let y0 = f4Output(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
             let y1 = f4Output(c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
             let y2 = f4Output(c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
             let y3 = f4Output(c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)
-            storeVector(y0.0 + vb, o + 0 * n); storeVector(y0.1 + vb, o + 1 * n); storeVector(y0.2 + vb, o + 2 * n); storeVector(y0.3 + vb, o + 3 * n)
-            storeVector(y1.0 + vb, o + 4 * n); storeVector(y1.1 + vb, o + 5 * n); storeVector(y1.2 + vb, o + 6 * n); storeVector(y1.3 + vb, o + 7 * n)
-            storeVector(y2.0 + vb, o + 8 * n); storeVector(y2.1 + vb, o + 9 * n); storeVector(y2.2 + vb, o + 10 * n); storeVector(y2.3 + vb, o + 11 * n)
-            storeVector(y3.0 + vb, o + 12 * n); storeVector(y3.1 + vb, o + 13 * n); storeVector(y3.2 + vb, o + 14 * n); storeVector(y3.3 + vb, o + 15 * n)
+            storeVector(y0.0 + vb, o + 0 &* n); storeVector(y0.1 + vb, o + 1 &* n); storeVector(y0.2 + vb, o + 2 &* n); storeVector(y0.3 + vb, o + 3 &* n)
+            storeVector(y1.0 + vb, o + 4 &* n); storeVector(y1.1 + vb, o + 5 &* n); storeVector(y1.2 + vb, o + 6 &* n); storeVector(y1.3 + vb, o + 7 &* n)
+            storeVector(y2.0 + vb, o + 8 &* n); storeVector(y2.1 + vb, o + 9 &* n); storeVector(y2.2 + vb, o + 10 &* n); storeVector(y2.3 + vb, o + 11 &* n)
+            storeVector(y3.0 + vb, o + 12 &* n); storeVector(y3.1 + vb, o + 13 &* n); storeVector(y3.2 + vb, o + 14 &* n); storeVector(y3.3 + vb, o + 15 &* n)
         }
         t += 8
     }
     while t < n {
         let s = mm + t, o = r + t
         do {
-            let c0 = f4Output(s[0 * ms], s[6 * ms], s[12 * ms], s[18 * ms], s[24 * ms], s[30 * ms])
-            let c1 = f4Output(s[1 * ms], s[7 * ms], s[13 * ms], s[19 * ms], s[25 * ms], s[31 * ms])
-            let c2 = f4Output(s[2 * ms], s[8 * ms], s[14 * ms], s[20 * ms], s[26 * ms], s[32 * ms])
-            let c3 = f4Output(s[3 * ms], s[9 * ms], s[15 * ms], s[21 * ms], s[27 * ms], s[33 * ms])
-            let c4 = f4Output(s[4 * ms], s[10 * ms], s[16 * ms], s[22 * ms], s[28 * ms], s[34 * ms])
-            let c5 = f4Output(s[5 * ms], s[11 * ms], s[17 * ms], s[23 * ms], s[29 * ms], s[35 * ms])
+            let c0 = f4Output(s[0 &* ms], s[6 &* ms], s[12 &* ms], s[18 &* ms], s[24 &* ms], s[30 &* ms])
+            let c1 = f4Output(s[1 &* ms], s[7 &* ms], s[13 &* ms], s[19 &* ms], s[25 &* ms], s[31 &* ms])
+            let c2 = f4Output(s[2 &* ms], s[8 &* ms], s[14 &* ms], s[20 &* ms], s[26 &* ms], s[32 &* ms])
+            let c3 = f4Output(s[3 &* ms], s[9 &* ms], s[15 &* ms], s[21 &* ms], s[27 &* ms], s[33 &* ms])
+            let c4 = f4Output(s[4 &* ms], s[10 &* ms], s[16 &* ms], s[22 &* ms], s[28 &* ms], s[34 &* ms])
+            let c5 = f4Output(s[5 &* ms], s[11 &* ms], s[17 &* ms], s[23 &* ms], s[29 &* ms], s[35 &* ms])
             let y0 = f4Output(c0.0, c1.0, c2.0, c3.0, c4.0, c5.0)
             let y1 = f4Output(c0.1, c1.1, c2.1, c3.1, c4.1, c5.1)
             let y2 = f4Output(c0.2, c1.2, c2.2, c3.2, c4.2, c5.2)
             let y3 = f4Output(c0.3, c1.3, c2.3, c3.3, c4.3, c5.3)
-            o[0 * n] = y0.0 + bias; o[1 * n] = y0.1 + bias; o[2 * n] = y0.2 + bias; o[3 * n] = y0.3 + bias
-            o[4 * n] = y1.0 + bias; o[5 * n] = y1.1 + bias; o[6 * n] = y1.2 + bias; o[7 * n] = y1.3 + bias
-            o[8 * n] = y2.0 + bias; o[9 * n] = y2.1 + bias; o[10 * n] = y2.2 + bias; o[11 * n] = y2.3 + bias
-            o[12 * n] = y3.0 + bias; o[13 * n] = y3.1 + bias; o[14 * n] = y3.2 + bias; o[15 * n] = y3.3 + bias
+            o[0 &* n] = y0.0 + bias; o[1 &* n] = y0.1 + bias; o[2 &* n] = y0.2 + bias; o[3 &* n] = y0.3 + bias
+            o[4 &* n] = y1.0 + bias; o[5 &* n] = y1.1 + bias; o[6 &* n] = y1.2 + bias; o[7 &* n] = y1.3 + bias
+            o[8 &* n] = y2.0 + bias; o[9 &* n] = y2.1 + bias; o[10 &* n] = y2.2 + bias; o[11 &* n] = y2.3 + bias
+            o[12 &* n] = y3.0 + bias; o[13 &* n] = y3.1 + bias; o[14 &* n] = y3.2 + bias; o[15 &* n] = y3.3 + bias
         }
         t += 1
     }
     for t in 0..<n {
         let p = y + Int(offsets[t])
-        p[0 * ow + 0] = r[0 * n + t]; p[0 * ow + 1] = r[1 * n + t]; p[0 * ow + 2] = r[2 * n + t]; p[0 * ow + 3] = r[3 * n + t]
-        p[1 * ow + 0] = r[4 * n + t]; p[1 * ow + 1] = r[5 * n + t]; p[1 * ow + 2] = r[6 * n + t]; p[1 * ow + 3] = r[7 * n + t]
-        p[2 * ow + 0] = r[8 * n + t]; p[2 * ow + 1] = r[9 * n + t]; p[2 * ow + 2] = r[10 * n + t]; p[2 * ow + 3] = r[11 * n + t]
-        p[3 * ow + 0] = r[12 * n + t]; p[3 * ow + 1] = r[13 * n + t]; p[3 * ow + 2] = r[14 * n + t]; p[3 * ow + 3] = r[15 * n + t]
+        p[0 &* ow &+ 0] = r[0 &* n &+ t]; p[0 &* ow &+ 1] = r[1 &* n &+ t]; p[0 &* ow &+ 2] = r[2 &* n &+ t]; p[0 &* ow &+ 3] = r[3 &* n &+ t]
+        p[1 &* ow &+ 0] = r[4 &* n &+ t]; p[1 &* ow &+ 1] = r[5 &* n &+ t]; p[1 &* ow &+ 2] = r[6 &* n &+ t]; p[1 &* ow &+ 3] = r[7 &* n &+ t]
+        p[2 &* ow &+ 0] = r[8 &* n &+ t]; p[2 &* ow &+ 1] = r[9 &* n &+ t]; p[2 &* ow &+ 2] = r[10 &* n &+ t]; p[2 &* ow &+ 3] = r[11 &* n &+ t]
+        p[3 &* ow &+ 0] = r[12 &* n &+ t]; p[3 &* ow &+ 1] = r[13 &* n &+ t]; p[3 &* ow &+ 2] = r[14 &* n &+ t]; p[3 &* ow &+ 3] = r[15 &* n &+ t]
     }
 }
 
@@ -770,53 +770,53 @@ func winogradF4OutputAdjoint(_ dy: UnsafePointer<Float>, rowStride ow: Int, offs
                                  scratch g: UnsafeMutablePointer<Float>) {
     for t in 0..<n {
         let p = dy + Int(offsets[t])
-        g[0 * n + t] = p[0 * ow + 0]; g[1 * n + t] = p[0 * ow + 1]; g[2 * n + t] = p[0 * ow + 2]; g[3 * n + t] = p[0 * ow + 3]
-        g[4 * n + t] = p[1 * ow + 0]; g[5 * n + t] = p[1 * ow + 1]; g[6 * n + t] = p[1 * ow + 2]; g[7 * n + t] = p[1 * ow + 3]
-        g[8 * n + t] = p[2 * ow + 0]; g[9 * n + t] = p[2 * ow + 1]; g[10 * n + t] = p[2 * ow + 2]; g[11 * n + t] = p[2 * ow + 3]
-        g[12 * n + t] = p[3 * ow + 0]; g[13 * n + t] = p[3 * ow + 1]; g[14 * n + t] = p[3 * ow + 2]; g[15 * n + t] = p[3 * ow + 3]
+        g[0 &* n &+ t] = p[0 &* ow &+ 0]; g[1 &* n &+ t] = p[0 &* ow &+ 1]; g[2 &* n &+ t] = p[0 &* ow &+ 2]; g[3 &* n &+ t] = p[0 &* ow &+ 3]
+        g[4 &* n &+ t] = p[1 &* ow &+ 0]; g[5 &* n &+ t] = p[1 &* ow &+ 1]; g[6 &* n &+ t] = p[1 &* ow &+ 2]; g[7 &* n &+ t] = p[1 &* ow &+ 3]
+        g[8 &* n &+ t] = p[2 &* ow &+ 0]; g[9 &* n &+ t] = p[2 &* ow &+ 1]; g[10 &* n &+ t] = p[2 &* ow &+ 2]; g[11 &* n &+ t] = p[2 &* ow &+ 3]
+        g[12 &* n &+ t] = p[3 &* ow &+ 0]; g[13 &* n &+ t] = p[3 &* ow &+ 1]; g[14 &* n &+ t] = p[3 &* ow &+ 2]; g[15 &* n &+ t] = p[3 &* ow &+ 3]
     }
     var t = 0
     while t + 8 <= n {
         let s = UnsafePointer(g + t), o = dm + t
         do {
-            let e0 = f4OutputAdjoint(loadVector(s + 0 * n), loadVector(s + 4 * n), loadVector(s + 8 * n), loadVector(s + 12 * n))
-            let e1 = f4OutputAdjoint(loadVector(s + 1 * n), loadVector(s + 5 * n), loadVector(s + 9 * n), loadVector(s + 13 * n))
-            let e2 = f4OutputAdjoint(loadVector(s + 2 * n), loadVector(s + 6 * n), loadVector(s + 10 * n), loadVector(s + 14 * n))
-            let e3 = f4OutputAdjoint(loadVector(s + 3 * n), loadVector(s + 7 * n), loadVector(s + 11 * n), loadVector(s + 15 * n))
+            let e0 = f4OutputAdjoint(loadVector(s + 0 &* n), loadVector(s + 4 &* n), loadVector(s + 8 &* n), loadVector(s + 12 &* n))
+            let e1 = f4OutputAdjoint(loadVector(s + 1 &* n), loadVector(s + 5 &* n), loadVector(s + 9 &* n), loadVector(s + 13 &* n))
+            let e2 = f4OutputAdjoint(loadVector(s + 2 &* n), loadVector(s + 6 &* n), loadVector(s + 10 &* n), loadVector(s + 14 &* n))
+            let e3 = f4OutputAdjoint(loadVector(s + 3 &* n), loadVector(s + 7 &* n), loadVector(s + 11 &* n), loadVector(s + 15 &* n))
             let q0 = f4OutputAdjoint(e0.0, e1.0, e2.0, e3.0)
             let q1 = f4OutputAdjoint(e0.1, e1.1, e2.1, e3.1)
             let q2 = f4OutputAdjoint(e0.2, e1.2, e2.2, e3.2)
             let q3 = f4OutputAdjoint(e0.3, e1.3, e2.3, e3.3)
             let q4 = f4OutputAdjoint(e0.4, e1.4, e2.4, e3.4)
             let q5 = f4OutputAdjoint(e0.5, e1.5, e2.5, e3.5)
-            storeVector(q0.0, o + 0 * ms); storeVector(q0.1, o + 1 * ms); storeVector(q0.2, o + 2 * ms); storeVector(q0.3, o + 3 * ms); storeVector(q0.4, o + 4 * ms); storeVector(q0.5, o + 5 * ms)
-            storeVector(q1.0, o + 6 * ms); storeVector(q1.1, o + 7 * ms); storeVector(q1.2, o + 8 * ms); storeVector(q1.3, o + 9 * ms); storeVector(q1.4, o + 10 * ms); storeVector(q1.5, o + 11 * ms)
-            storeVector(q2.0, o + 12 * ms); storeVector(q2.1, o + 13 * ms); storeVector(q2.2, o + 14 * ms); storeVector(q2.3, o + 15 * ms); storeVector(q2.4, o + 16 * ms); storeVector(q2.5, o + 17 * ms)
-            storeVector(q3.0, o + 18 * ms); storeVector(q3.1, o + 19 * ms); storeVector(q3.2, o + 20 * ms); storeVector(q3.3, o + 21 * ms); storeVector(q3.4, o + 22 * ms); storeVector(q3.5, o + 23 * ms)
-            storeVector(q4.0, o + 24 * ms); storeVector(q4.1, o + 25 * ms); storeVector(q4.2, o + 26 * ms); storeVector(q4.3, o + 27 * ms); storeVector(q4.4, o + 28 * ms); storeVector(q4.5, o + 29 * ms)
-            storeVector(q5.0, o + 30 * ms); storeVector(q5.1, o + 31 * ms); storeVector(q5.2, o + 32 * ms); storeVector(q5.3, o + 33 * ms); storeVector(q5.4, o + 34 * ms); storeVector(q5.5, o + 35 * ms)
+            storeVector(q0.0, o + 0 &* ms); storeVector(q0.1, o + 1 &* ms); storeVector(q0.2, o + 2 &* ms); storeVector(q0.3, o + 3 &* ms); storeVector(q0.4, o + 4 &* ms); storeVector(q0.5, o + 5 &* ms)
+            storeVector(q1.0, o + 6 &* ms); storeVector(q1.1, o + 7 &* ms); storeVector(q1.2, o + 8 &* ms); storeVector(q1.3, o + 9 &* ms); storeVector(q1.4, o + 10 &* ms); storeVector(q1.5, o + 11 &* ms)
+            storeVector(q2.0, o + 12 &* ms); storeVector(q2.1, o + 13 &* ms); storeVector(q2.2, o + 14 &* ms); storeVector(q2.3, o + 15 &* ms); storeVector(q2.4, o + 16 &* ms); storeVector(q2.5, o + 17 &* ms)
+            storeVector(q3.0, o + 18 &* ms); storeVector(q3.1, o + 19 &* ms); storeVector(q3.2, o + 20 &* ms); storeVector(q3.3, o + 21 &* ms); storeVector(q3.4, o + 22 &* ms); storeVector(q3.5, o + 23 &* ms)
+            storeVector(q4.0, o + 24 &* ms); storeVector(q4.1, o + 25 &* ms); storeVector(q4.2, o + 26 &* ms); storeVector(q4.3, o + 27 &* ms); storeVector(q4.4, o + 28 &* ms); storeVector(q4.5, o + 29 &* ms)
+            storeVector(q5.0, o + 30 &* ms); storeVector(q5.1, o + 31 &* ms); storeVector(q5.2, o + 32 &* ms); storeVector(q5.3, o + 33 &* ms); storeVector(q5.4, o + 34 &* ms); storeVector(q5.5, o + 35 &* ms)
         }
         t += 8
     }
     while t < n {
         let s = g + t, o = dm + t
         do {
-            let e0 = f4OutputAdjoint(s[0 * n], s[4 * n], s[8 * n], s[12 * n])
-            let e1 = f4OutputAdjoint(s[1 * n], s[5 * n], s[9 * n], s[13 * n])
-            let e2 = f4OutputAdjoint(s[2 * n], s[6 * n], s[10 * n], s[14 * n])
-            let e3 = f4OutputAdjoint(s[3 * n], s[7 * n], s[11 * n], s[15 * n])
+            let e0 = f4OutputAdjoint(s[0 &* n], s[4 &* n], s[8 &* n], s[12 &* n])
+            let e1 = f4OutputAdjoint(s[1 &* n], s[5 &* n], s[9 &* n], s[13 &* n])
+            let e2 = f4OutputAdjoint(s[2 &* n], s[6 &* n], s[10 &* n], s[14 &* n])
+            let e3 = f4OutputAdjoint(s[3 &* n], s[7 &* n], s[11 &* n], s[15 &* n])
             let q0 = f4OutputAdjoint(e0.0, e1.0, e2.0, e3.0)
             let q1 = f4OutputAdjoint(e0.1, e1.1, e2.1, e3.1)
             let q2 = f4OutputAdjoint(e0.2, e1.2, e2.2, e3.2)
             let q3 = f4OutputAdjoint(e0.3, e1.3, e2.3, e3.3)
             let q4 = f4OutputAdjoint(e0.4, e1.4, e2.4, e3.4)
             let q5 = f4OutputAdjoint(e0.5, e1.5, e2.5, e3.5)
-            o[0 * ms] = q0.0; o[1 * ms] = q0.1; o[2 * ms] = q0.2; o[3 * ms] = q0.3; o[4 * ms] = q0.4; o[5 * ms] = q0.5
-            o[6 * ms] = q1.0; o[7 * ms] = q1.1; o[8 * ms] = q1.2; o[9 * ms] = q1.3; o[10 * ms] = q1.4; o[11 * ms] = q1.5
-            o[12 * ms] = q2.0; o[13 * ms] = q2.1; o[14 * ms] = q2.2; o[15 * ms] = q2.3; o[16 * ms] = q2.4; o[17 * ms] = q2.5
-            o[18 * ms] = q3.0; o[19 * ms] = q3.1; o[20 * ms] = q3.2; o[21 * ms] = q3.3; o[22 * ms] = q3.4; o[23 * ms] = q3.5
-            o[24 * ms] = q4.0; o[25 * ms] = q4.1; o[26 * ms] = q4.2; o[27 * ms] = q4.3; o[28 * ms] = q4.4; o[29 * ms] = q4.5
-            o[30 * ms] = q5.0; o[31 * ms] = q5.1; o[32 * ms] = q5.2; o[33 * ms] = q5.3; o[34 * ms] = q5.4; o[35 * ms] = q5.5
+            o[0 &* ms] = q0.0; o[1 &* ms] = q0.1; o[2 &* ms] = q0.2; o[3 &* ms] = q0.3; o[4 &* ms] = q0.4; o[5 &* ms] = q0.5
+            o[6 &* ms] = q1.0; o[7 &* ms] = q1.1; o[8 &* ms] = q1.2; o[9 &* ms] = q1.3; o[10 &* ms] = q1.4; o[11 &* ms] = q1.5
+            o[12 &* ms] = q2.0; o[13 &* ms] = q2.1; o[14 &* ms] = q2.2; o[15 &* ms] = q2.3; o[16 &* ms] = q2.4; o[17 &* ms] = q2.5
+            o[18 &* ms] = q3.0; o[19 &* ms] = q3.1; o[20 &* ms] = q3.2; o[21 &* ms] = q3.3; o[22 &* ms] = q3.4; o[23 &* ms] = q3.5
+            o[24 &* ms] = q4.0; o[25 &* ms] = q4.1; o[26 &* ms] = q4.2; o[27 &* ms] = q4.3; o[28 &* ms] = q4.4; o[29 &* ms] = q4.5
+            o[30 &* ms] = q5.0; o[31 &* ms] = q5.1; o[32 &* ms] = q5.2; o[33 &* ms] = q5.3; o[34 &* ms] = q5.4; o[35 &* ms] = q5.5
         }
         t += 1
     }
@@ -827,7 +827,7 @@ func winogradF4WeightTransform(_ w: UnsafePointer<Float>, outputChannels range: 
                                    into target: UnsafeMutablePointer<Float>, matrixStride stride: Int) {
     for o in range {
         for c in 0..<inputChannels {
-            let k = w + (o * inputChannels + c) * 9, u = target + o * inputChannels + c
+            let k = w + (o &* inputChannels &+ c) &* 9, u = target + (o &* inputChannels &+ c)
             let c0 = f4Weight(k[0], k[3], k[6])
             let c1 = f4Weight(k[1], k[4], k[7])
             let c2 = f4Weight(k[2], k[5], k[8])
@@ -837,12 +837,12 @@ func winogradF4WeightTransform(_ w: UnsafePointer<Float>, outputChannels range: 
             let r3 = f4Weight(c0.3, c1.3, c2.3)
             let r4 = f4Weight(c0.4, c1.4, c2.4)
             let r5 = f4Weight(c0.5, c1.5, c2.5)
-            u[0 * stride] = r0.0; u[1 * stride] = r0.1; u[2 * stride] = r0.2; u[3 * stride] = r0.3; u[4 * stride] = r0.4; u[5 * stride] = r0.5
-            u[6 * stride] = r1.0; u[7 * stride] = r1.1; u[8 * stride] = r1.2; u[9 * stride] = r1.3; u[10 * stride] = r1.4; u[11 * stride] = r1.5
-            u[12 * stride] = r2.0; u[13 * stride] = r2.1; u[14 * stride] = r2.2; u[15 * stride] = r2.3; u[16 * stride] = r2.4; u[17 * stride] = r2.5
-            u[18 * stride] = r3.0; u[19 * stride] = r3.1; u[20 * stride] = r3.2; u[21 * stride] = r3.3; u[22 * stride] = r3.4; u[23 * stride] = r3.5
-            u[24 * stride] = r4.0; u[25 * stride] = r4.1; u[26 * stride] = r4.2; u[27 * stride] = r4.3; u[28 * stride] = r4.4; u[29 * stride] = r4.5
-            u[30 * stride] = r5.0; u[31 * stride] = r5.1; u[32 * stride] = r5.2; u[33 * stride] = r5.3; u[34 * stride] = r5.4; u[35 * stride] = r5.5
+            u[0 &* stride] = r0.0; u[1 &* stride] = r0.1; u[2 &* stride] = r0.2; u[3 &* stride] = r0.3; u[4 &* stride] = r0.4; u[5 &* stride] = r0.5
+            u[6 &* stride] = r1.0; u[7 &* stride] = r1.1; u[8 &* stride] = r1.2; u[9 &* stride] = r1.3; u[10 &* stride] = r1.4; u[11 &* stride] = r1.5
+            u[12 &* stride] = r2.0; u[13 &* stride] = r2.1; u[14 &* stride] = r2.2; u[15 &* stride] = r2.3; u[16 &* stride] = r2.4; u[17 &* stride] = r2.5
+            u[18 &* stride] = r3.0; u[19 &* stride] = r3.1; u[20 &* stride] = r3.2; u[21 &* stride] = r3.3; u[22 &* stride] = r3.4; u[23 &* stride] = r3.5
+            u[24 &* stride] = r4.0; u[25 &* stride] = r4.1; u[26 &* stride] = r4.2; u[27 &* stride] = r4.3; u[28 &* stride] = r4.4; u[29 &* stride] = r4.5
+            u[30 &* stride] = r5.0; u[31 &* stride] = r5.1; u[32 &* stride] = r5.2; u[33 &* stride] = r5.3; u[34 &* stride] = r5.4; u[35 &* stride] = r5.5
         }
     }
 }
@@ -851,13 +851,13 @@ func winogradF4WeightTransform(_ w: UnsafePointer<Float>, outputChannels range: 
 func winogradF4WeightAdjoint(_ du: UnsafePointer<Float>, pairs: Int, into dw: UnsafeMutablePointer<Float>,
                                  matrixStride stride: Int) {
     for pair in 0..<pairs {
-        let s = du + pair, k = dw + pair * 9
-        let r0 = f4WeightAdjoint(s[0 * stride], s[1 * stride], s[2 * stride], s[3 * stride], s[4 * stride], s[5 * stride])
-        let r1 = f4WeightAdjoint(s[6 * stride], s[7 * stride], s[8 * stride], s[9 * stride], s[10 * stride], s[11 * stride])
-        let r2 = f4WeightAdjoint(s[12 * stride], s[13 * stride], s[14 * stride], s[15 * stride], s[16 * stride], s[17 * stride])
-        let r3 = f4WeightAdjoint(s[18 * stride], s[19 * stride], s[20 * stride], s[21 * stride], s[22 * stride], s[23 * stride])
-        let r4 = f4WeightAdjoint(s[24 * stride], s[25 * stride], s[26 * stride], s[27 * stride], s[28 * stride], s[29 * stride])
-        let r5 = f4WeightAdjoint(s[30 * stride], s[31 * stride], s[32 * stride], s[33 * stride], s[34 * stride], s[35 * stride])
+        let s = du + pair, k = dw + pair &* 9
+        let r0 = f4WeightAdjoint(s[0 &* stride], s[1 &* stride], s[2 &* stride], s[3 &* stride], s[4 &* stride], s[5 &* stride])
+        let r1 = f4WeightAdjoint(s[6 &* stride], s[7 &* stride], s[8 &* stride], s[9 &* stride], s[10 &* stride], s[11 &* stride])
+        let r2 = f4WeightAdjoint(s[12 &* stride], s[13 &* stride], s[14 &* stride], s[15 &* stride], s[16 &* stride], s[17 &* stride])
+        let r3 = f4WeightAdjoint(s[18 &* stride], s[19 &* stride], s[20 &* stride], s[21 &* stride], s[22 &* stride], s[23 &* stride])
+        let r4 = f4WeightAdjoint(s[24 &* stride], s[25 &* stride], s[26 &* stride], s[27 &* stride], s[28 &* stride], s[29 &* stride])
+        let r5 = f4WeightAdjoint(s[30 &* stride], s[31 &* stride], s[32 &* stride], s[33 &* stride], s[34 &* stride], s[35 &* stride])
         let q0 = f4WeightAdjoint(r0.0, r1.0, r2.0, r3.0, r4.0, r5.0)
         let q1 = f4WeightAdjoint(r0.1, r1.1, r2.1, r3.1, r4.1, r5.1)
         let q2 = f4WeightAdjoint(r0.2, r1.2, r2.2, r3.2, r4.2, r5.2)
