@@ -25,6 +25,7 @@ public enum FlintError: Error, CustomStringConvertible, Equatable, Sendable {
     /// that a file format reserves).
     case invalidArgument(operation: String, message: String)
 
+    /// A one-line message that starts with the path (or operation) and names the field at fault.
     public var description: String {
         switch self {
         case let .invalidFile(path, field, expected, found):

@@ -35,16 +35,32 @@ extension Tensor {
         let out = Tensor(uninitializedShape: shape, dtype: .float32)
         let p = out.pointer(as: Float.self)
         let n = out.count
-        var i = 0
-        while i < n {
-            var u1 = generator.nextDouble()
-            while u1 <= 0 { u1 = generator.nextDouble() }
-            let u2 = generator.nextDouble()
-            let radius = (-2 * Foundation.log(u1)).squareRoot()
-            let angle = 2 * Double.pi * u2
-            p[i] = mean + std * Float(radius * Foundation.cos(angle))
-            if i + 1 < n { p[i + 1] = mean + std * Float(radius * Foundation.sin(angle)) }
-            i += 2
+        let pairs = (n + 1) / 2
+        // The uniforms are drawn serially (the stream order fixes the values); the transcendental
+        // transform, which dominates the cost, runs in parallel over blocks of pairs.
+        let blockPairs = min(pairs, 1 << 15)
+        let uniforms = UnsafeMutablePointer<Double>.allocate(capacity: max(2 * blockPairs, 1))
+        defer { uniforms.deallocate() }
+        var blockStart = 0
+        while blockStart < pairs {
+            let count = min(blockPairs, pairs - blockStart)
+            for k in 0..<count {
+                var u1 = generator.nextDouble()
+                while u1 <= 0 { u1 = generator.nextDouble() }
+                uniforms[2 * k] = u1
+                uniforms[2 * k + 1] = generator.nextDouble()
+            }
+            let first = blockStart
+            Parallel.forChunks(count, minimumChunk: 2048) { range in
+                for k in range {
+                    let radius = (-2 * Foundation.log(uniforms[2 * k])).squareRoot()
+                    let angle = 2 * Double.pi * uniforms[2 * k + 1]
+                    let i = 2 * (first + k)
+                    p[i] = mean + std * Float(radius * Foundation.cos(angle))
+                    if i + 1 < n { p[i + 1] = mean + std * Float(radius * Foundation.sin(angle)) }
+                }
+            }
+            blockStart += count
         }
         return out
     }

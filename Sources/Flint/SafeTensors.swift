@@ -5,6 +5,10 @@ import Darwin
 #endif
 import Foundation
 
+#if _endian(big)
+#error("SafeTensors reads tensors in place and assumes a little-endian host")
+#endif
+
 // The safetensors format (as written by Hugging Face's `safetensors` library):
 //
 //   bytes 0..<8       N, the header length, a little-endian UInt64 (at most 100 MB)

@@ -63,6 +63,14 @@ private func referenceLoss(_ logits: [Float], classes: Int, target: Int, smoothi
         #expect(crossEntropy(logits: logits, targets: Tensor(integers: [-100, -100])).item().isNaN)
     }
 
+    @Test func labelSmoothingWithIgnoredRowsMatchesPyTorch() {
+        // torch.nn.functional.cross_entropy(z, t, label_smoothing=0.2) = 1.0461920 for these
+        // values: the smoothing term is averaged over the 2 counted rows, not all 3.
+        let logits = Tensor([1, 2, 3, 5, -1, 0.5, 0, 0, 1], shape: [3, 3])
+        let loss = crossEntropy(logits: logits, targets: Tensor(integers: [2, -100, 0]), labelSmoothing: 0.2)
+        #expect(abs(loss.item() - 1.0461920) < 1e-6)
+    }
+
     @Test func reductionsAgreeWithReference() {
         // 37 classes: several SIMD blocks plus a tail; large logits test stability.
         let rows = 5, classes = 37

@@ -25,6 +25,15 @@ import FlintTestSupport
         #expect(w.grad != nil && b.grad != nil)
     }
 
+    @Test func transposedInputView() {
+        let layer = Linear(inputFeatures: 4, outputFeatures: 3)
+        let storage = GradientCheck.random([4, 2], seed: 12)
+        let view = storage.detached().transposed()
+        #expect(!view.isContiguous)
+        #expect(layer(view).toArray() == layer(view.contiguous()).toArray())
+        #expect(GradientCheck.maxError([storage, layer.weight]) { layer($0[0].transposed()) } < 1e-3)
+    }
+
     @Test func defaultInitialisationBounds() {
         // PyTorch: weight and bias ~ U(−1/√fan_in, 1/√fan_in); fan_in = 64 → bound 0.125.
         let layer = Linear(inputFeatures: 64, outputFeatures: 128)

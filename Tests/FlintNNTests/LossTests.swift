@@ -35,6 +35,15 @@ import FlintTestSupport
         }
     }
 
+    @Test func elementwiseLossesAcceptTransposedViews() {
+        let x = GradientCheck.random([3, 2], seed: 36, low: -3, high: 3)
+        let y = GradientCheck.random([2, 3], seed: 37, low: 0, high: 1)
+        let direct = binaryCrossEntropyWithLogits(x.detached().transposed().contiguous(), y.detached(), reduction: .none)
+        #expect(binaryCrossEntropyWithLogits(x.detached().transposed(), y.detached(), reduction: .none).toArray() == direct.toArray())
+        #expect(GradientCheck.maxError([x, y]) { binaryCrossEntropyWithLogits($0[0].transposed(), $0[1]) } < 1e-3)
+        #expect(GradientCheck.maxError([x, y]) { mseLoss($0[0].transposed(), $0[1], reduction: .sum) } < 1e-3)
+    }
+
     @Test func binaryCrossEntropyWithLogitsHandValues() {
         // x = 0, y = 1: log 2.  x = 2, y = 0: 2 + log(1 + e⁻²).  x = −3, y = 1: 3 + log(1 + e⁻³).
         // x = 100, y = 0: 100 (the stable form does not overflow).  x = −100, y = 0: ≈ 0.

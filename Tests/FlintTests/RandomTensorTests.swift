@@ -1,4 +1,5 @@
 import Testing
+import Foundation
 import Flint
 import FlintTestSupport
 
@@ -35,6 +36,26 @@ import FlintTestSupport
         let integers = Tensor.randomIntegers([2, 4], low: -5, high: 5, generator: &generator)
         #expect(integers.dtype == .int64 && integers.shape == [2, 4])
         #expect(integers.toIntArray() == [-5, 0, 2, 1, 2, 3, -2, 2])
+    }
+
+    @Test func largeNormalMatchesSerialBoxMuller() {
+        // 70,001 samples cross several blocks of the parallel transform and end on an odd element.
+        var generator = RandomGenerator(seed: 99)
+        let n = 70_001
+        let values = Tensor.normal([n], mean: 0.5, std: 3, generator: &generator).toArray()
+        var reference = RandomGenerator(seed: 99)
+        var expected: [Float] = []
+        while expected.count < n {
+            var u1 = reference.nextDouble()
+            while u1 <= 0 { u1 = reference.nextDouble() }
+            let u2 = reference.nextDouble()
+            let r = (-2 * Foundation.log(u1)).squareRoot()
+            expected.append(0.5 + 3 * Float(r * Foundation.cos(2 * Double.pi * u2)))
+            expected.append(0.5 + 3 * Float(r * Foundation.sin(2 * Double.pi * u2)))
+        }
+        #expect(values == Array(expected.prefix(n)))
+        // The generator advanced by exactly the draws used.
+        #expect(generator.next() == reference.next())
     }
 
     @Test func sameSeedSameValuesAndStreamsAdvance() {

@@ -20,5 +20,6 @@ open class Flatten: Module {
         input.flattened(from: startAxis, to: endAxis)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String { "start_dim=\(startAxis), end_dim=\(endAxis)" }
 }

@@ -40,6 +40,7 @@ open class Linear: Module {
         input.linear(weight: weight, bias: bias)
     }
 
+    /// PyTorch-style configuration summary.
     open override var extraDescription: String {
         "in_features=\(inputFeatures), out_features=\(outputFeatures), bias=\(bias != nil)"
     }

@@ -37,8 +37,9 @@ struct ClassLayout {
         self.targets = targets.to(.int64).contiguous()
     }
 
-    /// Maps a gradient for the [rows, classes] layout back to the scores' shape and layout.
-    func gradientForScores(_ rowGradient: Tensor) -> Tensor {
+    /// Maps a gradient for the [rows, classes] layout back to scores of shape `scoreShape`.
+    /// (Static so that backward closures capture only the shape, not the scores.)
+    static func gradient(_ rowGradient: Tensor, forScoreShape scoreShape: [Int]) -> Tensor {
         if scoreShape.count < 3 { return rowGradient.reshaped(scoreShape) }
         let rank = scoreShape.count
         let movedShape = [scoreShape[0]] + Array(scoreShape[2...]) + [scoreShape[1]]

@@ -26,8 +26,10 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
                  "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
     let layout = ClassLayout(scores: logits, targets: targets, op: "crossEntropy")
     let rows = layout.rowCount, classes = layout.classes
-    // e^{z − m} per class and 1/Σ per row; p = e·(1/Σ) is formed in the backward pass.
-    let exponentials = Tensor(uninitializedShape: [rows, classes])
+    // With a backward pass ahead, keep e^{z − m} per class and 1/Σ per row (p = e·(1/Σ) is formed
+    // in the backward pass); otherwise each thread reuses one scratch row.
+    let keepsExponentials = GradMode.isEnabled && logits.requiresGrad
+    let exponentials = Tensor(uninitializedShape: keepsExponentials ? [rows, classes] : [0])
     let inverseTotals = Tensor(uninitializedShape: [rows])
     let losses = Tensor(uninitializedShape: [rows])
     let x = UnsafePointer(layout.rows.pointer(as: Float.self))
@@ -40,10 +42,12 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
     let keep = 1 - labelSmoothing
     let uniform = labelSmoothing / Float(classes)
     Parallel.forChunks(rows, minimumChunk: max(1, 16_384 / classes)) { range in
+        let scratch = keepsExponentials ? nil : UnsafeMutablePointer<Float>.allocate(capacity: classes)
+        defer { scratch?.deallocate() }
         for r in range {
-            let xr = x + r * classes, pr = p + r * classes
+            let xr = x + r * classes, pr = scratch ?? p + r * classes
             let m = maxContiguous(xr, classes)
-            let total = exponentiateShifted(xr, shift: m, into: pr, classes)
+            let (total, rowSum) = exponentiateShifted(xr, shift: m, into: pr, classes)
             inverses[r] = 1 / total
             let target = t[r]
             if target == ignored {
@@ -57,7 +61,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
             let lse = m + Foundation.log(total)
             var value = keep * (lse - xr[Int(target)])
             if epsilon > 0 {
-                value += uniform * (Float(classes) * lse - sumContiguous(xr, classes))
+                value += uniform * (Float(classes) * lse - rowSum)
             }
             loss[r] = value
         }
@@ -65,13 +69,13 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
     let counted = layout.countNotIgnored(ignoreIndex)
     let normalizer = Float(counted)
     let result = reduction.reduce(losses, shape: layout.targetShape, normalizer: normalizer)
-    let savedTargets = layout.targets
+    let savedTargets = layout.targets, scoreShape = layout.scoreShape
     return Tensor.record(result, op: "crossEntropy", inputs: [logits]) { g in
         return reduction.withGradientScale(g, normalizer: normalizer) { shared, perRow in
             let gradient = Tensor(uninitializedShape: [rows, classes])
             let gp = gradient.pointer(as: Float.self)
             let pp = UnsafePointer(exponentials.pointer(as: Float.self))
-        let inverse = UnsafePointer(inverseTotals.pointer(as: Float.self))
+            let inverse = UnsafePointer(inverseTotals.pointer(as: Float.self))
             let tp = UnsafePointer(savedTargets.pointer(as: Int64.self))
             Parallel.forChunks(rows, minimumChunk: max(1, 16_384 / classes)) { range in
                 for r in range {
@@ -87,7 +91,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
                     out[Int(target)] -= scale * keep
                 }
             }
-            return [layout.gradientForScores(gradient)]
+            return [ClassLayout.gradient(gradient, forScoreShape: scoreShape)]
         }
     }
 }

@@ -33,7 +33,7 @@ public func nllLoss(logProbabilities: Tensor, targets: Tensor, ignoreIndex: Int 
     }
     let normalizer = Float(layout.countNotIgnored(ignoreIndex))
     let result = reduction.reduce(losses, shape: layout.targetShape, normalizer: normalizer)
-    let savedTargets = layout.targets
+    let savedTargets = layout.targets, scoreShape = layout.scoreShape
     return Tensor.record(result, op: "nllLoss", inputs: [logProbabilities]) { g in
         return reduction.withGradientScale(g, normalizer: normalizer) { shared, perRow in
             let gradient = Tensor.zeros([rows, classes])
@@ -42,7 +42,7 @@ public func nllLoss(logProbabilities: Tensor, targets: Tensor, ignoreIndex: Int 
             for r in 0..<rows where tp[r] != ignored {
                 gp[r * classes + Int(tp[r])] = -(perRow.map { $0[r] } ?? shared)
             }
-            return [layout.gradientForScores(gradient)]
+            return [ClassLayout.gradient(gradient, forScoreShape: scoreShape)]
         }
     }
 }

@@ -58,17 +58,24 @@ open class Module {
     /// Every module in the tree, this one first (named ""), then depth-first in declaration order,
     /// with dotted names; a module reachable twice is listed once (as `named_modules`).
     public func namedModules() -> [(String, Module)] {
-        var seen = Set<ObjectIdentifier>()
         var result: [(String, Module)] = []
-        func visit(_ module: Module, _ prefix: String) {
+        walk { prefix, module, _ in result.append((prefix, module)) }
+        return result
+    }
+
+    /// Visits every module once, depth first in declaration order, with its dotted name and its
+    /// ``directMembers`` (reflected once per module).
+    private func walk(_ visit: (String, Module, [ModuleMember]) -> Void) {
+        var seen = Set<ObjectIdentifier>()
+        func recurse(_ module: Module, _ prefix: String) {
             guard seen.insert(ObjectIdentifier(module)).inserted else { return }
-            result.append((prefix, module))
-            for (name, child) in module.namedChildren {
-                visit(child, prefix.isEmpty ? name : prefix + "." + name)
+            let members = module.directMembers
+            visit(prefix, module, members)
+            for case let .child(name, child) in members {
+                recurse(child, prefix.isEmpty ? name : prefix + "." + name)
             }
         }
-        visit(self, "")
-        return result
+        recurse(self, "")
     }
 
     /// Every module in the tree, this one first.
@@ -100,15 +107,15 @@ open class Module {
     /// The number of scalar parameters (each shared tensor counted once).
     public var parameterCount: Int { parameters().reduce(0) { $0 + $1.count } }
 
-    /// Walks ``namedModules()`` and gathers the tensors `pick` selects, de-duplicated by identity.
+    /// Walks the module tree and gathers the tensors `pick` selects, de-duplicated by identity.
     private func collect(_ pick: (ModuleMember) -> (String, Tensor)?) -> [(String, Tensor)] {
         var seen = Set<ObjectIdentifier>()
         var result: [(String, Tensor)] = []
-        for (prefix, module) in namedModules() {
-            for member in module.directMembers {
-                guard let (name, tensor) = pick(member),
-                      seen.insert(ObjectIdentifier(tensor)).inserted else { continue }
-                result.append((prefix.isEmpty ? name : prefix + "." + name, tensor))
+        walk { prefix, _, members in
+            for member in members {
+                guard let (name, tensor) = pick(member) else { continue }
+                let inserted = seen.insert(ObjectIdentifier(tensor)).inserted
+                if inserted { result.append((prefix.isEmpty ? name : prefix + "." + name, tensor)) }
             }
         }
         return result

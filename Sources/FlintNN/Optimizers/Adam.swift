@@ -91,16 +91,19 @@ public class Adam: Optimizer {
             learningRate: learningRate, betas: betas, epsilon: epsilon, weightDecay: weightDecay, amsgrad: amsgrad))])
     }
 
+    /// The first group's learning rate; setting it rescales every group (see ``Optimizer/learningRate``).
     public var learningRate: Float {
         get { storage.learningRate }
         set { storage.learningRate = newValue }
     }
 
+    /// Every parameter, in group order.
     public var parameters: [Tensor] { storage.parameters }
 
     /// The number of steps taken by the parameter at `index` (counting across groups).
     public func stepCount(ofParameterAt index: Int) -> Int { states[index]?.step ?? 0 }
 
+    /// Updates every parameter that has a gradient (one fused pass per tensor).
     public func step() {
         var index = 0
         for group in storage.groups {
@@ -182,6 +185,7 @@ public class Adam: Optimizer {
         return result
     }
 
+    /// Restores moments, step counts and learning rates saved by ``stateDict()``; throws ``StateDictError`` (changing nothing) when shapes or keys do not fit.
     public func loadStateDict(_ state: [String: Tensor]) throws {
         var error = storage.validate(state, perParameter: ["step": false, "exp_avg": true, "exp_avg_sq": true,
                                                            "max_exp_avg_sq": true], optimizer: name)

@@ -68,13 +68,16 @@ public final class SGD: Optimizer {
             weightDecay: weightDecay, nesterov: nesterov))])
     }
 
+    /// The first group's learning rate; setting it rescales every group (see ``Optimizer/learningRate``).
     public var learningRate: Float {
         get { storage.learningRate }
         set { storage.learningRate = newValue }
     }
 
+    /// Every parameter, in group order.
     public var parameters: [Tensor] { storage.parameters }
 
+    /// Updates every parameter that has a gradient (one fused pass per tensor).
     public func step() {
         var index = 0
         for group in storage.groups {
@@ -130,6 +133,7 @@ public final class SGD: Optimizer {
         return state
     }
 
+    /// Restores momentum buffers and learning rates saved by ``stateDict()``; throws ``StateDictError`` (changing nothing) when shapes or keys do not fit.
     public func loadStateDict(_ state: [String: Tensor]) throws {
         let error = storage.validate(state, perParameter: ["momentum_buffer": true], optimizer: "SGD")
         if !error.isEmpty { throw error }

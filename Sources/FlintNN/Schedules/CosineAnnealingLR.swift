@@ -22,6 +22,7 @@ public struct CosineAnnealingLR: LearningRateSchedule {
         self.minimum = minimum
     }
 
+    /// The rate at `step` (see the type's formula).
     public func learningRate(at step: Int) -> Float {
         let phase = Double.pi * Double(step) / Double(totalSteps)
         return Float(Double(minimum) + Double(initial - minimum) * (1 + Foundation.cos(phase)) / 2)

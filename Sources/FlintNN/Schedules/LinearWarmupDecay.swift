@@ -22,6 +22,7 @@ public struct LinearWarmupDecay: LearningRateSchedule {
         self.totalSteps = totalSteps
     }
 
+    /// The rate at `step` (see the type's formula).
     public func learningRate(at step: Int) -> Float {
         if step < warmupSteps {
             return initial * Float(Double(step) / Double(max(1, warmupSteps)))

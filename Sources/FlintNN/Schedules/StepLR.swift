@@ -18,6 +18,7 @@ public struct StepLR: LearningRateSchedule {
         self.gamma = gamma
     }
 
+    /// The rate at `step`: initial · gamma^⌊step / stepSize⌋.
     public func learningRate(at step: Int) -> Float {
         initial * Float(Foundation.pow(Double(gamma), Double(max(step, 0) / stepSize)))
     }
