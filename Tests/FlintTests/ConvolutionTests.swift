@@ -307,4 +307,19 @@ private func maxDifference(_ a: [Float], _ b: [Float]) -> Float {
         #expect(inputError < 5e-5)
         #expect(weightError < 1e-4)
     }
+
+    @Test func emptyBatch() {
+        // No images: empty outputs, and zero weight and bias gradients on both paths.
+        for (cin, kernel) in [(16, 3), (3, 2)] {
+            let x = Tensor.zeros([0, cin, 5, 5]).requiringGrad()
+            let w = GradientCheck.random([16, cin, kernel, kernel], seed: 200)
+            let b = GradientCheck.random([16], seed: 201)
+            let y = x.conv2d(weight: w, bias: b, padding: (1, 1))
+            #expect(y.shape == [0, 16, 5 + 3 - kernel, 5 + 3 - kernel])
+            y.backward(gradient: Tensor.zeros(y.shape))
+            #expect(w.grad!.toArray().allSatisfy { $0 == 0 })
+            #expect(b.grad!.toArray().allSatisfy { $0 == 0 })
+            #expect(x.grad!.shape == [0, cin, 5, 5])
+        }
+    }
 }
