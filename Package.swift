@@ -14,6 +14,7 @@ let package = Package(
         .library(name: "Flint", targets: ["Flint"]),
         .library(name: "FlintNN", targets: ["FlintNN"]),
         .library(name: "FlintData", targets: ["FlintData"]),
+        .library(name: "FlintModels", targets: ["FlintModels"]),
         .library(name: "FlintTrain", targets: ["FlintTrain"]),
         .executable(name: "flint", targets: ["flint"]),
     ],
@@ -48,14 +49,19 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
         .target(
+            name: "FlintModels",
+            dependencies: ["Flint", "FlintNN"],
+            swiftSettings: kernelFlags
+        ),
+        .target(
             name: "FlintTrain",
-            dependencies: ["Flint", "FlintNN", "FlintData", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Flint", "FlintNN", "FlintData", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData", "FlintTrain",
+                "Flint", "FlintNN", "FlintData", "FlintModels", "FlintTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -65,5 +71,6 @@ let package = Package(
         .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintNNTests", dependencies: ["Flint", "FlintNN", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )

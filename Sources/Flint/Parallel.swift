@@ -144,8 +144,7 @@ final class WorkerPool: @unchecked Sendable {
 
     /// Runs tasks of the current job. A separate function so that the worker's copy of the closure
     /// is released before it reports itself done: `run` checks, when its `withoutActuallyEscaping`
-    /// block ends, that no copy of the closure is left alive. (A `do { }` scope is not enough in
-    /// debug builds.)
+    /// block ends, that no copy of the closure is left alive.
     @inline(never)
     private func drainCurrentJob() {
         let body = job!.assumingMemoryBound(to: Body.self).pointee

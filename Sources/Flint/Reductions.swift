@@ -26,6 +26,27 @@ extension Tensor {
     /// Mean over one axis.
     public func mean(axis: Int, keepDims: Bool = false) -> Tensor { mean(axes: [axis], keepDims: keepDims) }
 
+    /// Variance over `axes` (all when nil), as `torch.var`: Σ(x − mean)² / (N − c) with the
+    /// correction c = 1 when `unbiased` (Bessel's correction), else 0; N is the number of reduced
+    /// elements. N − c = 0 gives NaN (or ∞), as PyTorch. Computed in two passes (mean, then centred
+    /// squares) for accuracy.
+    ///
+    /// Backward: gx = g · 2(x − mean) / (N − c).
+    public func variance(axes: [Int]? = nil, unbiased: Bool = true, keepDims: Bool = false) -> Tensor {
+        precondition(dtype == .float32, "variance: expects float32, got \(dtype)")
+        let reduced = normalizedAxes(axes, op: "variance")
+        let n = reduced.reduce(1) { $0 * shape[$1] }
+        let divisor = Float(n - (unbiased ? 1 : 0))
+        let keptShape = shape.enumerated().map { reduced.contains($0.offset) ? 1 : $0.element }
+        let (centered, result) = withNoGrad {
+            let centered = self - mean(axes: reduced, keepDims: true)
+            return (centered, centered.square().sum(axes: reduced, keepDims: keepDims) / divisor)
+        }
+        return Tensor.record(result, op: "variance", inputs: [self]) { g in
+            [centered.multiplying(g.reshaped(keptShape)).multiplying(Tensor(2 / divisor))]
+        }
+    }
+
     /// Sorted, non-negative, de-duplicated axes; all axes when nil.
     func normalizedAxes(_ axes: [Int]?, op: String) -> [Int] {
         guard let axes else { return Array(0..<rank) }

@@ -53,24 +53,33 @@ struct StridedLoop {
     var rowLength: Int { shape[shape.count - 1] }
     var rowCount: Int { Shape.count(shape) / max(shape[shape.count - 1], 1) }
 
-    /// Calls `body(offsets, rowLength)` for every row; rows are split across threads when the
-    /// total work is at least `parallelThreshold` elements.
+    /// Calls `body(offsets, count)` for every row; rows are split across threads when the
+    /// total work is at least `parallelThreshold` elements. With fewer rows than threads (a
+    /// contiguous tensor is one merged row) each row is handed over in column pieces instead, so
+    /// `count` may be less than ``rowLength``: bodies must be elementwise.
     func forEachRow(parallelThreshold: Int = 1 << 16,
                     _ body: (_ offsets: UnsafePointer<Int>, _ count: Int) -> Void) {
         let rows = rowCount
         let length = rowLength
         if rows == 0 || length == 0 { return }
         let work = rows * length
-        if work >= parallelThreshold && rows > 1 && Parallel.threadCount > 1 {
+        if work >= parallelThreshold && rows >= Parallel.threadCount && Parallel.threadCount > 1 {
             Parallel.forChunks(rows, minimumChunk: max(1, 4096 / length)) { range in
                 runRows(range, length: length, body)
+            }
+        } else if work >= parallelThreshold && Parallel.threadCount > 1 {
+            // Fewer rows than threads (a contiguous tensor is a single merged row): split the
+            // columns instead. Bodies are elementwise (merging already hides row structure), so a
+            // row may be handed over in pieces.
+            Parallel.forChunks(length, minimumChunk: 4096) { range in
+                runRows(0..<rows, length: range.count, columnStart: range.lowerBound, body)
             }
         } else {
             runRows(0..<rows, length: length, body)
         }
     }
 
-    private func runRows(_ range: Range<Int>, length: Int,
+    private func runRows(_ range: Range<Int>, length: Int, columnStart: Int = 0,
                          _ body: (UnsafePointer<Int>, Int) -> Void) {
         let outerRank = shape.count - 1
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 4 + max(outerRank, 1)) { buffer in
@@ -86,6 +95,7 @@ struct StridedLoop {
                 var o = 0
                 if k < operandCount {
                     for d in 0..<outerRank { o += index[d] * strides[k][d] }
+                    o += columnStart * strides[k][outerRank]
                 }
                 offsets[k] = o
             }

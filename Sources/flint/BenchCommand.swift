@@ -25,7 +25,6 @@ struct BenchCommand: ParsableCommand {
         var rows: [BenchmarkRow] = []
         if groups.contains("gemm") { rows += suite.gemmRows() }
         if groups.contains("cnn") { rows += suite.cnnRows() }
-        rows.append(suite.memoryRow())
         if json {
             for row in rows { print(row.jsonLine) }
         } else {

@@ -19,16 +19,10 @@ torch.set_num_interop_threads(1)
 torch.manual_seed(0)
 
 
-def block(cin, cout):
-    return [nn.Conv2d(cin, cout, 3, padding=1), nn.BatchNorm2d(cout), nn.ReLU(inplace=True)]
+sys.path.insert(0, __import__("os").path.dirname(__file__))
+from reference_cnn import ReferenceCNN  # noqa: E402
 
-
-model = nn.Sequential(
-    nn.Sequential(*block(3, 64), nn.MaxPool2d(2), *block(64, 128), nn.MaxPool2d(2), *block(128, 256),
-                  nn.AdaptiveAvgPool2d(1)),
-    nn.Sequential(nn.Flatten(), nn.Dropout(0.5), nn.Linear(256, 128), nn.ReLU(inplace=True), nn.Dropout(0.3),
-                  nn.Linear(128, 10)),
-)
+model = ReferenceCNN(in_channels=3, classes=10)
 batch = 64
 optimizer = torch.optim.Adam(model.parameters(), lr=1e-3)
 loss_fn = nn.CrossEntropyLoss()
@@ -66,6 +60,9 @@ for r in range(rounds):
         for _ in range(calls[name]):
             fn()
         times[name].append((time.perf_counter() - t0) / calls[name])
+import resource  # noqa: E402
+
 print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(),
+                  "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                   "train_images_per_s": batch / statistics.median(times["train"]),
                   "eval_images_per_s": batch / statistics.median(times["eval"])}))

@@ -14,7 +14,7 @@ public struct BenchmarkSuite: Sendable {
         self.progress = progress
     }
 
-    private func worker(_ name: String, size: Int = 0, threads: Int = 2) -> [String: Any]? {
+    func worker(_ name: String, size: Int = 0, threads: Int = 2) -> [String: Any]? {
         BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
             BenchmarkSubprocess.currentExecutable, ["bench-worker", name, "--size", "\(size)", "--threads", "\(threads)"]))
     }
@@ -34,22 +34,6 @@ public struct BenchmarkSuite: Sendable {
         }
     }
 
-    /// Placeholder-free: CNN rows appear once the reference CNN benchmark is registered.
-    public func cnnRows() -> [BenchmarkRow] {
-        guard let run = BenchmarkSuite.cnnBenchmark else { return [] }
-        return run(self)
-    }
-
-    /// Peak resident memory of the Flint CNN worker (or of this process when it did not run).
-    public func memoryRow() -> BenchmarkRow {
-        BenchmarkRow(name: "peak resident memory (bench driver)", unit: "MiB", flint: BenchmarkTiming.peakResidentMiB(),
-                     higherIsBetter: false)
-    }
-
-    /// Hook set by the layer that owns the reference CNN.
-    nonisolated(unsafe) public static var cnnBenchmark: ((BenchmarkSuite) -> [BenchmarkRow])? = nil
-    /// Worker cases registered by higher layers.
-    nonisolated(unsafe) public static var extraWorkers: [String: (Int, Int) throws -> String] = [:]
 
     /// Runs one worker case in this process and returns its JSON line.
     public static func runWorker(_ name: String, size: Int, threads: Int) throws -> String {
@@ -58,8 +42,9 @@ public struct BenchmarkSuite: Sendable {
             return "{\"gflops\": \(GEMMBenchmark.flintGFLOPS(size: size))}"
         case "gemm-openblas":
             return "{\"gflops\": \(GEMMBenchmark.openBLASGFLOPS(size: size, threads: threads))}"
+        case "cnn-flint":
+            return CNNBenchmark.runFlint()
         default:
-            if let worker = extraWorkers[name] { return try worker(size, threads) }
             throw BenchmarkError.unknownCase(name)
         }
     }

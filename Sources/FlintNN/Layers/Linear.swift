@@ -1,0 +1,47 @@
+import Flint
+
+/// A fully connected layer y = x·Wᵀ + b (`torch.nn.Linear`).
+///
+/// `weight` is [outputFeatures, inputFeatures] and `bias` [outputFeatures]; both start as
+/// U(−1/√inputFeatures, 1/√inputFeatures), PyTorch's default (kaiming_uniform_ with a = √5).
+/// The input may have any leading dimensions: [..., inputFeatures] → [..., outputFeatures].
+open class Linear: Module {
+    /// [outputFeatures, inputFeatures].
+    public var weight: Tensor
+    /// [outputFeatures], or nil without bias.
+    public var bias: Tensor?
+    /// Features per input row.
+    public let inputFeatures: Int
+    /// Features per output row.
+    public let outputFeatures: Int
+
+    /// A layer with freshly initialised weights (from the default random generator).
+    public init(inputFeatures: Int, outputFeatures: Int, bias: Bool = true) {
+        precondition(inputFeatures > 0 && outputFeatures > 0,
+                     "Linear: feature counts must be positive, got \(inputFeatures) → \(outputFeatures)")
+        self.inputFeatures = inputFeatures
+        self.outputFeatures = outputFeatures
+        let bound = 1 / Float(inputFeatures).squareRoot()
+        let w = Tensor(uninitializedShape: [outputFeatures, inputFeatures])
+        Initialization.uniform(w, low: -bound, high: bound)
+        weight = w.requiringGrad()
+        if bias {
+            let b = Tensor(uninitializedShape: [outputFeatures])
+            Initialization.uniform(b, low: -bound, high: bound)
+            self.bias = b.requiringGrad()
+        } else {
+            self.bias = nil
+        }
+        super.init()
+    }
+
+    /// x·Wᵀ + b over the last dimension.
+    open override func forward(_ input: Tensor) -> Tensor {
+        input.linear(weight: weight, bias: bias)
+    }
+
+    /// PyTorch-style configuration summary.
+    open override var extraDescription: String {
+        "in_features=\(inputFeatures), out_features=\(outputFeatures), bias=\(bias != nil)"
+    }
+}
