@@ -16,7 +16,8 @@ extension Tensor {
         require(dtype == .float32, "dropout: expects a float32 tensor, got \(dtype)")
         if !training || probability == 0 { return self }
         let mask = Tensor.dropoutMask(shape, probability: probability, generator: &generator)
-        return multiplying(mask)
+        let out = binaryMap(self, mask, MultiplyOperation.self, name: "dropout")
+        return Tensor.record(out, op: "dropout", inputs: [self]) { g in [g.multiplying(mask)] }
     }
 
     /// ``dropout(probability:training:generator:)`` drawing the mask from the default generator.

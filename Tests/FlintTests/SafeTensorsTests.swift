@@ -303,22 +303,35 @@ import FlintTestSupport
         #expect(rejected > 200)
     }
 
-    static let pythonReady: Bool = {
+    /// Whether `interpreter` can import `modules`.
+    static func interpreter(_ interpreter: String, canImport modules: String) -> Bool {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", "import safetensors, numpy"]
+        process.arguments = [interpreter, "-c", "import \(modules)"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         do { try process.run() } catch { return false }
         process.waitUntilExit()
         return process.terminationStatus == 0
+    }
+
+    static let pythonReady = interpreter("python3", canImport: "safetensors, numpy")
+
+    /// A Python with PyTorch and safetensors: `FLINT_PYTHON`, else the peer venv that
+    /// scripts/setup-peers.sh creates, else python3.
+    static let torchPython: String? = {
+        let environment = ProcessInfo.processInfo.environment
+        let cache = environment["FLINT_CACHE"] ?? (NSHomeDirectory() + "/.cache/flint")
+        let candidates = [environment["FLINT_PYTHON"], environment["FLINT_PEERS_VENV"].map { $0 + "/bin/python" },
+                          cache + "/peers-venv/bin/python", "python3"].compactMap { $0 }
+        return candidates.first { interpreter($0, canImport: "torch, safetensors.torch") }
     }()
 
-    /// Runs `script` with python3 and returns its standard output.
-    func python(_ script: String, _ arguments: [String]) throws -> String {
+    /// Runs `script` with `interpreter` and returns its standard output.
+    func python(_ script: String, _ arguments: [String], interpreter: String = "python3") throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", "-c", script] + arguments
+        process.arguments = [interpreter, "-c", script] + arguments
         let output = Pipe()
         process.standardOutput = output
         try process.run()
@@ -370,5 +383,47 @@ import FlintTestSupport
         #expect(try file.tensor(named: "x").toArray() == [0, 1, 2, 3, 4, 5])
         #expect(try file.tensor(named: "y").toArray() == [1, -2])
         #expect(try file.tensor(named: "z").toIntArray() == [-3, 4])
+    }
+
+    @Test(.enabled(if: torchPython != nil, "needs a Python with torch and safetensors (scripts/setup-peers.sh)"))
+    func loadsInPyTorch() throws {
+        let interpreter = try #require(SafeTensorsTests.torchPython)
+        let directory = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let ours = directory.appendingPathComponent("flint.safetensors")
+        var tensors = everyDType()
+        tensors["empty"] = nil  // printed separately below
+        try SafeTensors.save(tensors, metadata: ["source": "flint"], to: ours)
+        let theirs = directory.appendingPathComponent("torch.safetensors")
+        let report = try python("""
+            import sys, torch
+            from safetensors.torch import load_file, save_file
+            loaded = load_file(sys.argv[1])
+            for name in sorted(loaded):
+                t = loaded[name]
+                print(name, str(t.dtype), list(t.shape), (t.float() if t.is_floating_point() else t).flatten().tolist())
+            save_file({'w': torch.arange(6, dtype=torch.bfloat16).reshape(2, 3) / 4, 'b': torch.tensor([True, False]),
+                       'h': torch.tensor([0.5, -1.0], dtype=torch.float16), 'i': torch.tensor([-7, 1 << 40])},
+                      sys.argv[2], metadata={'x': 'y'})
+            """, [ours.path, theirs.path], interpreter: interpreter)
+        let expected = """
+            bf16 torch.bfloat16 [2, 2] [1.5, -2.25, 3.00405527047391e+38, 1.0]
+            bool torch.bool [5] [True, False, False, True, True]
+            f16 torch.float16 [4] [1.5, -2.25, 65504.0, 6.103515625e-05]
+            f32 torch.float32 [2, 3] [1.5, -2.25, 2.999999892949745e-08, 1.0000000150474662e+30, 0.0, -0.0]
+            i32 torch.int32 [3] [2147483647, -2147483648, 5]
+            i64 torch.int64 [2, 2] [1099511627776, -1125899906842624, 0, 7]
+            scalar torch.float32 [] [42.0]
+            u8 torch.uint8 [4] [0, 1, 128, 255]
+            """
+        #expect(report.trimmingCharacters(in: .whitespacesAndNewlines) == expected)
+        let file = try SafeTensorsFile(contentsOf: theirs)
+        #expect(file.names == ["b", "h", "i", "w"] && file.metadata == ["x": "y"])
+        let w = try file.tensor(named: "w")
+        #expect(w.dtype == .bfloat16 && w.shape == [2, 3] && w.toArray() == [0, 0.25, 0.5, 0.75, 1, 1.25])
+        let b = try file.tensor(named: "b")
+        #expect(b.dtype == .bool && b.toIntArray() == [1, 0])
+        #expect(try file.tensor(named: "h").toArray() == [0.5, -1])
+        #expect(try file.tensor(named: "i").toIntArray() == [-7, 1 << 40])
     }
 }
