@@ -41,7 +41,8 @@ public enum GradientCheck {
                 p[i] = saved
                 let numeric = (plus - minus) / (2 * Double(epsilon))
                 let error = abs(Double(analytic[i]) - numeric) / max(1, abs(numeric))
-                worst = max(worst, error)
+                // A NaN anywhere is a failure (max(worst, NaN) would silently keep `worst`).
+                worst = error.isNaN ? .infinity : max(worst, error)
             }
         }
         return worst
