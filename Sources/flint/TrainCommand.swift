@@ -23,11 +23,13 @@ struct TrainCNNCommand: ParsableCommand {
     @Option(help: "Images per step.")
     var batchSize: Int = 64
     @Option(name: .customLong("lr"), help: "Adam's learning rate.")
-    var learningRate: Float = 1e-3
+    var learningRate: Float = 1e-2
     @Option(help: "Learning-rate schedule: constant, or cosine (linear warm-up, then cosine decay to 0 at the last step).")
     var schedule: String = "cosine"
     @Option(help: "Fraction of all steps spent warming up (cosine schedule).")
     var warmupFraction: Double = 0.1
+    @Option(help: "Cross-entropy label smoothing (0 = none).")
+    var labelSmoothing: Float = 0.1
     @Option(help: "Seed for initialisation, shuffling and dropout.")
     var seed: UInt64 = 42
     @Option(help: "Directory for best.safetensors and metrics.json.")
@@ -48,7 +50,8 @@ struct TrainCNNCommand: ParsableCommand {
         let configuration = ClassifierTrainingConfiguration(
             epochs: epochs, batchSize: batchSize, learningRate: learningRate, seed: seed,
             outputDirectory: URL(fileURLWithPath: output),
-            schedule: schedule == "cosine" ? .warmupCosine(warmupFraction: warmupFraction) : .constant)
+            schedule: schedule == "cosine" ? .warmupCosine(warmupFraction: warmupFraction) : .constant,
+            labelSmoothing: labelSmoothing)
         let result = try ReferenceCNNTraining.fashionMNIST(configuration: configuration, directory: dataDirectory)
         if let path = result.checkpointPath { print("Best checkpoint (epoch \(result.bestEpoch)): \(path)") }
         print(String(format: "Test accuracy: %.2f%%", 100 * result.bestTestAccuracy))

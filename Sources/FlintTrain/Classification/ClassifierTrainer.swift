@@ -22,10 +22,12 @@ public struct ClassifierTrainingConfiguration: Sendable {
     public var evaluationBatchSize: Int
     /// How the learning rate moves over the run.
     public var schedule: LearningRateScheduleKind
+    /// Cross-entropy label smoothing ε (PyTorch's `label_smoothing`); evaluation loss uses none.
+    public var labelSmoothing: Float
 
     public init(epochs: Int = 1, batchSize: Int = 64, learningRate: Float = 1e-3, seed: UInt64 = 42,
                 outputDirectory: URL? = nil, logInterval: Int = 100, evaluationBatchSize: Int = 500,
-                schedule: LearningRateScheduleKind = .constant) {
+                schedule: LearningRateScheduleKind = .constant, labelSmoothing: Float = 0) {
         require(epochs >= 1 && batchSize >= 1, "ClassifierTrainingConfiguration: epochs and batch size must be ≥ 1")
         self.epochs = epochs
         self.batchSize = batchSize
@@ -35,6 +37,7 @@ public struct ClassifierTrainingConfiguration: Sendable {
         self.logInterval = logInterval
         self.evaluationBatchSize = evaluationBatchSize
         self.schedule = schedule
+        self.labelSmoothing = labelSmoothing
     }
 }
 
@@ -63,6 +66,8 @@ public struct EpochResult: Codable, Sendable {
     public var trainSeconds: Double
     /// Training images per second.
     public var imagesPerSecond: Double
+    /// Resident memory (MiB) after the epoch's first 10 batches and at its end: flat means no growth.
+    public var residentMiB: [Double]
 }
 
 /// The outcome of ``ClassifierTrainer/fit()``.
@@ -135,9 +140,11 @@ public final class ClassifierTrainer {
             var windowLoss = 0.0, windowCorrect = 0, windowSeen = 0, windowBatches = 0
             var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0
             let start = BenchmarkTiming.now()
+            var residentEarly = Double.nan
             for (index, batch) in loader.enumerated() {
+                if index == 10 { residentEarly = BenchmarkTiming.residentMiB() }
                 let logits = model(batch.inputs)
-                let loss = crossEntropy(logits: logits, targets: batch.labels)
+                let loss = crossEntropy(logits: logits, targets: batch.labels, labelSmoothing: config.labelSmoothing)
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
@@ -160,11 +167,12 @@ public final class ClassifierTrainer {
             let result = EpochResult(epoch: epoch, trainLoss: epochLoss / Double(max(epochSeen, 1)),
                                      trainAccuracy: Double(epochCorrect) / Double(max(epochSeen, 1)),
                                      testLoss: testLoss, testAccuracy: testAccuracy, trainSeconds: seconds,
-                                     imagesPerSecond: Double(epochSeen) / seconds)
+                                     imagesPerSecond: Double(epochSeen) / seconds,
+                                     residentMiB: [residentEarly, BenchmarkTiming.residentMiB()])
             epochs.append(result)
-            output(String(format: "Epoch %d/%d: train loss %.4f, train acc %.2f%%, test loss %.4f, test acc %.2f%% (%.0f img/s, %.1f s)",
+            output(String(format: "Epoch %d/%d: train loss %.4f, train acc %.2f%%, test loss %.4f, test acc %.2f%% (%.0f img/s, %.1f s, resident %.0f→%.0f MiB)",
                           epoch, config.epochs, result.trainLoss, 100 * result.trainAccuracy, testLoss,
-                          100 * testAccuracy, result.imagesPerSecond, seconds))
+                          100 * testAccuracy, result.imagesPerSecond, seconds, result.residentMiB[0], result.residentMiB[1]))
             if testAccuracy > best.accuracy {
                 best = (epoch, testAccuracy)
                 if let directory = config.outputDirectory {
