@@ -10,13 +10,17 @@ public protocol UnaryFloatOperation {
     static func apply(_ x: Float) -> Float
 }
 
+/// Loads eight floats from a possibly unaligned address (kernels of every Flint module use it).
+@inlinable
 @inline(__always)
-func loadVector(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
+public func loadVector(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
     UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
 }
 
+/// Stores eight floats to a possibly unaligned address.
+@inlinable
 @inline(__always)
-func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
+public func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
     UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
 }
 

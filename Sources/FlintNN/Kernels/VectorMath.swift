@@ -1,19 +1,7 @@
 // SIMD8<Float> helpers for FlintNN's fused kernels (losses, optimizers). Transcendentals come
-// from Flint's `VectorMath`; the load/store helpers mirror Flint's internal ones.
+// from Flint's `VectorMath`; loads and stores use Flint's `loadVector` / `storeVector`.
 
 import Flint
-
-/// Loads eight floats from a possibly unaligned address.
-@inline(__always)
-func loadVector(_ p: UnsafePointer<Float>) -> SIMD8<Float> {
-    UnsafeRawPointer(p).loadUnaligned(as: SIMD8<Float>.self)
-}
-
-/// Stores eight floats to a possibly unaligned address.
-@inline(__always)
-func storeVector(_ v: SIMD8<Float>, _ p: UnsafeMutablePointer<Float>) {
-    UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD8<Float>.self)
-}
 
 /// The largest element of `x[0..<n]` (n ≥ 1).
 @inline(__always)
