@@ -22,3 +22,9 @@ import FlintTrain
         #expect(ProgressBar.formatDuration(.infinity) == "--:--")
     }
 }
+
+@Suite struct BenchmarkRowUnitTests {
+    @Test func unitsAreWrittenPlainly() {
+        #expect(BenchmarkRow(name: "sgemm", unit: "GFLOP/s", flint: 1).jsonLine.contains("\"unit\": \"GFLOP/s\""))
+    }
+}

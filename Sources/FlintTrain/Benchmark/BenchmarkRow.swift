@@ -40,7 +40,9 @@ public struct BenchmarkRow: Codable, Sendable {
             return String(format: "%.4g", v)
         }
         func string(_ s: String) -> String {
-            let data = try? JSONEncoder().encode(s)
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = .withoutEscapingSlashes
+            let data = try? encoder.encode(s)
             return data.flatMap { String(data: $0, encoding: .utf8) } ?? "\"\""
         }
         var fields = ["\"name\": \(string(name))", "\"unit\": \(string(unit))", "\"flint\": \(number(flint))",
