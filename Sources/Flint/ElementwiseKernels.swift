@@ -80,6 +80,23 @@ func unaryMap<Op: UnaryFloatOperation>(_ x: Tensor, _ op: Op.Type, name: String)
 
 /// Applies `Op` to `x` and writes into `out` (same shape; `out` may be `x` for in-place use).
 func unaryMap<Op: UnaryFloatOperation>(_ x: Tensor, into out: Tensor, _: Op.Type) {
+    unaryMap(x, into: out, StaticUnaryOperation<Op>())
+}
+
+/// A float32 unary operation that carries parameters (an exponent, clamp bounds, …).
+protocol ParameterizedUnaryOperation {
+    func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
+    func apply(_ x: Float) -> Float
+}
+
+/// Adapts a static ``UnaryFloatOperation`` to the instance form (zero-sized; inlined away).
+struct StaticUnaryOperation<Op: UnaryFloatOperation>: ParameterizedUnaryOperation {
+    @inline(__always) func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { Op.apply(x) }
+    @inline(__always) func apply(_ x: Float) -> Float { Op.apply(x) }
+}
+
+/// Applies `op` to `x` (any strides) and writes into `out` (same shape; may be `x`).
+func unaryMap<Op: ParameterizedUnaryOperation>(_ x: Tensor, into out: Tensor, _ op: Op) {
     let loop = StridedLoop(shape: x.shape, strides: [out.strides, x.strides])
     let (os, xs, _, _) = loop.innerStrides
     let o = out.pointer(as: Float.self), px = x.pointer(as: Float.self)
@@ -88,12 +105,12 @@ func unaryMap<Op: UnaryFloatOperation>(_ x: Tensor, into out: Tensor, _: Op.Type
         var i = 0
         if os == 1 && xs == 1 {
             while i + 8 <= n {
-                storeVector(Op.apply(loadVector(xi + i)), po + i)
+                storeVector(op.apply(loadVector(xi + i)), po + i)
                 i += 8
             }
-            while i < n { po[i] = Op.apply(xi[i]); i += 1 }
+            while i < n { po[i] = op.apply(xi[i]); i += 1 }
         } else {
-            while i < n { po[i * os] = Op.apply(xi[i * xs]); i += 1 }
+            while i < n { po[i * os] = op.apply(xi[i * xs]); i += 1 }
         }
     }
 }

@@ -173,11 +173,6 @@ enum GELUTanhBackwardOperation: BinaryFloatOperation {
 // MARK: Parameterised kernels (clamp bounds, exponents)
 
 /// A float32 unary operation that carries parameters; kernels are specialised per type.
-protocol ParameterizedUnaryOperation {
-    func apply(_ x: SIMD8<Float>) -> SIMD8<Float>
-    func apply(_ x: Float) -> Float
-}
-
 /// A float32 binary operation that carries parameters.
 protocol ParameterizedBinaryOperation {
     func apply(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float>
@@ -188,22 +183,7 @@ protocol ParameterizedBinaryOperation {
 func parameterizedUnaryMap<Op: ParameterizedUnaryOperation>(_ x: Tensor, _ op: Op, name: String) -> Tensor {
     require(x.dtype == .float32, "\(name): expects a float32 tensor, got \(x.dtype)")
     let out = Tensor(uninitializedShape: x.shape, dtype: .float32)
-    let loop = StridedLoop(shape: x.shape, strides: [out.strides, x.strides])
-    let (os, xs, _, _) = loop.innerStrides
-    let o = out.pointer(as: Float.self), px = x.pointer(as: Float.self)
-    loop.forEachRow(parallelThreshold: 1 << 15) { offsets, n in
-        let po = o + offsets[0], xi = UnsafePointer(px + offsets[1])
-        var i = 0
-        if os == 1 && xs == 1 {
-            while i + 8 <= n {
-                storeVector(op.apply(loadVector(xi + i)), po + i)
-                i += 8
-            }
-            while i < n { po[i] = op.apply(xi[i]); i += 1 }
-        } else {
-            while i < n { po[i * os] = op.apply(xi[i * xs]); i += 1 }
-        }
-    }
+    unaryMap(x, into: out, op)
     return out
 }
 
