@@ -46,6 +46,22 @@ public enum Initialization {
     }
 
     /// Fills `tensor` with U(low, high).
+    /// PyTorch's default initialisation of a layer with fan-in `fanIn` (Linear, Conv2d:
+    /// `kaiming_uniform_(a=√5)` for the weight, which is U(−1/√fanIn, 1/√fanIn), and the same bound
+    /// for the bias). Returns fresh leaf tensors that require gradients; no bias when `biasShape` is nil.
+    public static func defaultLayerParameters(weightShape: [Int], biasShape: [Int]?, fanIn: Int) -> (weight: Tensor, bias: Tensor?) {
+        let bound = 1 / Float(fanIn).squareRoot()
+        let weight = Tensor(uninitializedShape: weightShape)
+        uniform(weight, low: -bound, high: bound)
+        var bias: Tensor? = nil
+        if let biasShape {
+            let b = Tensor(uninitializedShape: biasShape)
+            uniform(b, low: -bound, high: bound)
+            bias = b.requiringGrad()
+        }
+        return (weight.requiringGrad(), bias)
+    }
+
     public static func uniform(_ tensor: Tensor, low: Float = 0, high: Float = 1) {
         RandomGenerator.withDefault { uniform(tensor, low: low, high: high, using: &$0) }
     }

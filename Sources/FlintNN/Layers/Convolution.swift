@@ -41,17 +41,9 @@ open class Conv2d: Module {
         self.dilation = dilation
         self.groups = groups
         let fanIn = inputChannels / groups * kernelSize.0 * kernelSize.1
-        let bound = 1 / Float(fanIn).squareRoot()
-        let w = Tensor(uninitializedShape: [outputChannels, inputChannels / groups, kernelSize.0, kernelSize.1])
-        Initialization.uniform(w, low: -bound, high: bound)
-        weight = w.requiringGrad()
-        if bias {
-            let b = Tensor(uninitializedShape: [outputChannels])
-            Initialization.uniform(b, low: -bound, high: bound)
-            self.bias = b.requiringGrad()
-        } else {
-            self.bias = nil
-        }
+        (weight, self.bias) = Initialization.defaultLayerParameters(
+            weightShape: [outputChannels, inputChannels / groups, kernelSize.0, kernelSize.1],
+            biasShape: bias ? [outputChannels] : nil, fanIn: fanIn)
         super.init()
     }
 

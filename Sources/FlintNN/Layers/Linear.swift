@@ -21,17 +21,8 @@ open class Linear: Module {
                      "Linear: feature counts must be positive, got \(inputFeatures) → \(outputFeatures)")
         self.inputFeatures = inputFeatures
         self.outputFeatures = outputFeatures
-        let bound = 1 / Float(inputFeatures).squareRoot()
-        let w = Tensor(uninitializedShape: [outputFeatures, inputFeatures])
-        Initialization.uniform(w, low: -bound, high: bound)
-        weight = w.requiringGrad()
-        if bias {
-            let b = Tensor(uninitializedShape: [outputFeatures])
-            Initialization.uniform(b, low: -bound, high: bound)
-            self.bias = b.requiringGrad()
-        } else {
-            self.bias = nil
-        }
+        (weight, self.bias) = Initialization.defaultLayerParameters(
+            weightShape: [outputFeatures, inputFeatures], biasShape: bias ? [outputFeatures] : nil, fanIn: inputFeatures)
         super.init()
     }
 
