@@ -10,6 +10,7 @@ OUTPUT ?= runs/cnn-fashion-mnist
 
 setup:
 	@bash scripts/setup.sh
+	@bash scripts/fetch-models.sh
 
 build: setup
 	$(SWIFT) build -c release --product flint

@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "Flint", targets: ["Flint"]),
         .library(name: "FlintNN", targets: ["FlintNN"]),
         .library(name: "FlintData", targets: ["FlintData"]),
+        .library(name: "FlintText", targets: ["FlintText"]),
         .library(name: "FlintModels", targets: ["FlintModels"]),
         .library(name: "FlintTrain", targets: ["FlintTrain"]),
         .executable(name: "flint", targets: ["flint"]),
@@ -52,19 +53,24 @@ let package = Package(
             swiftSettings: kernelFlags
         ),
         .target(
+            name: "FlintText",
+            dependencies: ["Flint", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: kernelFlags
+        ),
+        .target(
             name: "FlintModels",
-            dependencies: ["Flint", "FlintNN"],
+            dependencies: ["Flint", "FlintNN", "FlintText", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .target(
             name: "FlintTrain",
-            dependencies: ["Flint", "FlintNN", "FlintData", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData", "FlintModels", "FlintTrain",
+                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -74,6 +80,8 @@ let package = Package(
         .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintNNTests", dependencies: ["Flint", "FlintNN", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTextTests", dependencies: ["Flint", "FlintText", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintModelsTests", dependencies: ["Flint", "FlintNN", "FlintText", "FlintModels", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )
