@@ -1,0 +1,269 @@
+import Foundation
+import Flint
+
+/// A Hugging Face-compatible tokenizer: added tokens → normalizer → pre-tokenizer → model →
+/// post-processor, plus truncation, padding and decoding.
+///
+/// Load one from a `tokenizer.json` with `Tokenizer(contentsOf:)` (which, like the Rust `tokenizers`
+/// library, switches on the truncation and padding stored in the file), or from a model folder with
+/// `Tokenizer.fromPretrained(_:)` (which, like transformers' `AutoTokenizer`, pads and truncates only
+/// when asked). The value is immutable apart from its settings and safe to share between threads.
+public struct Tokenizer: Sendable {
+    /// Rewrites the text (lowercase, accents, …); nil keeps it.
+    public var normalizer: (any Normalizer)?
+    /// Cuts the text into words; nil keeps it whole.
+    public var preTokenizer: (any PreTokenizer)?
+    /// Turns words into ids.
+    public var model: any TokenizerModel
+    /// Adds special tokens; nil adds none.
+    public var postProcessor: (any PostProcessor)?
+    /// Turns tokens back into text; nil joins them with spaces.
+    public var decoder: (any TokenDecoder)?
+    /// Tokens matched before the model (special tokens and user-added ones).
+    public var addedVocabulary: AddedVocabulary
+    /// Truncation applied by `encode`/`encodeBatch` (nil: none).
+    public var truncation: Truncation?
+    /// Padding applied by `encode`/`encodeBatch` (nil: none).
+    public var padding: Padding?
+    /// The longest input the model accepts (`model_max_length` of `tokenizer_config.json`), when known.
+    public var modelMaximumLength: Int?
+
+    /// A tokenizer from its parts.
+    public init(normalizer: (any Normalizer)? = nil, preTokenizer: (any PreTokenizer)? = nil, model: any TokenizerModel,
+                postProcessor: (any PostProcessor)? = nil, decoder: (any TokenDecoder)? = nil, addedTokens: [AddedToken] = [],
+                truncation: Truncation? = nil, padding: Padding? = nil, modelMaximumLength: Int? = nil) {
+        self.normalizer = normalizer
+        self.preTokenizer = preTokenizer
+        self.model = model
+        self.postProcessor = postProcessor
+        self.decoder = decoder
+        self.addedVocabulary = AddedVocabulary(tokens: addedTokens, normalizer: normalizer)
+        self.truncation = truncation
+        self.padding = padding
+        self.modelMaximumLength = modelMaximumLength
+    }
+
+    /// Loads a `tokenizer.json`, with the truncation and padding it stores switched on (as the Rust
+    /// `tokenizers` library's `Tokenizer.from_file` does).
+    public init(contentsOf url: URL) throws {
+        guard FileManager.default.fileExists(atPath: url.path) else {
+            throw TokenizerError.missingFiles(folder: url.deletingLastPathComponent().path, expected: [url.lastPathComponent])
+        }
+        try self.init(json: try JSONObject(contentsOf: url))
+    }
+
+    /// Builds a tokenizer from a parsed `tokenizer.json`.
+    public init(json: JSONObject) throws {
+        if let version = try json.optionalString("version"), version != "1.0" {
+            throw json.mismatch("version", expected: "\"1.0\"")
+        }
+        let normalizer = try json.optionalObject("normalizer").map(TokenizerComponentRegistry.normalizer(from:))
+        let preTokenizer = try json.optionalObject("pre_tokenizer").map(TokenizerComponentRegistry.preTokenizer(from:))
+        let model = try TokenizerComponentRegistry.model(from: try json.object("model"))
+        let postProcessor = try json.optionalObject("post_processor").map(TokenizerComponentRegistry.postProcessor(from:))
+        let decoder = try json.optionalObject("decoder").map(TokenizerComponentRegistry.decoder(from:))
+        let addedTokens = json.has("added_tokens") ? try json.objects("added_tokens").map(AddedToken.init(json:)) : []
+        let truncation = try json.optionalObject("truncation").map(Truncation.init(json:))
+        let padding = try json.optionalObject("padding").map(Padding.init(json:))
+        self.init(normalizer: normalizer, preTokenizer: preTokenizer, model: model, postProcessor: postProcessor,
+                  decoder: decoder, addedTokens: addedTokens, truncation: truncation, padding: padding)
+    }
+
+    // MARK: - Vocabulary
+
+    /// Vocabulary size including added tokens (Hugging Face's `get_vocab_size(with_added_tokens=True)`).
+    public var vocabularySize: Int {
+        var size = model.vocabularySize
+        for token in addedVocabulary.tokens where model.token(for: token.id) == nil { size = max(size, token.id + 1) }
+        return size
+    }
+
+    /// The id of a token (added tokens first, then the model's vocabulary).
+    public func id(for token: String) -> Int? {
+        addedVocabulary.id(for: token) ?? model.id(for: token)
+    }
+
+    /// The token of an id (added tokens first, then the model's vocabulary).
+    public func token(for id: Int) -> String? {
+        addedVocabulary.token(for: id)?.content ?? model.token(for: id)
+    }
+
+    // MARK: - Encoding
+
+    /// Tokenizes `text` (and `pair`) with special tokens, truncation and padding as set.
+    public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) -> Encoding {
+        var encoding = encodeUnpadded(text, pair: pair, addSpecialTokens: addSpecialTokens)
+        if let padding {
+            var batch = [encoding]
+            padding.apply(to: &batch)
+            encoding = batch[0]
+        }
+        return encoding
+    }
+
+    /// Tokenizes many texts (pairs when `pairs` is given, one per text), in parallel on Flint's
+    /// threads for large batches; batch-longest padding pads to the batch's longest encoding.
+    public func encodeBatch(_ texts: [String], pairs: [String]? = nil, addSpecialTokens: Bool = true) -> [Encoding] {
+        if let pairs { require(pairs.count == texts.count, "encodeBatch: \(texts.count) texts but \(pairs.count) pairs") }
+        var encodings = [Encoding](repeating: Encoding(), count: texts.count)
+        encodings.withUnsafeMutableBufferPointer { output in
+            let output = UnsafeMutableSendableBuffer(output)
+            let work = { (range: Range<Int>) in
+                for i in range {
+                    output.buffer[i] = encodeUnpadded(texts[i], pair: pairs?[i], addSpecialTokens: addSpecialTokens)
+                }
+            }
+            if texts.count >= 64 {
+                Parallel.forChunks(texts.count, minimumChunk: 32, work)
+            } else {
+                work(0..<texts.count)
+            }
+        }
+        padding?.apply(to: &encodings)
+        return encodings
+    }
+
+    /// Encodes, truncates and post-processes, without padding.
+    func encodeUnpadded(_ text: String, pair: String?, addSpecialTokens: Bool) -> Encoding {
+        var first = Encoding(capacity: text.utf8.count / 3 + 4)
+        appendSequence(text, typeId: 0, sequenceId: 0, to: &first)
+        var second: Encoding? = nil
+        if let pair {
+            var encoding = Encoding(capacity: pair.utf8.count / 3 + 4)
+            appendSequence(pair, typeId: 1, sequenceId: 1, to: &encoding)
+            second = encoding
+        }
+        let processor = addSpecialTokens ? postProcessor : nil
+        if let truncation {
+            let added = processor?.addedTokenCount(isPair: second != nil) ?? 0
+            truncation.apply(to: &first, pair: &second, budget: truncation.maximumLength - added)
+        }
+        return postProcess(first, pair: second, processor: processor)
+    }
+
+    /// Joins the sequences with special tokens, overflowing parts too (each first-text part with the
+    /// whole pair and with each of its parts, then the first text with each pair part).
+    func postProcess(_ first: Encoding, pair second: Encoding?, processor: (any PostProcessor)?) -> Encoding {
+        func join(_ a: Encoding, _ b: Encoding?) -> Encoding {
+            var a = a, b = b
+            a.overflowing = []
+            b?.overflowing = []
+            if let processor { return processor.process(a, pair: b) }
+            if let b { a.append(contentsOf: b) }
+            return a
+        }
+        var result = join(first, second)
+        var overflowing: [Encoding] = []
+        for part in first.overflowing {
+            overflowing.append(join(part, second))
+            for pairPart in second?.overflowing ?? [] { overflowing.append(join(part, pairPart)) }
+        }
+        for pairPart in second?.overflowing ?? [] { overflowing.append(join(first, pairPart)) }
+        result.overflowing = overflowing
+        return result
+    }
+
+    /// Tokenizes one text without special tokens, appending to `encoding`.
+    public func appendSequence(_ text: String, typeId: Int, sequenceId: Int, to encoding: inout Encoding) {
+        var scalars: [Unicode.Scalar] = []
+        scalars.reserveCapacity(text.utf8.count)
+        scalars.append(contentsOf: text.unicodeScalars)
+        var word = 0
+        var modelTokens: [ModelToken] = []
+        modelTokens.reserveCapacity(16)
+        var cursor = 0
+        let matches = addedVocabulary.originalMatcher.matches(in: scalars, range: 0..<scalars.count)
+        for match in matches {
+            if cursor < match.range.lowerBound {
+                appendFreeText(scalars, range: cursor..<match.range.lowerBound, typeId: typeId, sequenceId: sequenceId,
+                               word: &word, modelTokens: &modelTokens, to: &encoding)
+            }
+            encoding.append(id: match.token.id, token: match.token.content, typeId: typeId, offsets: match.range,
+                            wordId: word, sequenceId: sequenceId, isSpecial: false)
+            word += 1
+            cursor = match.range.upperBound
+        }
+        if cursor < scalars.count {
+            appendFreeText(scalars, range: cursor..<scalars.count, typeId: typeId, sequenceId: sequenceId,
+                           word: &word, modelTokens: &modelTokens, to: &encoding)
+        }
+    }
+
+    /// Normalizes, pre-tokenizes and tokenizes text that holds no original-text added token.
+    private func appendFreeText(_ scalars: [Unicode.Scalar], range: Range<Int>, typeId: Int, sequenceId: Int, word: inout Int,
+                                modelTokens: inout [ModelToken], to encoding: inout Encoding) {
+        var text = NormalizedText(original: scalars[range], offset: range.lowerBound)
+        normalizer?.normalize(&text)
+        if addedVocabulary.normalizedMatcher.isEmpty {
+            appendPreTokens(text, typeId: typeId, sequenceId: sequenceId, word: &word, modelTokens: &modelTokens, to: &encoding)
+            return
+        }
+        var cursor = 0
+        for match in addedVocabulary.normalizedMatcher.matches(in: text.scalars, range: 0..<text.count) {
+            if cursor < match.range.lowerBound {
+                appendPreTokens(text.slice(cursor..<match.range.lowerBound), typeId: typeId, sequenceId: sequenceId,
+                                word: &word, modelTokens: &modelTokens, to: &encoding)
+            }
+            encoding.append(id: match.token.id, token: match.token.content, typeId: typeId,
+                            offsets: text.originRange(of: match.range), wordId: word, sequenceId: sequenceId, isSpecial: false)
+            word += 1
+            cursor = match.range.upperBound
+        }
+        if cursor < text.count {
+            appendPreTokens(text.slice(cursor..<text.count), typeId: typeId, sequenceId: sequenceId,
+                            word: &word, modelTokens: &modelTokens, to: &encoding)
+        }
+    }
+
+    /// Pre-tokenizes normalized text and runs the model on every pre-token.
+    private func appendPreTokens(_ text: NormalizedText, typeId: Int, sequenceId: Int, word: inout Int,
+                                 modelTokens: inout [ModelToken], to encoding: inout Encoding) {
+        var preTokenized = PreTokenizedText(text: text)
+        preTokenizer?.preTokenize(&preTokenized)
+        let text = preTokenized.text
+        text.scalars.withUnsafeBufferPointer { scalars in
+            for split in preTokenized.splits {
+                modelTokens.removeAll(keepingCapacity: true)
+                model.tokenize(UnsafeBufferPointer(rebasing: scalars[split]), into: &modelTokens)
+                for token in modelTokens {
+                    let start = split.lowerBound + token.range.lowerBound
+                    let end = split.lowerBound + token.range.upperBound
+                    encoding.append(id: token.id, token: model.token(for: token.id) ?? addedVocabulary.token(for: token.id)?.content ?? "",
+                                    typeId: typeId, offsets: text.originRange(of: start..<end), wordId: word,
+                                    sequenceId: sequenceId, isSpecial: false)
+                }
+                word += 1
+            }
+        }
+    }
+
+    // MARK: - Decoding
+
+    /// Turns ids back into text (Hugging Face's `decode`): special added tokens are skipped when
+    /// `skipSpecialTokens`, then the decoder joins the tokens (spaces when there is none).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+        var tokens: [String] = []
+        tokens.reserveCapacity(ids.count)
+        for id in ids {
+            if let added = addedVocabulary.token(for: id) {
+                if skipSpecialTokens && added.special { continue }
+                tokens.append(added.content)
+            } else if let token = model.token(for: id) {
+                tokens.append(token)
+            }
+        }
+        guard let decoder else { return tokens.joined(separator: " ") }
+        return decoder.decodeChain(tokens).joined()
+    }
+
+    /// Decodes many id sequences.
+    public func decodeBatch(_ sequences: [[Int]], skipSpecialTokens: Bool = true) -> [String] {
+        sequences.map { decode($0, skipSpecialTokens: skipSpecialTokens) }
+    }
+}
+
+/// A mutable buffer that parallel chunks write to at disjoint indices.
+struct UnsafeMutableSendableBuffer<Element>: @unchecked Sendable {
+    let buffer: UnsafeMutableBufferPointer<Element>
+    init(_ buffer: UnsafeMutableBufferPointer<Element>) { self.buffer = buffer }
+}

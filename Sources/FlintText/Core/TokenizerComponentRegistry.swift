@@ -1,0 +1,71 @@
+/// Builds tokenizer components from their `tokenizer.json` objects by their `"type"`.
+///
+/// To support a new component, add one `case` to the matching switch (see `TokenizerComponents.swift`).
+/// Unknown types throw `TokenizerError.unsupportedComponent` naming the type and the field.
+public enum TokenizerComponentRegistry {
+    /// The `"type"` of a component object.
+    static func type(of json: JSONObject) throws -> String {
+        try json.string("type")
+    }
+
+    static func unsupported(_ json: JSONObject, _ type: String) -> TokenizerError {
+        .unsupportedComponent(path: json.path, field: json.field, type: type)
+    }
+
+    /// A normalizer (`normalizer` field).
+    public static func normalizer(from json: JSONObject) throws -> any Normalizer {
+        let type = try type(of: json)
+        switch type {
+        case "BertNormalizer": return try BertNormalizer(json: json)
+        case "Lowercase": return LowercaseNormalizer()
+        case "StripAccents": return StripAccentsNormalizer()
+        case "NFD": return NFDNormalizer()
+        case "Sequence": return try NormalizerSequence(json: json)
+        default: throw unsupported(json, type)
+        }
+    }
+
+    /// A pre-tokenizer (`pre_tokenizer` field).
+    public static func preTokenizer(from json: JSONObject) throws -> any PreTokenizer {
+        let type = try type(of: json)
+        switch type {
+        case "BertPreTokenizer": return BertPreTokenizer()
+        case "Whitespace": return WhitespacePreTokenizer()
+        case "WhitespaceSplit": return WhitespaceSplitPreTokenizer()
+        default: throw unsupported(json, type)
+        }
+    }
+
+    /// A model (`model` field). Old files may omit `"type"`; it is then inferred from the fields.
+    public static func model(from json: JSONObject) throws -> any TokenizerModel {
+        var type = try json.optionalString("type")
+        if type == nil {
+            if json.has("merges") { type = "BPE" }
+            else if json.has("max_input_chars_per_word") || json.has("continuing_subword_prefix") { type = "WordPiece" }
+            else { throw json.mismatch("type", expected: "a model type (WordPiece, BPE, …)") }
+        }
+        switch type! {
+        case "WordPiece": return try WordPieceModel(json: json)
+        default: throw unsupported(json, type!)
+        }
+    }
+
+    /// A post-processor (`post_processor` field).
+    public static func postProcessor(from json: JSONObject) throws -> any PostProcessor {
+        let type = try type(of: json)
+        switch type {
+        case "TemplateProcessing": return try TemplateProcessing(json: json)
+        case "BertProcessing": return try BertProcessing(json: json)
+        default: throw unsupported(json, type)
+        }
+    }
+
+    /// A decoder (`decoder` field).
+    public static func decoder(from json: JSONObject) throws -> any TokenDecoder {
+        let type = try type(of: json)
+        switch type {
+        case "WordPiece": return try WordPieceDecoder(json: json)
+        default: throw unsupported(json, type)
+        }
+    }
+}
