@@ -21,6 +21,7 @@ public enum TokenizerComponentRegistry {
         case "StripAccents": return StripAccentsNormalizer()
         case "NFD": return NFDNormalizer()
         case "Sequence": return try NormalizerSequence(json: json)
+        case "NFC": return NFCNormalizer()
         default: throw unsupported(json, type)
         }
     }
@@ -32,6 +33,10 @@ public enum TokenizerComponentRegistry {
         case "BertPreTokenizer": return BertPreTokenizer()
         case "Whitespace": return WhitespacePreTokenizer()
         case "WhitespaceSplit": return WhitespaceSplitPreTokenizer()
+        case "ByteLevel": return try ByteLevelPreTokenizer(json: json)
+        case "Split": return try SplitPreTokenizer(json: json)
+        case "Digits": return try DigitsPreTokenizer(json: json)
+        case "Sequence": return try PreTokenizerSequence(json: json)
         default: throw unsupported(json, type)
         }
     }
@@ -46,6 +51,7 @@ public enum TokenizerComponentRegistry {
         }
         switch type! {
         case "WordPiece": return try WordPieceModel(json: json)
+        case "BPE": return try BytePairEncodingModel(json: json)
         default: throw unsupported(json, type!)
         }
     }
@@ -56,6 +62,8 @@ public enum TokenizerComponentRegistry {
         switch type {
         case "TemplateProcessing": return try TemplateProcessing(json: json)
         case "BertProcessing": return try BertProcessing(json: json)
+        case "ByteLevel": return try ByteLevelPostProcessor(json: json)
+        case "Sequence": return try PostProcessorSequence(json: json)
         default: throw unsupported(json, type)
         }
     }
@@ -65,6 +73,7 @@ public enum TokenizerComponentRegistry {
         let type = try type(of: json)
         switch type {
         case "WordPiece": return try WordPieceDecoder(json: json)
+        case "ByteLevel": return try ByteLevelDecoder(json: json)
         default: throw unsupported(json, type)
         }
     }

@@ -1,0 +1,107 @@
+import Foundation
+import Testing
+@testable import FlintText
+
+/// Byte-level BPE tokenizers loaded from tokenizer.json files made by Hugging Face `tokenizers` 0.23
+/// (`scripts/fixtures/make_bpe_fixtures.py`): GPT-2 style, Llama-3 style (NFC + Split regex + ByteLevel) and
+/// SmolLM style (Digits + ByteLevel), each with pair and legacy merges. Ids, tokens, offsets and decoded text
+/// must equal the library's, and every text must round-trip.
+@Suite struct BytePairEncodingFixtureTests {
+    struct Case {
+        var text: String
+        var ids: [Int]
+        var tokens: [String]
+        var offsets: [Range<Int>]
+        var decoded: String
+        var decodedSkippingSpecial: String
+    }
+
+    static let styles = ["bpe_gpt2_style", "bpe_llama3_style", "bpe_smollm_style"]
+
+    static func cases(_ style: String) throws -> [Case] {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_reference", withExtension: "json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        let tokenizers = try #require(root["tokenizers"] as? [String: Any])
+        let entry = try #require(tokenizers[style] as? [String: Any])
+        let list = try #require(entry["cases"] as? [[String: Any]])
+        return try list.map { item in
+            let offsets = try #require(item["offsets"] as? [[Int]])
+            return Case(text: try #require(item["text"] as? String), ids: try #require(item["ids"] as? [Int]),
+                        tokens: try #require(item["tokens"] as? [String]), offsets: offsets.map { $0[0]..<$0[1] },
+                        decoded: try #require(item["decoded"] as? String),
+                        decodedSkippingSpecial: try #require(item["decoded_skip_special"] as? String))
+        }
+    }
+
+    static func tokenizer(_ name: String) throws -> Tokenizer {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "json"))
+        return try Tokenizer(contentsOf: url)
+    }
+
+    @Test(arguments: styles.flatMap { [$0, $0 + "_legacy"] })
+    func matchesHuggingFace(file: String) throws {
+        let style = file.replacingOccurrences(of: "_legacy", with: "")
+        let tokenizer = try Self.tokenizer(file)
+        let cases = try Self.cases(style)
+        #expect(cases.count >= 30)
+        for reference in cases {
+            let encoding = tokenizer.encode(reference.text)
+            #expect(encoding.ids == reference.ids, "\(file): ids of \(reference.text.debugDescription)")
+            #expect(encoding.tokens == reference.tokens, "\(file): tokens of \(reference.text.debugDescription)")
+            #expect(encoding.offsets == reference.offsets, "\(file): offsets of \(reference.text.debugDescription)")
+            #expect(tokenizer.decode(reference.ids, skipSpecialTokens: false) == reference.decoded,
+                    "\(file): decode of \(reference.text.debugDescription)")
+            #expect(tokenizer.decode(reference.ids, skipSpecialTokens: true) == reference.decodedSkippingSpecial,
+                    "\(file): decode (skipping special tokens) of \(reference.text.debugDescription)")
+        }
+    }
+
+    static let roundTripTexts: [String] = [
+        "Emoji 😀😃 🎉 👍🏽 ❤️ 🇫🇷 👨‍👩‍👧‍👦 done", "中文分词测试：我爱自然语言处理。日本語のテキスト 한국어 문장",
+        "e\u{301}\u{302} a\u{300} \u{1E0B}\u{323} combining", "windows\r\nline\r\n\r\nends", String(repeating: " ", count: 57) + "x" + String(repeating: " ", count: 33),
+        "\t\t tabs \t", "zero\u{200B}width\u{200D}joiner\u{FEFF}", "\u{0}\u{1}\u{7F} controls", "<|im_start|>system\nYou are helpful.<|im_end|>",
+        "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛 ١٢٣٤٥", "unpaired ' quote's and 'LL", String(repeating: "abc", count: 400),
+    ]
+
+    @Test(arguments: styles)
+    func decodeOfEncodeIsIdentity(style: String) throws {
+        let tokenizer = try Self.tokenizer(style)
+        for text in try Self.cases(style).map(\.text) + Self.roundTripTexts {
+            let ids = tokenizer.encode(text).ids
+            let expected = style == "bpe_llama3_style" ? text.precomposedStringWithCanonicalMapping : text
+            #expect(Array(tokenizer.decode(ids, skipSpecialTokens: false).unicodeScalars) == Array(expected.unicodeScalars),
+                    "\(style): \(text.debugDescription)")
+        }
+    }
+
+    @Test func pairAndLegacyMergesEncodeIdentically() throws {
+        for style in Self.styles {
+            let pairs = try Self.tokenizer(style)
+            let legacy = try Self.tokenizer(style + "_legacy")
+            for text in Self.roundTripTexts { #expect(pairs.encode(text) == legacy.encode(text)) }
+        }
+    }
+
+    @Test func unknownComponentTypesFailNamingTheType() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_gpt2_style", withExtension: "json"))
+        let original = try String(contentsOf: url, encoding: .utf8)
+        let replacements: [(String, String, String)] = [
+            ("\"type\": \"BPE\"", "\"type\": \"FancyBPE\"", "FancyBPE"),
+            ("\"type\": \"ByteLevel\",\n  \"add_prefix_space\": false", "\"type\": \"Telepathy\",\n  \"add_prefix_space\": false", "Telepathy"),
+        ]
+        for (from, to, type) in replacements {
+            #expect(original.contains(from))
+            let edited = original.replacingOccurrences(of: from, with: to)
+            do {
+                _ = try Tokenizer(json: JSONObject(data: Data(edited.utf8), path: "edited.json"))
+                Issue.record("\(type) should not load")
+            } catch let TokenizerError.unsupportedComponent(path, _, foundType) {
+                #expect(path == "edited.json")
+                #expect(foundType == type)
+            }
+        }
+        let badMerge = original.replacingOccurrences(of: "\"merges\": [\n   [", with: "\"merges\": [\n   [\"zz\"], [")
+        #expect(badMerge != original)
+        #expect(throws: TokenizerError.self) { try Tokenizer(json: JSONObject(data: Data(badMerge.utf8), path: "edited.json")) }
+    }
+}
