@@ -1,0 +1,62 @@
+import Foundation
+
+/// A vocabulary learned by `WordPieceTrainer`: the tokens in id order, which it can write as a BERT model
+/// folder's `vocab.txt` + `tokenizer_config.json` or turn into a ready `Tokenizer`.
+public struct TrainedWordPieceVocabulary: Sendable, Equatable {
+    /// The tokens; a token's id is its index.
+    public let tokens: [String]
+    /// The settings it was trained with (normalization, special tokens).
+    public let settings: WordPieceTrainingSettings
+
+    /// A vocabulary of `tokens` (index = id) trained with `settings`.
+    public init(tokens: [String], settings: WordPieceTrainingSettings) {
+        self.tokens = tokens
+        self.settings = settings
+    }
+
+    /// Token → id.
+    public var vocabulary: [String: Int] {
+        Dictionary(uniqueKeysWithValues: tokens.enumerated().map { ($0.element, $0.offset) })
+    }
+
+    /// The `vocab.txt` text: one token per line, in id order.
+    public var vocabularyText: String { tokens.joined(separator: "\n") + "\n" }
+
+    /// Writes `vocab.txt` and a `tokenizer_config.json` (BertTokenizer settings) into `folder` (created if
+    /// needed), so `Tokenizer.fromPretrained(folder)` and Hugging Face's `BertTokenizer` load it.
+    public func write(to folder: URL) throws {
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try Data(vocabularyText.utf8).write(to: folder.appendingPathComponent("vocab.txt"))
+        var config: [String: Any] = [
+            "tokenizer_class": "BertTokenizer",
+            "do_lower_case": settings.lowercase,
+            "tokenize_chinese_chars": settings.handleChineseCharacters,
+            "strip_accents": settings.stripAccents.map { $0 as Any } ?? NSNull(),
+            "unk_token": settings.unknownToken,
+        ]
+        let roles: [(key: String, token: String)] = [("pad_token", "[PAD]"), ("cls_token", "[CLS]"), ("sep_token", "[SEP]"),
+                                                     ("mask_token", "[MASK]")]
+        for role in roles where settings.specialTokens.contains(role.token) { config[role.key] = role.token }
+        let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
+        try data.write(to: folder.appendingPathComponent("tokenizer_config.json"))
+    }
+
+    /// A BERT tokenizer over this vocabulary: the training normalization, `BertPreTokenizer`, WordPiece
+    /// (unknown token and prefix from the settings), `[CLS] … [SEP]` templates when both tokens exist, and the
+    /// WordPiece decoder. Throws `TokenizerError.unknownToken` if the unknown token is not in the vocabulary.
+    public func tokenizer() throws -> Tokenizer {
+        let ids = vocabulary
+        guard ids[settings.unknownToken] != nil else { throw TokenizerError.unknownToken(settings.unknownToken) }
+        let model = try WordPieceModel(vocabulary: ids, unknownToken: settings.unknownToken,
+                                       continuingSubwordPrefix: settings.continuingSubwordPrefix)
+        let normalizer = BertNormalizer(cleanText: settings.cleanText, handleChineseCharacters: settings.handleChineseCharacters,
+                                        stripAccents: settings.stripAccents, lowercase: settings.lowercase)
+        var postProcessor: (any PostProcessor)?
+        if let classifier = ids["[CLS]"], let separator = ids["[SEP]"] {
+            postProcessor = TemplateProcessing.bert(classifier: ("[CLS]", classifier), separator: ("[SEP]", separator))
+        }
+        let addedTokens = settings.specialTokens.compactMap { token in ids[token].map { AddedToken(content: token, id: $0) } }
+        return Tokenizer(normalizer: normalizer, preTokenizer: BertPreTokenizer(), model: model, postProcessor: postProcessor,
+                         decoder: WordPieceDecoder(prefix: settings.continuingSubwordPrefix), addedTokens: addedTokens)
+    }
+}
