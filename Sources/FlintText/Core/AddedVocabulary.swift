@@ -6,6 +6,8 @@ public struct AddedVocabulary: Sendable {
     public let tokens: [AddedToken]
     private let byId: [Int: Int]
     private let byContent: [String: Int]
+    /// What `decode` prints for each token: the content, normalized for `normalized` tokens.
+    private let decodedContents: [String]
     /// Finds tokens with `normalized == false`.
     let originalMatcher: AddedTokenMatcher
     /// Finds tokens with `normalized == true` (patterns are the normalized contents).
@@ -24,15 +26,18 @@ public struct AddedVocabulary: Sendable {
         self.byContent = byContent
         var original: [(scalars: [Unicode.Scalar], token: Int)] = []
         var normalized: [(scalars: [Unicode.Scalar], token: Int)] = []
+        var decodedContents = tokens.map(\.content)
         for (index, token) in tokens.enumerated() {
             if token.normalized {
                 var text = NormalizedText(original: token.content.unicodeScalars)
                 normalizer?.normalize(&text)
                 if !text.isEmpty { normalized.append((text.scalars, index)) }
+                decodedContents[index] = text.string
             } else {
                 original.append((Array(token.content.unicodeScalars), index))
             }
         }
+        self.decodedContents = decodedContents
         originalMatcher = AddedTokenMatcher(patterns: original, tokens: tokens)
         normalizedMatcher = AddedTokenMatcher(patterns: normalized, tokens: tokens)
     }
@@ -42,6 +47,9 @@ public struct AddedVocabulary: Sendable {
 
     /// The id of the added token `content`.
     public func id(for content: String) -> Int? { byContent[content].map { tokens[$0].id } }
+
+    /// The text `decode` gives for the added token `id` (normalized tokens decode to their normalized form).
+    public func decodedContent(for id: Int) -> String? { byId[id].map { decodedContents[$0] } }
 
     /// Whether `id` is a special added token.
     public func isSpecial(_ id: Int) -> Bool { token(for: id)?.special ?? false }

@@ -178,7 +178,7 @@ public struct Tokenizer: Sendable {
                 appendFreeText(scalars, range: cursor..<match.range.lowerBound, typeId: typeId, sequenceId: sequenceId,
                                word: &word, modelTokens: &modelTokens, to: &encoding)
             }
-            encoding.append(id: match.token.id, token: match.token.content, typeId: typeId, offsets: match.range,
+            encoding.append(id: match.token.id, token: Tokenizer.string(scalars[match.range]), typeId: typeId, offsets: match.range,
                             wordId: word, sequenceId: sequenceId, isSpecial: false)
             word += 1
             cursor = match.range.upperBound
@@ -204,7 +204,7 @@ public struct Tokenizer: Sendable {
                 appendPreTokens(text.slice(cursor..<match.range.lowerBound), typeId: typeId, sequenceId: sequenceId,
                                 word: &word, modelTokens: &modelTokens, to: &encoding)
             }
-            encoding.append(id: match.token.id, token: match.token.content, typeId: typeId,
+            encoding.append(id: match.token.id, token: Tokenizer.string(text.scalars[match.range]), typeId: typeId,
                             offsets: text.originRange(of: match.range), wordId: word, sequenceId: sequenceId, isSpecial: false)
             word += 1
             cursor = match.range.upperBound
@@ -237,6 +237,13 @@ public struct Tokenizer: Sendable {
         }
     }
 
+    /// A string of scalars.
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
+    }
+
     // MARK: - Decoding
 
     /// Turns ids back into text (Hugging Face's `decode`): special added tokens are skipped when
@@ -247,7 +254,7 @@ public struct Tokenizer: Sendable {
         for id in ids {
             if let added = addedVocabulary.token(for: id) {
                 if skipSpecialTokens && added.special { continue }
-                tokens.append(added.content)
+                tokens.append(addedVocabulary.decodedContent(for: id) ?? added.content)
             } else if let token = model.token(for: id) {
                 tokens.append(token)
             }
