@@ -7,13 +7,20 @@ import Foundation
 public struct ModelConfiguration: Sendable {
     /// A JSON value of the configuration.
     public enum Value: Sendable, Equatable, Decodable {
+        /// `null`.
         case null
+        /// `true` or `false`.
         case bool(Bool)
+        /// A number (integers too).
         case number(Double)
+        /// A string.
         case string(String)
+        /// An array.
         case array([Value])
+        /// An object.
         case object([String: Value])
 
+        /// Decodes any JSON value.
         public init(from decoder: Decoder) throws {
             let container = try decoder.singleValueContainer()
             if container.decodeNil() { self = .null }

@@ -15,10 +15,12 @@ public final class URLSessionHubTransport: HubTransport {
         self.timeout = timeout
     }
 
+    /// Sends a GET request and returns the whole response (see ``HubTransport/get(_:)``).
     public func get(_ request: URLRequest) throws -> HubResponse {
         try run(request, destination: nil, progress: nil)
     }
 
+    /// Streams a GET response into `destination` (see ``HubTransport/download(_:to:progress:)``).
     public func download(_ request: URLRequest, to destination: URL, progress: @escaping @Sendable (Int64, Int64?) -> Void) throws -> HubResponse {
         try run(request, destination: destination, progress: progress)
     }
