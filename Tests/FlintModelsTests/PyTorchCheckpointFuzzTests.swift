@@ -101,4 +101,29 @@ import Flint
         #expect(tally.rejected > 100)
         #expect(tally.loaded > 0)  // some mutations (a value byte, say) leave a valid pickle
     }
+
+    @Test func truncatedAndMutatedLegacyFilesLoadOrThrow() throws {
+        let original = Array(try Data(contentsOf: HubFixtures.url("tiny_legacy.pt.bin")))
+        let folder = try HubFixtures.temporaryFolder("fuzz-legacy")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("pytorch_model.bin")
+        var tally = Tally()
+        for length in 0..<original.count {
+            try Self.attempt(Array(original[..<length]), at: url, tally: &tally)
+        }
+        // The last storage's bytes end the file: any cut loses some of them.
+        #expect(tally.loaded == 0 && tally.rejected == original.count)
+        var random = RandomGenerator(seed: 1_600)
+        tally = Tally()
+        for _ in 0..<400 {
+            var bytes = original
+            for _ in 0...random.nextInt(below: 3) {
+                bytes[random.nextInt(below: bytes.count)] = UInt8(truncatingIfNeeded: random.next())
+            }
+            try Self.attempt(bytes, at: url, tally: &tally)
+        }
+        print("fuzz legacy format: \(tally.loaded) loaded, \(tally.rejected) rejected")
+        #expect(tally.loaded + tally.rejected == 400)
+        #expect(tally.rejected > 100)
+    }
 }

@@ -97,11 +97,21 @@ import Flint
         #expect(error.description.contains(url.path))
     }
 
-    @Test func rejectsTheLegacyFormatWithAnExplanation() throws {
-        let url = try HubFixtures.url("tiny_legacy.pt.bin")
+    @Test func readsTheLegacyFormat() throws {
+        // torch.save(..., _use_new_zipfile_serialization=False): pickles followed by raw storages.
+        let checkpoint = try PyTorchCheckpoint(contentsOf: HubFixtures.url("tiny_legacy.pt.bin"))
+        try expectMatchesFixture(checkpoint.tensors)
+        #expect(checkpoint.tensors["shared.first"]!.storage === checkpoint.tensors["shared.second"]!.storage)
+    }
+
+    @Test func rejectsPicklesThatAreNotCheckpoints() throws {
+        // A bare pickle of a dict (pickle.dumps({"a": 1}, protocol=2)) is neither format.
+        let folder = try HubFixtures.temporaryFolder("bare-pickle")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("pytorch_model.bin")
+        try Data([0x80, 0x02, 0x7D, 0x71, 0x00, 0x58, 0x01, 0x00, 0x00, 0x00, 0x61, 0x71, 0x01, 0x4B, 0x01, 0x73, 0x2E]).write(to: url)
         let error = try #require(throws: FlintError.self) { try PyTorchCheckpoint(contentsOf: url) }
-        #expect(error.description.contains("legacy (pre-1.6) PyTorch format is not supported"))
-        #expect(error.description.contains("re-save it with torch.save"))
+        #expect(error.description == "\(url.path): invalid format: expected a PyTorch checkpoint (a ZIP archive, or the legacy format's magic number 0x1950a86a20f9469cfc6c), found a pickle of a dict of 1 entries")
     }
 
     @Test func refusesGlobalsOutsideTheAllowList() throws {

@@ -218,7 +218,8 @@ public struct PickleReader {
                 let count = Int(try littleEndian(opcode == 0x8A ? 1 : 4, "LONG length"))
                 let slice = try take(count, "LONG")
                 guard count <= 8 else {
-                    throw invalid("LONG", "an integer of at most 8 bytes", "an integer of \(count) bytes", at: offset)
+                    stack.append(.largeInteger(Array(slice)))
+                    break
                 }
                 var value: UInt64 = 0
                 for i in stride(from: count - 1, through: 0, by: -1) { value = value << 8 | UInt64(slice[i]) }

@@ -12,6 +12,8 @@ public enum PickleValue: @unchecked Sendable {
     case bool(Bool)
     /// An `int` that fits in 64 bits.
     case integer(Int)
+    /// An `int` too large for 64 bits: its little-endian two's-complement bytes.
+    case largeInteger([UInt8])
     /// A `float`.
     case float(Double)
     /// A `str`.
@@ -36,6 +38,7 @@ public enum PickleValue: @unchecked Sendable {
         case .none: return "None"
         case .bool(let value): return value ? "True" : "False"
         case .integer(let value): return "the int \(value)"
+        case .largeInteger(let bytes): return "an int of \(bytes.count) bytes"
         case .float(let value): return "the float \(value)"
         case .string(let value): return "the str \"\(value.count > 60 ? String(value.prefix(60)) + "…" : value)\""
         case .bytes(let value): return "bytes (\(value.count))"

@@ -95,8 +95,20 @@ public struct PyTorchCheckpoint: Sendable {
         }
     }
 
-    /// A storage resolved from a persistent id: its bytes (already converted to `type.dtype`) and
-    /// its element count.
+    /// A storage a persistent id names: `('storage', type, key, location, numel[, view_metadata])`.
+    final class StorageReference {
+        let type: StorageType
+        let key: String
+        let count: Int
+
+        init(type: StorageType, key: String, count: Int) {
+            self.type = type
+            self.key = key
+            self.count = count
+        }
+    }
+
+    /// A storage's bytes (already converted to `type.dtype`) and its element count.
     final class LoadedStorage {
         let storage: TensorStorage
         let type: StorageType
@@ -111,18 +123,28 @@ public struct PyTorchCheckpoint: Sendable {
         }
     }
 
-    /// A tensor built by `_rebuild_tensor_v2`, carried through the pickle as an opaque value.
-    final class TensorBox {
-        let tensor: Tensor
-        init(_ tensor: Tensor) { self.tensor = tensor }
+    /// A `_rebuild_tensor_v2` call, carried through the pickle as an opaque value and turned into a
+    /// tensor once the storages are resolved.
+    final class PendingTensor {
+        let storage: StorageReference
+        let offset: Int
+        let shape: [Int]
+        let strides: [Int]
+
+        init(storage: StorageReference, offset: Int, shape: [Int], strides: [Int]) {
+            self.storage = storage
+            self.offset = offset
+            self.shape = shape
+            self.strides = strides
+        }
     }
 
     /// Reads the checkpoint at `url`.
     ///
     /// - Throws: ``FlintError/invalidFile(path:field:expected:found:)`` naming the file and the part
-    ///   at fault: not a ZIP checkpoint (with a specific message for the legacy pre-1.6 format), a
-    ///   global outside ``allowedGlobals``, an unsupported dtype, a tensor whose shape, strides and
-    ///   offset reach outside its storage, a missing storage entry, or a value that is not a tensor.
+    ///   at fault: not a PyTorch checkpoint, a global outside ``allowedGlobals``, an unsupported
+    ///   dtype, a tensor whose shape, strides and offset reach outside its storage, a missing
+    ///   storage, or a value that is not a tensor.
     public init(contentsOf url: URL) throws {
         let file = try MappedFile(path: url.path)
         try self.init(file: file)
@@ -134,16 +156,14 @@ public struct PyTorchCheckpoint: Sendable {
         self.file = file
         let bytes = file.bytes
         if bytes.count >= 2 && bytes[0] == 0x80 && bytes[1] <= 5 {
-            throw FlintError.invalidFile(
-                path: path, field: "format",
-                expected: "a ZIP checkpoint written by torch.save (PyTorch 1.6 or later)",
-                found: "a file in the legacy (pre-1.6) PyTorch format; the legacy (pre-1.6) PyTorch format is not supported: re-save it with torch.save(state_dict, path) from a current PyTorch")
+            (tensors, nestedKey) = try PyTorchCheckpoint.readLegacy(file)
+            return
         }
         if bytes.count >= 262 && Array(bytes[257..<262]) == Array("ustar".utf8) {
             throw FlintError.invalidFile(
                 path: path, field: "format",
                 expected: "a ZIP checkpoint written by torch.save (PyTorch 1.6 or later)",
-                found: "a tar archive; the tar-based legacy PyTorch format is not supported: re-save it with torch.save(state_dict, path) from a current PyTorch")
+                found: "a tar archive; the tar-based legacy PyTorch format (before PyTorch 0.4) is not supported: re-save it with torch.save(state_dict, path) from a current PyTorch")
         }
         let archive = try ZipArchive(file: file)
         // The pickle is <top>/data.pkl, the shallowest such entry.
@@ -161,53 +181,73 @@ public struct PyTorchCheckpoint: Sendable {
         }
         let pickleBytes = try archive.contents(of: pickleEntry)
         let path = self.path
+        let (root, references) = try pickleBytes.withUnsafeBytes { raw in
+            var reader = PickleReader(bytes: raw, path: path, field: pickleEntry.name, allowedGlobals: PyTorchCheckpoint.allowedGlobals)
+            return try PyTorchCheckpoint.unpickle(&reader, persistentIdLengths: [5])
+        }
         var storages: [String: LoadedStorage] = [:]
+        for (key, reference) in references {
+            let name = "\(prefix)data/\(key)"
+            guard let entry = archive.entry(named: name) else {
+                throw FlintError.invalidFile(path: path, field: "storage \(key)", expected: "an archive entry \(name)", found: "no such entry")
+            }
+            storages[key] = try PyTorchCheckpoint.loadStorage(try archive.storage(of: entry), reference: reference, path: path, field: name)
+        }
+        (tensors, nestedKey) = try PyTorchCheckpoint.stateDictionary(from: root, storages: storages, path: path, field: pickleEntry.name)
+    }
+
+    /// Runs a checkpoint pickle: storages become ``StorageReference``s (one per key), tensors
+    /// ``PendingTensor``s. Returns the root value and the storages by key.
+    static func unpickle(_ reader: inout PickleReader, persistentIdLengths: Set<Int>) throws -> (PickleValue, [String: StorageReference]) {
+        let path = reader.path, field = reader.field
+        var references: [String: StorageReference] = [:]
 
         func persistentLoad(_ identifier: PickleValue) throws -> PickleValue {
-            let field = "\(pickleEntry.name) persistent id"
-            guard case .tuple(let items) = identifier, items.count == 5, items[0].stringValue == "storage" else {
-                throw FlintError.invalidFile(path: path, field: field, expected: "('storage', storage type, key, location, numel)", found: identifier.kind)
+            let what = "\(field) persistent id"
+            guard case .tuple(let items) = identifier, persistentIdLengths.contains(items.count), items[0].stringValue == "storage" else {
+                throw FlintError.invalidFile(path: path, field: what, expected: "('storage', storage type, key, location, numel)", found: identifier.kind)
             }
-            let type = try PyTorchCheckpoint.storageType(items[1], path: path, field: field)
+            let type = try storageType(items[1], path: path, field: what)
             guard let key = items[2].stringValue ?? items[2].integerValue.map(String.init) else {
-                throw FlintError.invalidFile(path: path, field: field, expected: "a storage key (str)", found: items[2].kind)
+                throw FlintError.invalidFile(path: path, field: what, expected: "a storage key (str)", found: items[2].kind)
             }
             guard let count = items[4].integerValue, count >= 0 else {
-                throw FlintError.invalidFile(path: path, field: "\(field) of storage \(key)", expected: "an element count ≥ 0", found: items[4].kind)
+                throw FlintError.invalidFile(path: path, field: "\(what) of storage \(key)", expected: "an element count ≥ 0", found: items[4].kind)
             }
-            if let existing = storages[key] {
-                guard existing.type == type else {
-                    throw FlintError.invalidFile(path: path, field: "\(field) of storage \(key)",
-                                                 expected: "the type it had before (\(existing.type.rawValue))", found: type.rawValue)
+            if items.count == 6, case .none = items[5] {} else if items.count == 6 {
+                throw FlintError.invalidFile(path: path, field: "\(what) of storage \(key)", expected: "no view metadata (None)", found: items[5].kind)
+            }
+            if let existing = references[key] {
+                guard existing.type == type, existing.count == count else {
+                    throw FlintError.invalidFile(path: path, field: "\(what) of storage \(key)",
+                                                 expected: "the type and size it had before (\(existing.type.rawValue), \(existing.count))",
+                                                 found: "\(type.rawValue), \(count)")
                 }
                 return .opaque(existing)
             }
-            let loaded = try PyTorchCheckpoint.loadStorage(archive: archive, name: "\(prefix)data/\(key)", key: key, type: type, count: count)
-            storages[key] = loaded
-            return .opaque(loaded)
+            let reference = StorageReference(type: type, key: key, count: count)
+            references[key] = reference
+            return .opaque(reference)
         }
 
         func reduce(_ module: String, _ name: String, _ arguments: [PickleValue]) throws -> PickleValue {
             switch (module, name) {
             case ("torch._utils", "_rebuild_tensor_v2"):
-                return .opaque(TensorBox(try PyTorchCheckpoint.rebuildTensor(arguments, path: path, field: pickleEntry.name)))
+                return .opaque(try pendingTensor(arguments, path: path, field: field))
             case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
-                guard let first = arguments.first, case .opaque(let object) = first, object is TensorBox else {
-                    throw FlintError.invalidFile(path: path, field: "\(pickleEntry.name) \(module).\(name)",
+                guard let first = arguments.first, case .opaque(let object) = first, object is PendingTensor else {
+                    throw FlintError.invalidFile(path: path, field: "\(field) \(module).\(name)",
                                                  expected: "a tensor as the first argument", found: arguments.first?.kind ?? "no arguments")
                 }
                 return first
             default:
-                throw FlintError.invalidFile(path: path, field: "\(pickleEntry.name) call of \(module).\(name)",
+                throw FlintError.invalidFile(path: path, field: "\(field) call of \(module).\(name)",
                                              expected: "a call that builds a tensor or a dict", found: "\(arguments.count) arguments")
             }
         }
 
-        let root: PickleValue = try pickleBytes.withUnsafeBytes { raw in
-            var reader = PickleReader(bytes: raw, path: path, field: pickleEntry.name, allowedGlobals: PyTorchCheckpoint.allowedGlobals)
-            return try reader.load(reduce: reduce, persistentLoad: persistentLoad)
-        }
-        (tensors, nestedKey) = try PyTorchCheckpoint.stateDictionary(from: root, path: path, field: pickleEntry.name)
+        let root = try reader.load(reduce: reduce, persistentLoad: persistentLoad)
+        return (root, references)
     }
 
     /// The storage type a persistent id names.
@@ -223,16 +263,13 @@ public struct PyTorchCheckpoint: Sendable {
         return type
     }
 
-    /// The bytes of storage `name`, converted to the storage type's Flint dtype when they differ.
-    static func loadStorage(archive: ZipArchive, name: String, key: String, type: StorageType, count: Int) throws -> LoadedStorage {
-        let path = archive.path
-        guard let entry = archive.entry(named: name) else {
-            throw FlintError.invalidFile(path: path, field: "storage \(key)", expected: "an archive entry \(name)", found: "no such entry")
-        }
-        let raw = try archive.storage(of: entry)
+    /// The storage `reference` names over the raw bytes `raw`, converted to the storage type's
+    /// Flint dtype when they differ, copied when misaligned. `field` names the bytes for errors.
+    static func loadStorage(_ raw: TensorStorage, reference: StorageReference, path: String, field: String) throws -> LoadedStorage {
+        let type = reference.type, count = reference.count, key = reference.key
         let (needed, overflow) = count.multipliedReportingOverflow(by: type.storedSize)
         guard !overflow, raw.byteCount >= needed else {
-            throw FlintError.invalidFile(path: path, field: "storage \(key) (\(name))",
+            throw FlintError.invalidFile(path: path, field: "storage \(key) (\(field))",
                                          expected: "\(overflow ? "a size that fits in 64 bits for" : "\(needed) bytes for") \(count) \(type.torchName) elements",
                                          found: "\(raw.byteCount) bytes")
         }
@@ -278,9 +315,9 @@ public struct PyTorchCheckpoint: Sendable {
         return LoadedStorage(storage: converted, type: type, count: count, key: key)
     }
 
-    /// `_rebuild_tensor_v2(storage, storage_offset, size, stride, requires_grad, backward_hooks[, metadata])`:
-    /// a view of the storage when its layout is contiguous, else a contiguous copy.
-    static func rebuildTensor(_ arguments: [PickleValue], path: String, field: String) throws -> Tensor {
+    /// Checks the arguments of `_rebuild_tensor_v2(storage, storage_offset, size, stride,
+    /// requires_grad, backward_hooks[, metadata])`.
+    static func pendingTensor(_ arguments: [PickleValue], path: String, field: String) throws -> PendingTensor {
         let call = "\(field) torch._utils._rebuild_tensor_v2"
         func invalid(_ what: String, _ expected: String, _ found: String) -> FlintError {
             .invalidFile(path: path, field: "\(call) \(what)", expected: expected, found: found)
@@ -288,7 +325,7 @@ public struct PyTorchCheckpoint: Sendable {
         guard arguments.count >= 4 && arguments.count <= 7 else {
             throw invalid("arguments", "(storage, storage_offset, size, stride, …)", "\(arguments.count) arguments")
         }
-        guard case .opaque(let object) = arguments[0], let storage = object as? LoadedStorage else {
+        guard case .opaque(let object) = arguments[0], let storage = object as? StorageReference else {
             throw invalid("storage", "a storage (a persistent id)", arguments[0].kind)
         }
         guard let offset = arguments[1].integerValue, offset >= 0 else {
@@ -329,14 +366,19 @@ public struct PyTorchCheckpoint: Sendable {
                           "elements inside storage \(storage.key) (\(storage.count) elements)",
                           "size \(shape), stride \(strides), offset \(offset) reaching element \(last)")
         }
-        let view = Tensor(storage: storage.storage, dtype: storage.type.dtype, shape: shape, strides: strides,
-                          offset: count > 0 ? offset : 0)
+        return PendingTensor(storage: storage, offset: count > 0 ? offset : 0, shape: shape, strides: strides)
+    }
+
+    /// The tensor: a view of its storage when the layout is contiguous, else a contiguous copy.
+    static func tensor(_ pending: PendingTensor, storage: LoadedStorage) -> Tensor {
+        let view = Tensor(storage: storage.storage, dtype: storage.type.dtype, shape: pending.shape,
+                          strides: pending.strides, offset: pending.offset)
         return view.isContiguous ? view : withNoGrad { view.contiguous() }
     }
 
     /// The `[String: Tensor]` the unpickled root holds: the root dict, or a dict nested one level
     /// under one of ``nestedStateDictionaryKeys``.
-    static func stateDictionary(from root: PickleValue, path: String, field: String) throws -> ([String: Tensor], String?) {
+    static func stateDictionary(from root: PickleValue, storages: [String: LoadedStorage], path: String, field: String) throws -> ([String: Tensor], String?) {
         guard case .dictionary(let dictionary) = root else {
             throw FlintError.invalidFile(path: path, field: "\(field) root", expected: "a state dict (a dict of name → tensor)", found: root.kind)
         }
@@ -355,11 +397,15 @@ public struct PyTorchCheckpoint: Sendable {
             guard let name = key.stringValue else {
                 throw FlintError.invalidFile(path: path, field: "\(field) state dict key", expected: "a str", found: key.kind)
             }
-            guard case .opaque(let object) = value, let box = object as? TensorBox else {
+            guard case .opaque(let object) = value, let pending = object as? PendingTensor else {
                 throw FlintError.invalidFile(path: path, field: "\(field) state dict entry \"\(name)\"\(nestedKey.map { " (under \"\($0)\")" } ?? "")",
                                              expected: "a tensor", found: value.kind)
             }
-            tensors[name] = box.tensor
+            guard let storage = storages[pending.storage.key] else {
+                throw FlintError.invalidFile(path: path, field: "\(field) state dict entry \"\(name)\"",
+                                             expected: "storage \(pending.storage.key)", found: "no such storage")
+            }
+            tensors[name] = tensor(pending, storage: storage)
         }
         return (tensors, nestedKey)
     }
