@@ -196,6 +196,10 @@ import FlintTestSupport
         #expect(searched.contains(cache.appendingPathComponent("models--org--tiny/refs/v2").path))
         #expect(error.description.contains("flint download org/tiny"))
         #expect(throws: HubError.self) { try ModelFolder("org/other", cache: hub) }
+        // A path that does not exist is reported as such, with no download hint.
+        let path = cache.appendingPathComponent("absent/folder").path
+        let absent = try #require(throws: HubError.self) { try ModelFolder(path, cache: hub) }
+        #expect(absent.description == "\(path): not a model folder (looked for \(path))")
     }
 
     @Test func cacheDirectoryFollowsTheEnvironment() {

@@ -44,6 +44,9 @@ public enum HubError: Error, CustomStringConvertible, Equatable, Sendable {
     public var description: String {
         switch self {
         case let .modelNotFound(location, searched):
+            guard HubCache.isRepositoryId(location) else {
+                return "\(location): not a model folder (looked for \(HubError.list(searched)))"
+            }
             return "\(location): not a model folder, and not in the Hugging Face cache (looked for \(HubError.list(searched))); "
                 + "download it with `flint download \(location)` or give the path of a folder"
         case let .missingFiles(folder, lookedFor):
