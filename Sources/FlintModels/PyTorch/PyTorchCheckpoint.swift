@@ -15,7 +15,8 @@ import Foundation
 //     <top>/version, .format_version, .storage_alignment, .data/serialization_id
 //
 // Files written with `_use_new_zipfile_serialization=False` (and by PyTorch before 1.6) are a
-// concatenation of pickles followed by raw storages; they start with the pickle PROTO opcode 0x80.
+// concatenation of pickles followed by raw storages; they start with the pickle PROTO opcode 0x80
+// and are read by PyTorchLegacyFormat.swift.
 
 /// A PyTorch checkpoint (`pytorch_model.bin`, a `torch.save`d state dict) read without running any
 /// of its code: only tensor storages, dtypes, shapes, strides and offsets are taken from it.
@@ -25,6 +26,11 @@ import Foundation
 /// A non-contiguous tensor (a transposed weight, say) is copied into a contiguous one. Storages of
 /// dtypes Flint does not hold natively are converted as ``SafeTensorsFile`` does: float64 to
 /// float32, int8 and int16 to int32. Other dtypes (complex, quantized) throw an error naming them.
+///
+/// Both formats of `torch.save` are read: the ZIP archive of PyTorch 1.6 and later (stored, deflated
+/// or ZIP64), and the legacy stream of pickles and raw storages (`_use_new_zipfile_serialization=False`,
+/// PyTorch 0.4–1.5), whose storages are copied when misaligned. The tar format of PyTorch before 0.4
+/// throws an error that says to re-save the file.
 ///
 /// A state dict nested one level in a training checkpoint — `{"state_dict": {...}}`,
 /// `{"model": {...}}`, `{"module": {...}}` or `{"model_state_dict": {...}}` — is found too.
