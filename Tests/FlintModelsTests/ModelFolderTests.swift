@@ -142,6 +142,33 @@ import FlintTestSupport
         Self.expectSameWeights(try model.loadWeights(), Self.sampleWeights())
     }
 
+    @Test func readsAPyTorchModelFolderAsTransformersSavedIt() throws {
+        // config.json + pytorch_model.bin (torch.save of BertModel.state_dict(), with its _metadata).
+        let folderURL = try #require(Bundle.module.url(forResource: "Fixtures/tiny_bert", withExtension: nil))
+        let model = try ModelFolder(folderURL.path)
+        let configuration = try model.configuration()
+        #expect(configuration.modelType == "bert")
+        let bert = try configuration.decode(BertConfiguration.self)
+        #expect(bert.hiddenSize == 8 && bert.hiddenLayerCount == 2 && bert.intermediateSize == 16)
+        let weights = try model.loadWeights()
+        let expected = try HubFixtures.expectedTinyStateDict("tiny_bert.expected.json")
+        #expect(Set(weights.keys) == Set(expected.keys))
+        #expect(weights["encoder.layer.1.attention.self.query.weight"]?.shape == [8, 8])
+        for (name, reference) in expected {
+            let tensor = try #require(weights[name], "missing \(name)")
+            #expect(tensor.shape == reference.shape, "\(name)")
+            #expect(tensor.dtype.rawValue == reference.dtype, "\(name)")
+            #expect(tensor.toArray() == reference.values.map { Float($0) }, "\(name)")
+        }
+        var shapes: [String: [Int]] = ["embeddings.word_embeddings.weight": [bert.vocabularySize, bert.hiddenSize],
+                                       "pooler.dense.weight": [bert.hiddenSize, bert.hiddenSize]]
+        for layer in 0..<bert.hiddenLayerCount {
+            shapes["encoder.layer.\(layer).intermediate.dense.weight"] = [bert.intermediateSize, bert.hiddenSize]
+            shapes["encoder.layer.\(layer).output.dense.weight"] = [bert.hiddenSize, bert.intermediateSize]
+        }
+        try checkWeights(weights, expected: shapes, allowUnexpected: true, source: model.url.path)
+    }
+
     @Test func readsShardedPyTorchWeights() throws {
         let folder = try Self.makeFolder("pytorch-sharded")
         defer { try? FileManager.default.removeItem(at: folder) }

@@ -21,9 +21,10 @@ enum HubFixtures {
         return url
     }
 
-    /// The expected values in `tiny_state_dict.expected.json`: name → (dtype, shape, values).
-    static func expectedTinyStateDict() throws -> [String: (dtype: String, shape: [Int], values: [Double])] {
-        let data = try Data(contentsOf: url("tiny_state_dict.expected.json"))
+    /// The expected values in a `*.expected.json` fixture (by default `tiny_state_dict.expected.json`):
+    /// name → (dtype, shape, values).
+    static func expectedTinyStateDict(_ name: String = "tiny_state_dict.expected.json") throws -> [String: (dtype: String, shape: [Int], values: [Double])] {
+        let data = try Data(contentsOf: url(name))
         let object = try JSONSerialization.jsonObject(with: data) as! [String: [String: Any]]
         var result: [String: (dtype: String, shape: [Int], values: [Double])] = [:]
         for (name, entry) in object {
