@@ -119,6 +119,29 @@ import FlintTestSupport
         #expect(missing.description.hasSuffix("found no model_type"))
     }
 
+    @Test func configurationKeepsEveryJSONValue() throws {
+        let folder = try Self.makeFolder("config-values", configuration: """
+            {"model_type": "bert", "one": 1, "zero": 0, "flag": true, "ratio": 0.5, "name": "x", "none": null,
+             "list": [1, "a"], "id2label": {"0": "neg"}}
+            """)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let configuration = try ModelFolder(url: folder).configuration()
+        #expect(configuration["one"] == .number(1))
+        #expect(configuration["zero"] == .number(0))
+        #expect(configuration["flag"] == .bool(true))
+        #expect(configuration["ratio"]?.doubleValue == 0.5)
+        #expect(configuration["ratio"]?.integerValue == nil)
+        #expect(configuration["name"]?.stringValue == "x")
+        #expect(configuration["none"] == .null)
+        #expect(configuration["list"] == .array([.number(1), .string("a")]))
+        #expect(configuration["id2label"] == .object(["0": .string("neg")]))
+        #expect(configuration.architectures == [])
+        // A malformed file names itself.
+        try Data("{\"model_type\": ".utf8).write(to: folder.appendingPathComponent("config.json"))
+        let error = try #require(throws: FlintError.self) { try ModelFolder(url: folder).configuration() }
+        #expect(error.description.hasPrefix(folder.appendingPathComponent("config.json").path + ": invalid JSON"))
+    }
+
     @Test func missingWeightsListTheFilesLookedFor() throws {
         let folder = try Self.makeFolder("no-weights")
         defer { try? FileManager.default.removeItem(at: folder) }
