@@ -1,0 +1,226 @@
+import Flint
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// Fetches model repositories from the Hugging Face Hub into the standard cache layout
+/// (``HubCache``), so that ``ModelFolder`` — and `transformers` — find them offline afterwards.
+///
+/// 1. `GET {endpoint}/api/models/{repo}/revision/{revision}` gives the commit (`sha`) and the file
+///    list (`siblings[].rfilename`); ``HubFileSelection`` picks the files.
+/// 2. Each file missing from `snapshots/{sha}/` is fetched from `{endpoint}/{repo}/resolve/{sha}/{file}`
+///    into a temporary file in `blobs/`, renamed to its blob name (the file's ETag), and linked from
+///    `snapshots/{sha}/{file}` with a relative symlink.
+/// 3. `refs/{revision}` is written with the commit.
+///
+/// `HF_ENDPOINT` replaces `https://huggingface.co`; `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`) is sent
+/// as a Bearer token, for gated and private models.
+public struct HubDownloader: Sendable {
+    /// What happens during ``download(_:revision:all:events:)``, for progress displays.
+    public enum Event: Sendable {
+        /// The file list is known: `files` will be fetched (some may already be present).
+        case resolved(commit: String, files: [String])
+        /// `file` is already in the snapshot; nothing to fetch.
+        case skipped(file: String)
+        /// `file` (number `index` of `count`) starts downloading.
+        case started(file: String, index: Int, count: Int)
+        /// `bytes` of `file` are written (out of `expected`, when the server says).
+        case progress(file: String, bytes: Int64, expected: Int64?)
+        /// `file` is complete, `bytes` long.
+        case finished(file: String, bytes: Int64)
+    }
+
+    /// The repository's commit and files, from the Hub API.
+    public struct RepositoryInfo: Sendable, Equatable {
+        /// The commit hash the revision points to.
+        public let commit: String
+        /// Every file path in the repository at that commit.
+        public let files: [String]
+    }
+
+    /// The cache written to.
+    public let cache: HubCache
+    /// The Hub's base URL.
+    public let endpoint: URL
+    /// The access token, if any.
+    public let token: String?
+    /// The network (or a fake).
+    public let transport: any HubTransport
+
+    /// A downloader into `cache`, configured from `environment` (`HF_ENDPOINT`, `HF_TOKEN`).
+    public init(cache: HubCache = HubCache(), environment: [String: String] = ProcessInfo.processInfo.environment,
+                transport: any HubTransport = URLSessionHubTransport()) {
+        self.cache = cache
+        let endpoint = environment["HF_ENDPOINT"].flatMap { $0.isEmpty ? nil : URL(string: $0) }
+        self.endpoint = endpoint ?? URL(string: "https://huggingface.co")!
+        let token = environment["HF_TOKEN"] ?? environment["HUGGING_FACE_HUB_TOKEN"]
+        self.token = token.flatMap { $0.isEmpty ? nil : $0 }
+        self.transport = transport
+    }
+
+    /// `text` with every character outside the unreserved set percent-encoded (`/` too).
+    static func encodeComponent(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    /// The API URL of a repository at a revision.
+    public func infoURL(_ repositoryId: String, revision: String) -> URL {
+        URL(string: endpoint.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            + "/api/models/\(repositoryId)/revision/\(HubDownloader.encodeComponent(revision))")!
+    }
+
+    /// The download URL of a file at a commit.
+    public func fileURL(_ repositoryId: String, commit: String, file: String) -> URL {
+        let path = file.split(separator: "/").map { HubDownloader.encodeComponent(String($0)) }.joined(separator: "/")
+        return URL(string: endpoint.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+            + "/\(repositoryId)/resolve/\(commit)/\(path)")!
+    }
+
+    private func request(_ url: URL) -> URLRequest {
+        var request = URLRequest(url: url)
+        request.setValue("flint", forHTTPHeaderField: "User-Agent")
+        if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
+        return request
+    }
+
+    /// Turns a failed response into an error that says what to do.
+    private func failure(_ url: URL, _ response: HubResponse, _ repositoryId: String) -> HubError {
+        let detail = String(decoding: response.body.prefix(300), as: UTF8.self)
+        let message: String
+        switch response.statusCode {
+        case 401, 403:
+            message = token == nil
+                ? "\(repositoryId) is private or gated: set HF_TOKEN to an access token that may read it"
+                : "the token in HF_TOKEN may not read \(repositoryId)"
+        case 404:
+            message = "no such repository, revision or file"
+        default:
+            message = detail.isEmpty ? "request failed" : detail
+        }
+        return .requestFailed(url: url.absoluteString, status: response.statusCode, message: message)
+    }
+
+    /// The commit and file list of `repositoryId` at `revision`.
+    ///
+    /// - Throws: ``HubError/requestFailed(url:status:message:)`` for a failed request or a reply
+    ///   without `sha` and `siblings`.
+    public func repositoryInfo(_ repositoryId: String, revision: String = "main") throws -> RepositoryInfo {
+        let url = infoURL(repositoryId, revision: revision)
+        let response = try transport.get(request(url))
+        guard response.isSuccess else { throw failure(url, response, repositoryId) }
+        guard let object = try? JSONSerialization.jsonObject(with: response.body) as? [String: Any],
+              let commit = object["sha"] as? String, HubCache.isCommitHash(commit),
+              let siblings = object["siblings"] as? [[String: Any]] else {
+            throw HubError.requestFailed(url: url.absoluteString, status: response.statusCode,
+                                         message: "expected JSON with a 40-digit \"sha\" and \"siblings\", found \(response.body.count) bytes that are not")
+        }
+        let files = siblings.compactMap { $0["rfilename"] as? String }.filter(HubDownloader.isSafeRelativePath)
+        return RepositoryInfo(commit: commit, files: files)
+    }
+
+    /// Whether `path` stays inside the folder it is relative to.
+    static func isSafeRelativePath(_ path: String) -> Bool {
+        !path.isEmpty && !path.hasPrefix("/") && !path.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+
+    /// Downloads `repositoryId` at `revision` into the cache and returns its folder. Files already in
+    /// the snapshot are skipped; each new file appears in the snapshot only once complete.
+    ///
+    /// - Parameters:
+    ///   - all: fetch every file rather than ``HubFileSelection``'s choice.
+    ///   - events: called with progress (from the transport's threads).
+    /// - Throws: ``HubError/requestFailed(url:status:message:)``; ``Flint/FlintError/io(path:message:)``
+    ///   when the cache cannot be written.
+    @discardableResult
+    public func download(_ repositoryId: String, revision: String = "main", all: Bool = false,
+                         events: @escaping @Sendable (Event) -> Void = { _ in }) throws -> ModelFolder {
+        guard HubCache.isRepositoryId(repositoryId) else {
+            throw HubError.requestFailed(url: repositoryId, status: 0, message: "not a repository id (expected ORG/NAME)")
+        }
+        let info = try repositoryInfo(repositoryId, revision: revision)
+        let files = HubFileSelection.select(info.files, all: all)
+        events(.resolved(commit: info.commit, files: files))
+        let repository = cache.repositoryFolder(repositoryId)
+        let blobs = repository.appendingPathComponent("blobs", isDirectory: true)
+        let snapshot = cache.snapshotFolder(repositoryId, commit: info.commit)
+        try HubDownloader.createDirectory(blobs)
+        try HubDownloader.createDirectory(snapshot)
+
+        for (index, file) in files.enumerated() {
+            let link = snapshot.appendingPathComponent(file)
+            if FileManager.default.fileExists(atPath: link.path) {
+                events(.skipped(file: file))
+                continue
+            }
+            events(.started(file: file, index: index, count: files.count))
+            let url = fileURL(repositoryId, commit: info.commit, file: file)
+            let temporary = blobs.appendingPathComponent(".\(UUID().uuidString).incomplete")
+            defer { try? FileManager.default.removeItem(at: temporary) }
+            let response = try transport.download(request(url), to: temporary) { bytes, expected in
+                events(.progress(file: file, bytes: bytes, expected: expected))
+            }
+            guard response.isSuccess else { throw failure(url, response, repositoryId) }
+            let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int).flatMap { $0 } ?? 0
+            let encoded = response.headers["content-encoding"].map { $0 != "identity" } ?? false
+            if !encoded, let expected = response.headers["content-length"].flatMap(Int.init), expected != size {
+                throw HubError.requestFailed(url: url.absoluteString, status: response.statusCode,
+                                             message: "the transfer ended after \(size) of \(expected) bytes")
+            }
+            let blobName = response.entityTag ?? "flint-\(info.commit)-" + file.replacingOccurrences(of: "/", with: "--")
+            let blob = blobs.appendingPathComponent(blobName)
+            try HubDownloader.rename(temporary, to: blob)
+            try HubDownloader.createDirectory(link.deletingLastPathComponent())
+            // snapshots/<commit>/<a>/<b>/file → ../../(one more per folder)blobs/<name>
+            let depth = file.split(separator: "/").count - 1
+            let target = String(repeating: "../", count: 2 + depth) + "blobs/" + blobName
+            try? FileManager.default.removeItem(at: link)  // a dangling link from an interrupted run
+            do { try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target) } catch {
+                throw FlintError.io(path: link.path, message: "cannot create the symlink to \(target): \(error.localizedDescription)")
+            }
+            events(.finished(file: file, bytes: Int64(size)))
+        }
+        if revision != info.commit {
+            try HubDownloader.writeAtomically(Data(info.commit.utf8), to: cache.referenceFile(repositoryId, revision: revision))
+        }
+        return try ModelFolder(repositoryId, revision: revision, cache: cache)
+    }
+
+    static func createDirectory(_ url: URL) throws {
+        do { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) } catch {
+            throw FlintError.io(path: url.path, message: "cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+
+    /// Renames `source` over `destination` (atomic within one file system).
+    static func rename(_ source: URL, to destination: URL) throws {
+        #if canImport(Glibc)
+        let status = Glibc.rename(source.path, destination.path)
+        #else
+        let status = Darwin.rename(source.path, destination.path)
+        #endif
+        guard status == 0 else {
+            throw FlintError.io(path: destination.path, message: "cannot rename \(source.lastPathComponent) to it: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Writes `data` to a temporary file next to `url` and renames it over `url`.
+    static func writeAtomically(_ data: Data, to url: URL) throws {
+        try createDirectory(url.deletingLastPathComponent())
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
+        do { try data.write(to: temporary) } catch {
+            throw FlintError.io(path: temporary.path, message: "cannot write: \(error.localizedDescription)")
+        }
+        do { try rename(temporary, to: url) } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+    }
+}
