@@ -44,6 +44,8 @@ public struct BenchmarkSuite: Sendable {
             return "{\"gflops\": \(GEMMBenchmark.openBLASGFLOPS(size: size, threads: threads))}"
         case "cnn-flint":
             return CNNBenchmark.runFlint()
+        case "bert-training-flint":
+            return try BertTrainingBenchmark.runFlint()
         default:
             throw BenchmarkError.unknownCase(name)
         }
