@@ -11,8 +11,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON lines {name, unit, flint, peer, ratio, goal} instead of a table.")
     var json = false
 
-    @Option(help: "Comma-separated groups to run: gemm, cnn, bert-training.")
-    var only: String = "gemm,cnn"
+    @Option(help: "Comma-separated groups to run: gemm, cnn, minilm, bert-training.")
+    var only: String = "gemm,cnn,minilm"
 
     @Option(help: "Directory of the peer scripts.")
     var peers: String = "bench/peers"
@@ -26,6 +26,7 @@ struct BenchCommand: ParsableCommand {
         if groups.contains("gemm") { rows += suite.gemmRows() }
         if groups.contains("cnn") { rows += suite.cnnRows() }
         if groups.contains("bert-training") { rows += suite.bertTrainingRows() }
+        if groups.contains("minilm") { rows += suite.miniLMRows() }
         if json {
             for row in rows { print(row.jsonLine) }
         } else {
@@ -39,7 +40,7 @@ struct BenchWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-worker", abstract: "Internal: runs one benchmark case and prints JSON.", shouldDisplay: false)
 
-    @Argument(help: "The case: gemm-flint, gemm-openblas, cnn-flint.")
+    @Argument(help: "The case: gemm-flint, gemm-openblas, cnn-flint, minilm-flint.")
     var name: String
 
     @Option var size: Int = 1024

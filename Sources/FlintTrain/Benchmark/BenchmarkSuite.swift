@@ -46,6 +46,10 @@ public struct BenchmarkSuite: Sendable {
             return CNNBenchmark.runFlint()
         case "bert-training-flint":
             return try BertTrainingBenchmark.runFlint()
+        case "minilm-flint":
+            // FLINT_BENCH_ONLY=t16_b1,t128_b32 restricts the cases (for quick runs).
+            let only = ProcessInfo.processInfo.environment["FLINT_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) } ?? []
+            return try MiniLMBenchmark.runFlint(only: only)
         default:
             throw BenchmarkError.unknownCase(name)
         }

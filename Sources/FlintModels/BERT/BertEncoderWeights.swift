@@ -1,0 +1,87 @@
+import Foundation
+import Flint
+
+/// The weights of one BERT encoder layer, laid out for the inference engine's GEMMs.
+///
+/// Matrices stay in PyTorch's `[out, in]` layout (BLAS reads them transposed, so mmap'd checkpoint
+/// tensors are used without a copy); only the query, key and value projections are concatenated
+/// into one `[3H, H]` panel so that one GEMM computes all three.
+struct BertEncoderLayerWeights: @unchecked Sendable {
+    /// `[3H, H]`: rows 0..<H query, H..<2H key, 2H..<3H value.
+    let queryKeyValueWeight: Tensor
+    /// `[3H]`.
+    let queryKeyValueBias: Tensor
+    /// `[H, H]` attention output projection.
+    let attentionOutputWeight: Tensor
+    let attentionOutputBias: Tensor
+    let attentionNormWeight: Tensor
+    let attentionNormBias: Tensor
+    /// `[I, H]`.
+    let intermediateWeight: Tensor
+    let intermediateBias: Tensor
+    /// `[H, I]`.
+    let outputWeight: Tensor
+    let outputBias: Tensor
+    let outputNormWeight: Tensor
+    let outputNormBias: Tensor
+}
+
+/// The classifier head of a `BertForSequenceClassification` checkpoint.
+struct BertEncoderClassifierWeights: @unchecked Sendable {
+    /// `[labels, H]`.
+    let weight: Tensor
+    /// `[labels]`.
+    let bias: Tensor
+}
+
+/// Reads and checks checkpoint tensors by name for ``BertEncoder``.
+struct BertEncoderWeightReader {
+    let tensors: [String: Tensor]
+    /// "bert." when the checkpoint's encoder names carry that prefix, else "".
+    let prefix: String
+    /// Problems found so far (missing or mis-shaped tensors), reported together.
+    private(set) var problems: [String] = []
+
+    init(_ tensors: [String: Tensor]) {
+        self.tensors = tensors
+        let prefixed = tensors.keys.contains { $0.hasPrefix("bert.embeddings.") }
+        let plain = tensors.keys.contains { $0.hasPrefix("embeddings.") }
+        prefix = prefixed && !plain ? "bert." : ""
+    }
+
+    /// The float32 contiguous tensor `name` (prefix added) of `shape`, or a placeholder after
+    /// recording what is wrong.
+    mutating func tensor(_ name: String, _ shape: [Int], prefixed: Bool = true) -> Tensor {
+        let key = prefixed ? prefix + name : name
+        guard let found = tensors[key] else {
+            problems.append("missing \"\(key)\" (expected shape \(shape))")
+            return Tensor.zeros(shape)
+        }
+        guard found.shape == shape else {
+            problems.append("\"\(key)\": expected shape \(shape), found \(found.shape)")
+            return Tensor.zeros(shape)
+        }
+        switch found.dtype {
+        case .float32: return found.detached().contiguous()
+        case .float16, .bfloat16: return withNoGrad { found.to(.float32).contiguous() }
+        default:
+            problems.append("\"\(key)\": expected a floating-point tensor, found \(found.dtype)")
+            return Tensor.zeros(shape)
+        }
+    }
+
+    /// Whether the checkpoint holds `name` (no prefix added).
+    func contains(_ name: String) -> Bool { tensors[name] != nil }
+}
+
+/// Concatenates contiguous float32 tensors along their first dimension (`[rows_i, columns]` or `[count_i]`).
+func concatenateRows(_ parts: [Tensor]) -> Tensor {
+    let rows = parts.reduce(0) { $0 + $1.shape[0] }
+    let out = Tensor(uninitializedShape: [rows] + parts[0].shape.dropFirst())
+    var destination = out.pointer(as: Float.self)
+    for part in parts {
+        destination.update(from: part.pointer(as: Float.self), count: part.count)
+        destination += part.count
+    }
+    return out
+}
