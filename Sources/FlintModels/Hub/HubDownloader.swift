@@ -216,7 +216,7 @@ public struct HubDownloader: Sendable {
         if revision != info.commit {
             try HubDownloader.writeAtomically(Data(info.commit.utf8), to: cache.referenceFile(repositoryId, revision: revision))
         }
-        return try ModelFolder(repositoryId, revision: revision, cache: cache)
+        return ModelFolder(url: snapshot, repositoryId: repositoryId, commit: info.commit)
     }
 
     /// The size of the regular file at `url`, nil when there is none.
