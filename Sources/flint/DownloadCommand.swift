@@ -73,10 +73,12 @@ final class DownloadDisplay: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         switch event {
-        case let .resolved(commit, files):
-            write("commit \(commit): \(files.count) files\n")
+        case let .resolved(commit, files, bytes):
+            write("commit \(commit): \(files.count) files" + (bytes.map { ", \(DownloadDisplay.bytes($0))" } ?? "") + "\n")
         case let .skipped(file):
             write("  \(file): already present\n")
+        case let .reused(file):
+            write("  \(file): linked to the copy already in the cache\n")
         case let .started(file, index, count):
             start = Date()
             lastDraw = .distantPast

@@ -43,11 +43,18 @@ final class FakeHubTransport: HubTransport, @unchecked Sendable {
     func get(_ request: URLRequest) throws -> HubResponse {
         lock.withLock { recorded.append(request) }
         let url = request.url!.absoluteString
-        guard url == "\(host)/api/models/\(repositoryId)/revision/main" || url == "\(host)/api/models/\(repositoryId)/revision/\(commit)" else {
+        guard url == "\(host)/api/models/\(repositoryId)/revision/main?blobs=true"
+                || url == "\(host)/api/models/\(repositoryId)/revision/\(commit)?blobs=true" else {
             return HubResponse(statusCode: 404, body: Data(#"{"error":"Repository not found"}"#.utf8))
         }
         guard apiStatus == 200 else { return HubResponse(statusCode: apiStatus, body: Data("denied".utf8)) }
-        let siblings = files.keys.sorted().map { ["rfilename": $0] }
+        // As the Hub answers with ?blobs=true: size and blobId, plus lfs.sha256 and lfs.size for LFS files.
+        let siblings: [[String: Any]] = files.keys.sorted().map { name in
+            let file = files[name]!
+            var sibling: [String: Any] = ["rfilename": name, "size": file.data.count, "blobId": file.isLarge ? "gitsha" : file.etag]
+            if file.isLarge { sibling["lfs"] = ["sha256": file.etag, "size": file.data.count, "pointerSize": 130] }
+            return sibling
+        }
         let body = try JSONSerialization.data(withJSONObject: ["id": repositoryId, "sha": commit, "siblings": siblings])
         return HubResponse(statusCode: 200, headers: ["Content-Type": "application/json"], body: body)
     }
@@ -142,7 +149,8 @@ final class EventLog: @unchecked Sendable {
         ModelFolderTests.expectSameWeights(try offline.loadWeights(), ModelFolderTests.sampleWeights())
 
         let events = log.events
-        #expect(events.contains { if case .resolved(Self.commit, let files) = $0 { return files.count == 5 } else { return false } })
+        let total = ["config.json", "tokenizer.json", "vocab.txt", "1_Pooling/config.json", "model.safetensors"].map { hub.files[$0]!.data.count }.reduce(0, +)
+        #expect(events.contains { if case .resolved(Self.commit, let files, let bytes) = $0 { return files.count == 5 && bytes == Int64(total) } else { return false } })
         #expect(events.contains { if case .progress("model.safetensors", _, let expected?) = $0 { return expected > 0 } else { return false } })
         #expect(events.contains { if case .finished("model.safetensors", let bytes) = $0 { return bytes == Int64(hub.files["model.safetensors"]!.data.count) } else { return false } })
     }
@@ -158,6 +166,27 @@ final class EventLog: @unchecked Sendable {
         try downloader.download("org/tiny") { log.append($0) }
         #expect(hub.downloadedFiles.count == first)
         #expect(log.events.filter { if case .skipped = $0 { return true } else { return false } }.count == 5)
+    }
+
+    @Test func reusesBlobsAcrossRevisions() throws {
+        // A new commit whose files are unchanged: every file links to the blob fetched before.
+        let first = try Self.makeHub()
+        let cacheFolder = try HubFixtures.temporaryFolder("download-reuse")
+        defer { try? FileManager.default.removeItem(at: cacheFolder) }
+        let cache = HubCache(directory: cacheFolder)
+        try HubDownloader(cache: cache, environment: [:], transport: first).download("org/tiny")
+        let newCommit = String(repeating: "f", count: 40)
+        var files = first.files
+        files["vocab.txt"] = .init(data: Data("[PAD]\n[UNK]\n[CLS]\n".utf8), etag: "c0ffee05", isLarge: false)  // changed
+        let second = FakeHubTransport(repositoryId: "org/tiny", commit: newCommit, files: files)
+        let log = EventLog()
+        let folder = try HubDownloader(cache: cache, environment: [:], transport: second).download("org/tiny") { log.append($0) }
+        #expect(second.downloadedFiles == ["vocab.txt"])
+        #expect(log.events.filter { if case .reused = $0 { return true } else { return false } }.count == 4)
+        #expect(folder.commit == newCommit)
+        #expect(try String(contentsOf: cacheFolder.appendingPathComponent("models--org--tiny/refs/main"), encoding: .utf8) == newCommit)
+        #expect(try Data(contentsOf: folder.fileURL("vocab.txt")) == files["vocab.txt"]!.data)
+        ModelFolderTests.expectSameWeights(try folder.loadWeights(), ModelFolderTests.sampleWeights())
     }
 
     @Test func sendsTheTokenToTheConfiguredEndpoint() throws {
@@ -217,7 +246,7 @@ final class EventLog: @unchecked Sendable {
 
     @Test func buildsHubURLs() {
         let downloader = HubDownloader(cache: HubCache(directory: URL(fileURLWithPath: "/tmp")), environment: [:], transport: FakeHubTransport(repositoryId: "a/b", commit: Self.commit, files: [:]))
-        #expect(downloader.infoURL("a/b", revision: "refs/pr/1").absoluteString == "https://huggingface.co/api/models/a/b/revision/refs%2Fpr%2F1")
+        #expect(downloader.infoURL("a/b", revision: "refs/pr/1").absoluteString == "https://huggingface.co/api/models/a/b/revision/refs%2Fpr%2F1?blobs=true")
         #expect(downloader.fileURL("a/b", commit: Self.commit, file: "1_Pooling/my config.json").absoluteString
                 == "https://huggingface.co/a/b/resolve/\(Self.commit)/1_Pooling/my%20config.json")
         #expect(HubResponse(statusCode: 200, headers: ["ETag": "W/\"abc\""]).entityTag == "abc")

@@ -124,7 +124,7 @@ final class LoopbackHTTPServer: @unchecked Sendable {
         let sha256 = String(repeating: "e", count: 64)
         let server = try LoopbackHTTPServer { path, port in
             switch path {
-            case "/api/models/org/tiny/revision/main":
+            case "/api/models/org/tiny/revision/main?blobs=true":
                 let json = #"{"sha":"\#(commit)","siblings":[{"rfilename":"config.json"},{"rfilename":"model.safetensors"},{"rfilename":"tf_model.h5"}]}"#
                 return .init(status: 200, headers: ["Content-Type": "application/json"], body: Data(json.utf8))
             case "/org/tiny/resolve/\(commit)/config.json":

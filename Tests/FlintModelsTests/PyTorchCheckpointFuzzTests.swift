@@ -126,4 +126,24 @@ import Flint
         #expect(tally.loaded + tally.rejected == 400)
         #expect(tally.rejected > 100)
     }
+
+    @Test func mutatedDeflatedArchivesLoadOrThrow() throws {
+        // Damage inside deflate streams reaches zlib; the CRC-32 catches what zlib accepts.
+        let original = Array(try Data(contentsOf: HubFixtures.url("tiny_deflated.pt.bin")))
+        let folder = try HubFixtures.temporaryFolder("fuzz-deflate")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("pytorch_model.bin")
+        var random = RandomGenerator(seed: 8)
+        var tally = Tally()
+        for _ in 0..<300 {
+            var bytes = original
+            for _ in 0...random.nextInt(below: 2) {
+                bytes[random.nextInt(below: bytes.count)] = UInt8(truncatingIfNeeded: random.next())
+            }
+            try Self.attempt(bytes, at: url, tally: &tally)
+        }
+        print("fuzz deflated archive: \(tally.loaded) loaded, \(tally.rejected) rejected")
+        #expect(tally.loaded + tally.rejected == 300)
+        #expect(tally.rejected > 150)
+    }
 }

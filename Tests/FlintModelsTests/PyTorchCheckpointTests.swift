@@ -93,8 +93,22 @@ import Flint
     @Test func rejectsUnsupportedDtypesByName() throws {
         let url = try HubFixtures.url("tiny_complex.pt.bin")
         let error = try #require(throws: FlintError.self) { try PyTorchCheckpoint(contentsOf: url) }
-        #expect(error.description.contains("torch.ComplexFloatStorage"))
+        #expect(error.description.contains("found torch.ComplexFloatStorage (dtype complex64)"))
         #expect(error.description.contains(url.path))
+        let float8 = try HubFixtures.url("tiny_float8.pt.bin")
+        let float8Error = try #require(throws: FlintError.self) { try PyTorchCheckpoint(contentsOf: float8) }
+        #expect(float8Error.description.contains("_rebuild_tensor_v3 dtype"))
+        #expect(float8Error.description.hasSuffix("found torch.float8_e4m3fn"))
+    }
+
+    @Test func readsUnsignedDtypesSavedWithUntypedStorages() throws {
+        let checkpoint = try PyTorchCheckpoint(contentsOf: HubFixtures.url("tiny_unsigned.pt.bin"))
+        let u16 = try #require(checkpoint.tensors["u16"])
+        #expect(u16.dtype == .int32 && u16.shape == [2, 2])
+        #expect(u16.toIntArray() == [65535, 7, 2, 3])
+        #expect(checkpoint.tensors["u32"]?.dtype == .int64)
+        #expect(checkpoint.tensors["u32"]?.toIntArray() == [4_000_000_000, 1])
+        #expect(checkpoint.tensors["u64"]?.toIntArray() == [1 << 62, 5])
     }
 
     @Test func readsTheLegacyFormat() throws {

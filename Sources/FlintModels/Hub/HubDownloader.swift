@@ -12,11 +12,14 @@ import FoundationNetworking
 /// Fetches model repositories from the Hugging Face Hub into the standard cache layout
 /// (``HubCache``), so that ``ModelFolder`` — and `transformers` — find them offline afterwards.
 ///
-/// 1. `GET {endpoint}/api/models/{repo}/revision/{revision}` gives the commit (`sha`) and the file
-///    list (`siblings[].rfilename`); ``HubFileSelection`` picks the files.
-/// 2. Each file missing from `snapshots/{sha}/` is fetched from `{endpoint}/{repo}/resolve/{sha}/{file}`
-///    into a temporary file in `blobs/`, renamed to its blob name (the file's ETag), and linked from
-///    `snapshots/{sha}/{file}` with a relative symlink.
+/// 1. `GET {endpoint}/api/models/{repo}/revision/{revision}?blobs=true` gives the commit (`sha`) and
+///    the files (`siblings[]`: `rfilename`, `size`, `blobId`, `lfs.sha256`); ``HubFileSelection``
+///    picks the files.
+/// 2. Each file missing from `snapshots/{sha}/` is linked to its blob when `blobs/` already holds it
+///    (a file unchanged since a revision fetched before), else fetched from
+///    `{endpoint}/{repo}/resolve/{sha}/{file}` into a temporary file in `blobs/`, renamed to its blob
+///    name (the ETag: an LFS file's sha256, else its git blob id, as `huggingface_hub` names blobs),
+///    and linked from `snapshots/{sha}/{file}` with a relative symlink.
 /// 3. `refs/{revision}` is written with the commit.
 ///
 /// `HF_ENDPOINT` replaces `https://huggingface.co`; `HF_TOKEN` (or `HUGGING_FACE_HUB_TOKEN`) is sent
@@ -24,10 +27,13 @@ import FoundationNetworking
 public struct HubDownloader: Sendable {
     /// What happens during ``download(_:revision:all:events:)``, for progress displays.
     public enum Event: Sendable {
-        /// The file list is known: `files` will be fetched (some may already be present).
-        case resolved(commit: String, files: [String])
+        /// The file list is known: `files` will be fetched (some may already be present), `bytes`
+        /// in all when the Hub gave every size.
+        case resolved(commit: String, files: [String], bytes: Int64?)
         /// `file` is already in the snapshot; nothing to fetch.
         case skipped(file: String)
+        /// `file`'s contents were already in `blobs/` (from another revision): linked, not fetched.
+        case reused(file: String)
         /// `file` (number `index` of `count`) starts downloading.
         case started(file: String, index: Int, count: Int)
         /// `bytes` of `file` are written (out of `expected`, when the server says).
@@ -42,6 +48,10 @@ public struct HubDownloader: Sendable {
         public let commit: String
         /// Every file path in the repository at that commit.
         public let files: [String]
+        /// Sizes in bytes, by path, where the Hub gave them.
+        public let sizes: [String: Int64]
+        /// Blob names (an LFS file's sha256, else the git blob id), by path, where the Hub gave them.
+        public let blobNames: [String: String]
     }
 
     /// The cache written to.
@@ -74,7 +84,7 @@ public struct HubDownloader: Sendable {
     /// The API URL of a repository at a revision.
     public func infoURL(_ repositoryId: String, revision: String) -> URL {
         URL(string: endpoint.absoluteString.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
-            + "/api/models/\(repositoryId)/revision/\(HubDownloader.encodeComponent(revision))")!
+            + "/api/models/\(repositoryId)/revision/\(HubDownloader.encodeComponent(revision))?blobs=true")!
     }
 
     /// The download URL of a file at a commit.
@@ -122,8 +132,24 @@ public struct HubDownloader: Sendable {
             throw HubError.requestFailed(url: url.absoluteString, status: response.statusCode,
                                          message: "expected JSON with a 40-digit \"sha\" and \"siblings\", found \(response.body.count) bytes that are not")
         }
-        let files = siblings.compactMap { $0["rfilename"] as? String }.filter(HubDownloader.isSafeRelativePath)
-        return RepositoryInfo(commit: commit, files: files)
+        var files: [String] = []
+        var sizes: [String: Int64] = [:]
+        var blobNames: [String: String] = [:]
+        for sibling in siblings {
+            guard let path = sibling["rfilename"] as? String, HubDownloader.isSafeRelativePath(path) else { continue }
+            files.append(path)
+            let lfs = sibling["lfs"] as? [String: Any]
+            if let size = (lfs?["size"] as? NSNumber) ?? (sibling["size"] as? NSNumber) { sizes[path] = size.int64Value }
+            if let name = (lfs?["sha256"] as? String) ?? (sibling["blobId"] as? String), HubDownloader.isBlobName(name) {
+                blobNames[path] = name
+            }
+        }
+        return RepositoryInfo(commit: commit, files: files, sizes: sizes, blobNames: blobNames)
+    }
+
+    /// Whether `name` can name a file in `blobs/` (hex digits, letters, `-`, `_`; no path).
+    static func isBlobName(_ name: String) -> Bool {
+        !name.isEmpty && name.count <= 128 && name.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }
     }
 
     /// Whether `path` stays inside the folder it is relative to.
@@ -147,7 +173,8 @@ public struct HubDownloader: Sendable {
         }
         let info = try repositoryInfo(repositoryId, revision: revision)
         let files = HubFileSelection.select(info.files, all: all)
-        events(.resolved(commit: info.commit, files: files))
+        let sizes = files.compactMap { info.sizes[$0] }
+        events(.resolved(commit: info.commit, files: files, bytes: sizes.count == files.count ? sizes.reduce(0, +) : nil))
         let repository = cache.repositoryFolder(repositoryId)
         let blobs = repository.appendingPathComponent("blobs", isDirectory: true)
         let snapshot = cache.snapshotFolder(repositoryId, commit: info.commit)
@@ -160,6 +187,12 @@ public struct HubDownloader: Sendable {
                 events(.skipped(file: file))
                 continue
             }
+            if let name = info.blobNames[file], let size = HubDownloader.fileSize(blobs.appendingPathComponent(name)),
+               info.sizes[file].map({ $0 == size }) ?? true {
+                try HubDownloader.link(link, toBlob: name, file: file)
+                events(.reused(file: file))
+                continue
+            }
             events(.started(file: file, index: index, count: files.count))
             let url = fileURL(repositoryId, commit: info.commit, file: file)
             let temporary = blobs.appendingPathComponent(".\(UUID().uuidString).incomplete")
@@ -168,29 +201,44 @@ public struct HubDownloader: Sendable {
                 events(.progress(file: file, bytes: bytes, expected: expected))
             }
             guard response.isSuccess else { throw failure(url, response, repositoryId) }
-            let size = (try? FileManager.default.attributesOfItem(atPath: temporary.path)[.size] as? Int).flatMap { $0 } ?? 0
+            let size = HubDownloader.fileSize(temporary) ?? 0
             let encoded = response.headers["content-encoding"].map { $0 != "identity" } ?? false
-            if !encoded, let expected = response.headers["content-length"].flatMap(Int.init), expected != size {
+            let expected = info.sizes[file] ?? (encoded ? nil : response.headers["content-length"].flatMap(Int64.init))
+            if let expected, expected != size {
                 throw HubError.requestFailed(url: url.absoluteString, status: response.statusCode,
                                              message: "the transfer ended after \(size) of \(expected) bytes")
             }
-            let blobName = response.entityTag ?? "flint-\(info.commit)-" + file.replacingOccurrences(of: "/", with: "--")
-            let blob = blobs.appendingPathComponent(blobName)
-            try HubDownloader.rename(temporary, to: blob)
-            try HubDownloader.createDirectory(link.deletingLastPathComponent())
-            // snapshots/<commit>/<a>/<b>/file → ../../(one more per folder)blobs/<name>
-            let depth = file.split(separator: "/").count - 1
-            let target = String(repeating: "../", count: 2 + depth) + "blobs/" + blobName
-            try? FileManager.default.removeItem(at: link)  // a dangling link from an interrupted run
-            do { try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target) } catch {
-                throw FlintError.io(path: link.path, message: "cannot create the symlink to \(target): \(error.localizedDescription)")
-            }
-            events(.finished(file: file, bytes: Int64(size)))
+            let blobName = response.entityTag ?? info.blobNames[file] ?? "flint-\(info.commit)-" + file.replacingOccurrences(of: "/", with: "--")
+            try HubDownloader.rename(temporary, to: blobs.appendingPathComponent(blobName))
+            try HubDownloader.link(link, toBlob: blobName, file: file)
+            events(.finished(file: file, bytes: size))
         }
         if revision != info.commit {
             try HubDownloader.writeAtomically(Data(info.commit.utf8), to: cache.referenceFile(repositoryId, revision: revision))
         }
-        return try ModelFolder(repositoryId, revision: revision, cache: cache)
+        return ModelFolder(url: snapshot, repositoryId: repositoryId, commit: info.commit)
+    }
+
+    /// The size of the regular file at `url`, nil when there is none.
+    static func fileSize(_ url: URL) -> Int64? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: url.path),
+              attributes[.type] as? FileAttributeType == .typeRegular,
+              let size = attributes[.size] as? NSNumber else { return nil }
+        return size.int64Value
+    }
+
+    /// Links the snapshot path `link` (the repository file `file`) to `blobs/<blob>` with a relative
+    /// symlink: `snapshots/<commit>/<a>/<b>/file → ../../(one more per folder)blobs/<blob>`.
+    static func link(_ link: URL, toBlob blob: String, file: String) throws {
+        try createDirectory(link.deletingLastPathComponent())
+        let depth = file.split(separator: "/").count - 1
+        let target = String(repeating: "../", count: 2 + depth) + "blobs/" + blob
+        try? FileManager.default.removeItem(at: link)  // a dangling link from an interrupted run
+        do { try FileManager.default.createSymbolicLink(atPath: link.path, withDestinationPath: target) } catch {
+            // Another download of the same snapshot may have made it first.
+            if (try? FileManager.default.destinationOfSymbolicLink(atPath: link.path)) == target { return }
+            throw FlintError.io(path: link.path, message: "cannot create the symlink to \(target): \(error.localizedDescription)")
+        }
     }
 
     static func createDirectory(_ url: URL) throws {

@@ -32,7 +32,8 @@ public struct ModelFolder: Sendable {
         self.init(url: url, repositoryId: nil, commit: nil)
     }
 
-    private init(url: URL, repositoryId: String?, commit: String?) {
+    /// A folder whose origin is already known (a snapshot the downloader just wrote, say).
+    init(url: URL, repositoryId: String?, commit: String?) {
         self.url = url
         self.repositoryId = repositoryId
         self.commit = commit

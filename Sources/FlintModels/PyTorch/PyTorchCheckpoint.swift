@@ -9,7 +9,11 @@ import Foundation
 //                           torch._utils._rebuild_tensor_v2(storage, storage_offset, size, stride,
 //                                                           requires_grad, backward_hooks[, metadata])
 //                           and each storage a persistent id
-//                           ('storage', torch.<Type>Storage, key, location, numel)
+//                           ('storage', torch.<Type>Storage, key, location, numel);
+//                           dtypes without a storage class (uint16, uint32, uint64, float8, …) use
+//                           _rebuild_tensor_v3(storage, offset, size, stride, requires_grad, hooks,
+//                           torch.<dtype>[, metadata]) with ('storage', torch.storage.UntypedStorage,
+//                           key, location, byte count)
 //     <top>/data/<key>      the raw bytes of storage <key>, in the byte order of <top>/byteorder
 //     <top>/byteorder       "little" or "big" (absent in old files: little)
 //     <top>/version, .format_version, .storage_alignment, .data/serialization_id
@@ -25,7 +29,8 @@ import Foundation
 /// layout): loading is zero-copy, and tensors that share a storage in PyTorch share it here.
 /// A non-contiguous tensor (a transposed weight, say) is copied into a contiguous one. Storages of
 /// dtypes Flint does not hold natively are converted as ``SafeTensorsFile`` does: float64 to
-/// float32, int8 and int16 to int32. Other dtypes (complex, quantized) throw an error naming them.
+/// float32; int8, int16 and uint16 to int32; uint32 and uint64 to int64. Other dtypes (complex,
+/// float8, quantized) throw an error naming them.
 ///
 /// Both formats of `torch.save` are read: the ZIP archive of PyTorch 1.6 and later (stored, deflated
 /// or ZIP64), and the legacy stream of pickles and raw storages (`_use_new_zipfile_serialization=False`,
@@ -35,13 +40,15 @@ import Foundation
 /// A state dict nested one level in a training checkpoint — `{"state_dict": {...}}`,
 /// `{"model": {...}}`, `{"module": {...}}` or `{"model_state_dict": {...}}` — is found too.
 public struct PyTorchCheckpoint: Sendable {
-    /// The globals a state-dict pickle may name; anything else is refused.
+    /// The globals a state-dict pickle may name; anything else is refused. Storage classes and
+    /// dtypes are markers only: the reader accepts or refuses each dtype by name.
     public static let allowedGlobals: Set<String> = Set([
         "collections.OrderedDict",
         "torch._utils._rebuild_tensor_v2",
+        "torch._utils._rebuild_tensor_v3",
         "torch._utils._rebuild_parameter",
         "torch._utils._rebuild_parameter_with_state",
-    ]).union(StorageType.allCases.map { "torch.\($0.rawValue)" })
+    ]).union(PyTorchElementType.globals)
 
     /// Keys under which a training checkpoint may nest its state dict.
     public static let nestedStateDictionaryKeys = ["state_dict", "model_state_dict", "model", "module"]
@@ -55,90 +62,50 @@ public struct PyTorchCheckpoint: Sendable {
     /// The key the state dict was nested under (nil when the file is the state dict itself).
     public let nestedKey: String?
 
-    /// The legacy storage classes `torch.save` names, with the Flint dtype each becomes.
-    enum StorageType: String, CaseIterable {
-        case float = "FloatStorage", half = "HalfStorage", bfloat16 = "BFloat16Storage"
-        case long = "LongStorage", int = "IntStorage", short = "ShortStorage", char = "CharStorage"
-        case byte = "ByteStorage", bool = "BoolStorage", double = "DoubleStorage"
-
-        /// Bytes per element in the file.
-        var storedSize: Int {
-            switch self {
-            case .byte, .bool, .char: return 1
-            case .half, .bfloat16, .short: return 2
-            case .float, .int: return 4
-            case .long, .double: return 8
-            }
-        }
-
-        /// The dtype of the tensors made from this storage.
-        var dtype: DType {
-            switch self {
-            case .float, .double: return .float32
-            case .half: return .float16
-            case .bfloat16: return .bfloat16
-            case .long: return .int64
-            case .int, .short, .char: return .int32
-            case .byte: return .uint8
-            case .bool: return .bool
-            }
-        }
-
-        /// The PyTorch name of the stored dtype.
-        var torchName: String {
-            switch self {
-            case .float: return "float32"
-            case .half: return "float16"
-            case .bfloat16: return "bfloat16"
-            case .long: return "int64"
-            case .int: return "int32"
-            case .short: return "int16"
-            case .char: return "int8"
-            case .byte: return "uint8"
-            case .bool: return "bool"
-            case .double: return "float64"
-            }
-        }
-    }
-
     /// A storage a persistent id names: `('storage', type, key, location, numel[, view_metadata])`.
+    /// A typed storage counts elements of `elementType`; an untyped one (nil type) counts bytes.
     final class StorageReference {
-        let type: StorageType
+        let elementType: PyTorchElementType?
         let key: String
         let count: Int
 
-        init(type: StorageType, key: String, count: Int) {
-            self.type = type
+        init(elementType: PyTorchElementType?, key: String, count: Int) {
+            self.elementType = elementType
             self.key = key
             self.count = count
         }
+
+        /// The size of the storage in bytes (nil when it overflows).
+        var byteCount: Int? {
+            guard let elementType else { return count }
+            let (bytes, overflow) = count.multipliedReportingOverflow(by: elementType.storedSize)
+            return overflow ? nil : bytes
+        }
     }
 
-    /// A storage's bytes (already converted to `type.dtype`) and its element count.
+    /// A storage's elements of one type, converted to that type's Flint dtype.
     final class LoadedStorage {
         let storage: TensorStorage
-        let type: StorageType
         let count: Int
-        let key: String
 
-        init(storage: TensorStorage, type: StorageType, count: Int, key: String) {
+        init(storage: TensorStorage, count: Int) {
             self.storage = storage
-            self.type = type
             self.count = count
-            self.key = key
         }
     }
 
-    /// A `_rebuild_tensor_v2` call, carried through the pickle as an opaque value and turned into a
-    /// tensor once the storages are resolved.
+    /// A `_rebuild_tensor_v2` or `_v3` call, carried through the pickle as an opaque value and
+    /// turned into a tensor once the storages are read.
     final class PendingTensor {
         let storage: StorageReference
+        let elementType: PyTorchElementType
         let offset: Int
         let shape: [Int]
         let strides: [Int]
 
-        init(storage: StorageReference, offset: Int, shape: [Int], strides: [Int]) {
+        init(storage: StorageReference, elementType: PyTorchElementType, offset: Int, shape: [Int], strides: [Int]) {
             self.storage = storage
+            self.elementType = elementType
             self.offset = offset
             self.shape = shape
             self.strides = strides
@@ -191,15 +158,22 @@ public struct PyTorchCheckpoint: Sendable {
             var reader = PickleReader(bytes: raw, path: path, field: pickleEntry.name, allowedGlobals: PyTorchCheckpoint.allowedGlobals)
             return try PyTorchCheckpoint.unpickle(&reader, persistentIdLengths: [5])
         }
-        var storages: [String: LoadedStorage] = [:]
+        var raw: [String: (TensorStorage, String)] = [:]
         for (key, reference) in references {
             let name = "\(prefix)data/\(key)"
             guard let entry = archive.entry(named: name) else {
                 throw FlintError.invalidFile(path: path, field: "storage \(key)", expected: "an archive entry \(name)", found: "no such entry")
             }
-            storages[key] = try PyTorchCheckpoint.loadStorage(try archive.storage(of: entry), reference: reference, path: path, field: name)
+            let bytes = try archive.storage(of: entry)
+            guard let needed = reference.byteCount, bytes.byteCount >= needed else {
+                throw FlintError.invalidFile(path: path, field: "storage \(key) (\(name))",
+                                             expected: "\(reference.byteCount.map { "\($0) bytes" } ?? "a size that fits in 64 bits") for \(reference.count) "
+                                                 + (reference.elementType.map { "\($0.rawValue) elements" } ?? "bytes"),
+                                             found: "\(bytes.byteCount) bytes")
+            }
+            raw[key] = (bytes, name)
         }
-        (tensors, nestedKey) = try PyTorchCheckpoint.stateDictionary(from: root, storages: storages, path: path, field: pickleEntry.name)
+        (tensors, nestedKey) = try PyTorchCheckpoint.stateDictionary(from: root, rawStorages: raw, path: path, field: pickleEntry.name)
     }
 
     /// Runs a checkpoint pickle: storages become ``StorageReference``s (one per key), tensors
@@ -213,7 +187,7 @@ public struct PyTorchCheckpoint: Sendable {
             guard case .tuple(let items) = identifier, persistentIdLengths.contains(items.count), items[0].stringValue == "storage" else {
                 throw FlintError.invalidFile(path: path, field: what, expected: "('storage', storage type, key, location, numel)", found: identifier.kind)
             }
-            let type = try storageType(items[1], path: path, field: what)
+            let elementType = try storageElementType(items[1], path: path, field: what)
             guard let key = items[2].stringValue ?? items[2].integerValue.map(String.init) else {
                 throw FlintError.invalidFile(path: path, field: what, expected: "a storage key (str)", found: items[2].kind)
             }
@@ -224,14 +198,14 @@ public struct PyTorchCheckpoint: Sendable {
                 throw FlintError.invalidFile(path: path, field: "\(what) of storage \(key)", expected: "no view metadata (None)", found: items[5].kind)
             }
             if let existing = references[key] {
-                guard existing.type == type, existing.count == count else {
+                guard existing.elementType == elementType, existing.count == count else {
                     throw FlintError.invalidFile(path: path, field: "\(what) of storage \(key)",
-                                                 expected: "the type and size it had before (\(existing.type.rawValue), \(existing.count))",
-                                                 found: "\(type.rawValue), \(count)")
+                                                 expected: "the type and size it had before (\(existing.elementType?.rawValue ?? "untyped"), \(existing.count))",
+                                                 found: "\(elementType?.rawValue ?? "untyped"), \(count)")
                 }
                 return .opaque(existing)
             }
-            let reference = StorageReference(type: type, key: key, count: count)
+            let reference = StorageReference(elementType: elementType, key: key, count: count)
             references[key] = reference
             return .opaque(reference)
         }
@@ -239,7 +213,9 @@ public struct PyTorchCheckpoint: Sendable {
         func reduce(_ module: String, _ name: String, _ arguments: [PickleValue]) throws -> PickleValue {
             switch (module, name) {
             case ("torch._utils", "_rebuild_tensor_v2"):
-                return .opaque(try pendingTensor(arguments, path: path, field: field))
+                return .opaque(try pendingTensor(arguments, version: 2, path: path, field: field))
+            case ("torch._utils", "_rebuild_tensor_v3"):
+                return .opaque(try pendingTensor(arguments, version: 3, path: path, field: field))
             case ("torch._utils", "_rebuild_parameter"), ("torch._utils", "_rebuild_parameter_with_state"):
                 guard let first = arguments.first, case .opaque(let object) = first, object is PendingTensor else {
                     throw FlintError.invalidFile(path: path, field: "\(field) \(module).\(name)",
@@ -256,29 +232,35 @@ public struct PyTorchCheckpoint: Sendable {
         return (root, references)
     }
 
-    /// The storage type a persistent id names.
-    static func storageType(_ value: PickleValue, path: String, field: String) throws -> StorageType {
+    /// The element type a persistent id's storage class names (nil for `torch.storage.UntypedStorage`).
+    static func storageElementType(_ value: PickleValue, path: String, field: String) throws -> PyTorchElementType? {
         guard case .global(let module, let name) = value else {
             throw FlintError.invalidFile(path: path, field: field, expected: "a storage type such as torch.FloatStorage", found: value.kind)
         }
-        guard module == "torch", let type = StorageType(rawValue: name) else {
+        if module == "torch.storage" && name == "UntypedStorage" { return nil }
+        if module == "torch", let type = PyTorchElementType.storageClasses[name] { return type }
+        let dtype = module == "torch" ? PyTorchElementType.unsupportedStorageClasses[name].map { " (dtype \($0))" } ?? "" : ""
+        throw FlintError.invalidFile(path: path, field: field,
+                                     expected: "a storage of a dtype Flint reads (\(PyTorchElementType.supportedList))",
+                                     found: "\(module).\(name)\(dtype)")
+    }
+
+    /// The element type a `_rebuild_tensor_v3` dtype argument (`torch.<dtype>`) names.
+    static func dtypeElementType(_ value: PickleValue, path: String, field: String) throws -> PyTorchElementType {
+        guard case .global("torch", let name) = value else {
+            throw FlintError.invalidFile(path: path, field: field, expected: "a dtype such as torch.float32", found: value.kind)
+        }
+        guard let type = PyTorchElementType.dtypeNames[name] else {
             throw FlintError.invalidFile(path: path, field: field,
-                                         expected: "a storage of a dtype Flint reads (\(StorageType.allCases.map(\.torchName).joined(separator: ", ")))",
-                                         found: "\(module).\(name)")
+                                         expected: "a dtype Flint reads (\(PyTorchElementType.supportedList))", found: "torch.\(name)")
         }
         return type
     }
 
-    /// The storage `reference` names over the raw bytes `raw`, converted to the storage type's
-    /// Flint dtype when they differ, copied when misaligned. `field` names the bytes for errors.
-    static func loadStorage(_ raw: TensorStorage, reference: StorageReference, path: String, field: String) throws -> LoadedStorage {
-        let type = reference.type, count = reference.count, key = reference.key
-        let (needed, overflow) = count.multipliedReportingOverflow(by: type.storedSize)
-        guard !overflow, raw.byteCount >= needed else {
-            throw FlintError.invalidFile(path: path, field: "storage \(key) (\(field))",
-                                         expected: "\(overflow ? "a size that fits in 64 bits for" : "\(needed) bytes for") \(count) \(type.torchName) elements",
-                                         found: "\(raw.byteCount) bytes")
-        }
+    /// The elements of a storage's bytes `raw` as `type`, converted to its Flint dtype when they
+    /// differ, copied when misaligned. `field` names the bytes for errors.
+    static func loadStorage(_ raw: TensorStorage, as type: PyTorchElementType, path: String, field: String) throws -> LoadedStorage {
+        let count = raw.byteCount / type.storedSize
         let dtype = type.dtype
         if dtype.byteSize == type.storedSize {
             if Int(bitPattern: raw.data) % dtype.byteSize == 0 {
@@ -291,48 +273,66 @@ public struct PyTorchCheckpoint: Sendable {
                         let copy = TensorStorage(byteCount: count)
                         let target = copy.data.assumingMemoryBound(to: UInt8.self)
                         for i in 0..<count { target[i] = bytes[i] != 0 ? 1 : 0 }
-                        return LoadedStorage(storage: copy, type: type, count: count, key: key)
+                        return LoadedStorage(storage: copy, count: count)
                     }
                 }
-                return LoadedStorage(storage: raw, type: type, count: count, key: key)
+                return LoadedStorage(storage: raw, count: count)
             }
-            let copy = TensorStorage(byteCount: needed)
-            copy.data.copyMemory(from: raw.data, byteCount: needed)
-            return LoadedStorage(storage: copy, type: type, count: count, key: key)
+            let copy = TensorStorage(byteCount: count * type.storedSize)
+            copy.data.copyMemory(from: raw.data, byteCount: count * type.storedSize)
+            return LoadedStorage(storage: copy, count: count)
         }
         let converted = TensorStorage(byteCount: count * dtype.byteSize)
         let source = UnsafeRawPointer(raw.data)
-        switch type {
-        case .double:
-            let target = converted.data.assumingMemoryBound(to: Float.self)
-            for i in 0..<count {
-                target[i] = Float(Double(bitPattern: UInt64(littleEndian: source.loadUnaligned(fromByteOffset: i * 8, as: UInt64.self))))
-            }
-        case .short:
-            let target = converted.data.assumingMemoryBound(to: Int32.self)
-            for i in 0..<count { target[i] = Int32(Int16(littleEndian: source.loadUnaligned(fromByteOffset: i * 2, as: Int16.self))) }
-        case .char:
-            let target = converted.data.assumingMemoryBound(to: Int32.self)
-            for i in 0..<count { target[i] = Int32(source.load(fromByteOffset: i, as: Int8.self)) }
-        default:
-            // Every other type is stored natively (same element size); handled above.
-            throw FlintError.invalidFile(path: path, field: "storage \(key)", expected: "a convertible dtype", found: type.torchName)
+        func convert<Stored, Value>(_ stored: Stored.Type, to value: Value.Type, _ body: (Stored) throws -> Value) rethrows {
+            let target = converted.data.assumingMemoryBound(to: Value.self)
+            for i in 0..<count { target[i] = try body(source.loadUnaligned(fromByteOffset: i * MemoryLayout<Stored>.size, as: Stored.self)) }
         }
-        return LoadedStorage(storage: converted, type: type, count: count, key: key)
+        switch type {
+        case .float64: convert(UInt64.self, to: Float.self) { Float(Double(bitPattern: UInt64(littleEndian: $0))) }
+        case .int16: convert(Int16.self, to: Int32.self) { Int32(Int16(littleEndian: $0)) }
+        case .int8: convert(Int8.self, to: Int32.self) { Int32($0) }
+        case .uint16: convert(UInt16.self, to: Int32.self) { Int32(UInt16(littleEndian: $0)) }
+        case .uint32: convert(UInt32.self, to: Int64.self) { Int64(UInt32(littleEndian: $0)) }
+        case .uint64:
+            try convert(UInt64.self, to: Int64.self) { stored in
+                let value = UInt64(littleEndian: stored)
+                guard value <= UInt64(Int64.max) else {
+                    throw FlintError.invalidFile(path: path, field: "\(field) data", expected: "uint64 values up to \(Int64.max) (Flint reads uint64 as int64)",
+                                                 found: "\(value)")
+                }
+                return Int64(value)
+            }
+        case .float32, .float16, .bfloat16, .int64, .int32, .uint8, .bool:
+            break  // Stored natively: handled above.
+        }
+        return LoadedStorage(storage: converted, count: count)
     }
 
     /// Checks the arguments of `_rebuild_tensor_v2(storage, storage_offset, size, stride,
-    /// requires_grad, backward_hooks[, metadata])`.
-    static func pendingTensor(_ arguments: [PickleValue], path: String, field: String) throws -> PendingTensor {
-        let call = "\(field) torch._utils._rebuild_tensor_v2"
+    /// requires_grad, backward_hooks[, metadata])` or `_rebuild_tensor_v3(…, backward_hooks, dtype[, metadata])`.
+    static func pendingTensor(_ arguments: [PickleValue], version: Int, path: String, field: String) throws -> PendingTensor {
+        let call = "\(field) torch._utils._rebuild_tensor_v\(version)"
         func invalid(_ what: String, _ expected: String, _ found: String) -> FlintError {
             .invalidFile(path: path, field: "\(call) \(what)", expected: expected, found: found)
         }
-        guard arguments.count >= 4 && arguments.count <= 7 else {
-            throw invalid("arguments", "(storage, storage_offset, size, stride, …)", "\(arguments.count) arguments")
+        guard version == 2 ? (4...7).contains(arguments.count) : (7...8).contains(arguments.count) else {
+            throw invalid("arguments", version == 2 ? "(storage, storage_offset, size, stride, …)" : "(storage, storage_offset, size, stride, requires_grad, backward_hooks, dtype, …)",
+                          "\(arguments.count) arguments")
         }
         guard case .opaque(let object) = arguments[0], let storage = object as? StorageReference else {
             throw invalid("storage", "a storage (a persistent id)", arguments[0].kind)
+        }
+        let elementType: PyTorchElementType
+        if version == 3 {
+            elementType = try dtypeElementType(arguments[6], path: path, field: "\(call) dtype")
+            if let stored = storage.elementType, stored != elementType {
+                throw invalid("dtype", "\(stored.rawValue) (the storage's type)", elementType.rawValue)
+            }
+        } else if let stored = storage.elementType {
+            elementType = stored
+        } else {
+            throw invalid("storage", "a typed storage (torch.FloatStorage, …)", "an untyped storage")
         }
         guard let offset = arguments[1].integerValue, offset >= 0 else {
             throw invalid("storage_offset", "an int ≥ 0", arguments[1].kind)
@@ -350,6 +350,7 @@ public struct PyTorchCheckpoint: Sendable {
             throw invalid("stride", "\(shape.count) strides for size \(shape)", "\(strides.count) strides \(strides)")
         }
         // The elements the view touches must lie inside the storage: offset + Σ (size − 1)·stride < numel.
+        let available = storage.elementType == nil ? storage.count / elementType.storedSize : storage.count
         var count = 1
         var last = offset
         var overflow = false
@@ -367,24 +368,26 @@ public struct PyTorchCheckpoint: Sendable {
         guard !overflow else {
             throw invalid("size and stride", "a tensor that fits in 64-bit indices", "size \(shape), stride \(strides)")
         }
-        if count > 0 && last >= storage.count {
+        if count > 0 && last >= available {
             throw invalid("size, stride and storage_offset",
-                          "elements inside storage \(storage.key) (\(storage.count) elements)",
+                          "elements inside storage \(storage.key) (\(available) \(elementType.rawValue) elements)",
                           "size \(shape), stride \(strides), offset \(offset) reaching element \(last)")
         }
-        return PendingTensor(storage: storage, offset: count > 0 ? offset : 0, shape: shape, strides: strides)
+        return PendingTensor(storage: storage, elementType: elementType, offset: count > 0 ? offset : 0, shape: shape, strides: strides)
     }
 
     /// The tensor: a view of its storage when the layout is contiguous, else a contiguous copy.
     static func tensor(_ pending: PendingTensor, storage: LoadedStorage) -> Tensor {
-        let view = Tensor(storage: storage.storage, dtype: storage.type.dtype, shape: pending.shape,
+        let view = Tensor(storage: storage.storage, dtype: pending.elementType.dtype, shape: pending.shape,
                           strides: pending.strides, offset: pending.offset)
         return view.isContiguous ? view : withNoGrad { view.contiguous() }
     }
 
-    /// The `[String: Tensor]` the unpickled root holds: the root dict, or a dict nested one level
-    /// under one of ``nestedStateDictionaryKeys``.
-    static func stateDictionary(from root: PickleValue, storages: [String: LoadedStorage], path: String, field: String) throws -> ([String: Tensor], String?) {
+    /// The `[String: Tensor]` the unpickled root holds — the root dict, or a dict nested one level
+    /// under one of ``nestedStateDictionaryKeys`` — with each tensor over its storage's bytes
+    /// (`rawStorages`: key → bytes, and their name for errors).
+    static func stateDictionary(from root: PickleValue, rawStorages: [String: (TensorStorage, String)],
+                                path: String, field: String) throws -> ([String: Tensor], String?) {
         guard case .dictionary(let dictionary) = root else {
             throw FlintError.invalidFile(path: path, field: "\(field) root", expected: "a state dict (a dict of name → tensor)", found: root.kind)
         }
@@ -397,6 +400,8 @@ public struct PyTorchCheckpoint: Sendable {
                 break
             }
         }
+        // One converted storage per (key, element type): tensors sharing a storage share it here too.
+        var loaded: [String: LoadedStorage] = [:]
         var tensors: [String: Tensor] = [:]
         tensors.reserveCapacity(source.count)
         for (key, value) in source.entries {
@@ -407,9 +412,18 @@ public struct PyTorchCheckpoint: Sendable {
                 throw FlintError.invalidFile(path: path, field: "\(field) state dict entry \"\(name)\"\(nestedKey.map { " (under \"\($0)\")" } ?? "")",
                                              expected: "a tensor", found: value.kind)
             }
-            guard let storage = storages[pending.storage.key] else {
+            let storageKey = pending.storage.key
+            guard let (bytes, storageName) = rawStorages[storageKey] else {
                 throw FlintError.invalidFile(path: path, field: "\(field) state dict entry \"\(name)\"",
-                                             expected: "storage \(pending.storage.key)", found: "no such storage")
+                                             expected: "storage \(storageKey)", found: "no such storage")
+            }
+            let cacheKey = "\(storageKey)/\(pending.elementType.rawValue)"
+            let storage: LoadedStorage
+            if let existing = loaded[cacheKey] {
+                storage = existing
+            } else {
+                storage = try loadStorage(bytes, as: pending.elementType, path: path, field: storageName)
+                loaded[cacheKey] = storage
             }
             tensors[name] = tensor(pending, storage: storage)
         }

@@ -54,7 +54,7 @@ extension PyTorchCheckpoint {
 
         let keysValue = try plainPickle("storage keys")
         guard let items = keysValue.sequenceItems else { throw invalid("storage keys", "a list of str", keysValue.kind) }
-        var storages: [String: LoadedStorage] = [:]
+        var storages: [String: (TensorStorage, String)] = [:]
         for item in items {
             guard let key = item.stringValue else { throw invalid("storage keys", "a list of str", "an item that is \(item.kind)") }
             guard let reference = references[key] else {
@@ -68,17 +68,16 @@ extension PyTorchCheckpoint {
                 throw invalid("storage \(key) size", "\(reference.count) elements (from its persistent id)", "\(stored)")
             }
             let start = position + 8
-            let (byteCount, overflow) = reference.count.multipliedReportingOverflow(by: reference.type.storedSize)
-            guard !overflow, byteCount <= bytes.count - start else {
-                throw invalid("storage \(key) data", "\(byteCount) bytes from byte \(start)", "\(bytes.count - start) bytes left in the file")
+            guard let byteCount = reference.byteCount, byteCount <= bytes.count - start else {
+                throw invalid("storage \(key) data", "\(reference.byteCount.map(String.init) ?? "a 64-bit number of") bytes from byte \(start)",
+                              "\(bytes.count - start) bytes left in the file")
             }
-            let raw = TensorStorage(borrowing: file.data + start, byteCount: byteCount, owner: file)
-            storages[key] = try loadStorage(raw, reference: reference, path: path, field: "legacy storage \(key)")
+            storages[key] = (TensorStorage(borrowing: file.data + start, byteCount: byteCount, owner: file), "legacy storage \(key)")
             position = start + byteCount
         }
         if let unlisted = references.keys.sorted().first(where: { storages[$0] == nil }) {
             throw invalid("storage keys", "every storage the object uses", "no data for storage \"\(unlisted)\"")
         }
-        return try stateDictionary(from: root, storages: storages, path: path, field: "legacy format object pickle")
+        return try stateDictionary(from: root, rawStorages: storages, path: path, field: "legacy format object pickle")
     }
 }

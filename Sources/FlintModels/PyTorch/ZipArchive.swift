@@ -322,6 +322,9 @@ public struct ZipArchive: Sendable {
             throw failure("a zlib that cannot initialise")
         }
         defer { inflateEnd(&stream) }
+        // zlib needs a non-null output pointer even for an empty entry.
+        let scratch = UnsafeMutablePointer<Bytef>.allocate(capacity: 1)
+        defer { scratch.deallocate() }
         var inputPosition = 0
         var outputPosition = 0
         let chunkLimit = Int(UInt32.max / 2)
@@ -330,10 +333,8 @@ public struct ZipArchive: Sendable {
             let outputChunk = min(output.count - outputPosition, chunkLimit)
             stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress.map { $0.advanced(by: inputPosition).assumingMemoryBound(to: Bytef.self) })
             stream.avail_in = uInt(inputChunk)
-            // zlib needs a non-null output pointer even for an empty entry.
-            var scratch: UInt8 = 0
             let outputBase = output.baseAddress.map { $0.advanced(by: outputPosition).assumingMemoryBound(to: Bytef.self) }
-            stream.next_out = outputBase ?? withUnsafeMutablePointer(to: &scratch) { $0 }
+            stream.next_out = outputBase ?? scratch
             stream.avail_out = uInt(outputChunk)
             let status = CFlintZlib.inflate(&stream, Z_NO_FLUSH)
             let consumed = inputChunk - Int(stream.avail_in)
