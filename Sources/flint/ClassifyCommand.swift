@@ -6,11 +6,14 @@ import FlintModels
 struct ClassifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "classify",
-        abstract: "Classify texts with a BERT-family …ForSequenceClassification model folder.",
+        abstract: "Classify texts with a …ForSequenceClassification model, or zero-shot with --labels and an embedding model.",
         discussion: """
             Prints one JSON object per text: {"label": …, "score": …, "probabilities": {label: score, …}}; scores are
             softmax probabilities (sigmoid for multi-label models). Reads one text per line from standard input when
             no TEXT is given. MODEL is a folder or an ORG/NAME id in the Hugging Face cache (flint download).
+            With --labels, MODEL is a sentence-embedding model (e.g. all-MiniLM-L6-v2): each label becomes the sentence
+            --template with {} replaced by the label, and the scores are a softmax over the cosine similarities divided
+            by --temperature (they rank the labels; they are not calibrated probabilities).
             """)
 
     @Option(help: "Model folder, or ORG/NAME in the Hugging Face cache.")
@@ -25,15 +28,32 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Texts per forward pass.")
     var batchSize: Int = 32
 
+    @Option(help: "Comma-separated candidate labels: zero-shot classification by embedding similarity.")
+    var labels: String?
+
+    @Option(help: "Hypothesis sentence for --labels; {} is replaced by the label.")
+    var template: String = "This example is {}."
+
+    @Option(help: "Softmax temperature for --labels.")
+    var temperature: Float = 0.05
+
     @Argument(help: "Texts to classify (default: lines of standard input).")
     var texts: [String] = []
 
     func run() throws {
-        let classifier = try pipeline(.textClassification, model: model, revision: revision,
-                                      options: PipelineOptions(batchSize: batchSize, maximumLength: maxLength))
+        let options = PipelineOptions(batchSize: batchSize, maximumLength: maxLength)
         let inputs = texts.isEmpty ? StandardInput.lines() : texts
+        let results: [ClassificationResult]
+        if let labels {
+            let candidates = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            let classifier = try pipeline(.zeroShotClassification, model: model, revision: revision, options: options)
+            results = try classifier(inputs, candidateLabels: candidates, hypothesisTemplate: template, temperature: temperature)
+        } else {
+            let classifier = try pipeline(.textClassification, model: model, revision: revision, options: options)
+            results = try classifier(inputs)
+        }
         var output = OutputBuffer()
-        for result in try classifier(inputs) {
+        for result in results {
             output.append(ClassifyCommand.jsonLine(result) + "\n")
         }
         output.flush()

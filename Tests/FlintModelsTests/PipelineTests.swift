@@ -175,6 +175,33 @@ import FlintTestSupport
         #expect(throws: BertEncoderError.self) { try pipeline(.textClassification, model: TestModels.miniLM.path) }
     }
 
+    @Test func zeroShotClassificationByEmbeddingSimilarity() throws {
+        let classifier = try pipeline(.zeroShotClassification, model: TestModels.miniLM.path)
+        let labels = ["sport", "business", "politics", "technology", "entertainment"]
+        let texts = [
+            "The striker scored twice in the second half.",
+            "Shares fell 5% after the quarterly earnings report.",
+            "The new smartphone has a faster chip and a better camera.",
+            "The prime minister called an early election.",
+            "The film won three awards at the festival.",
+        ]
+        let results = try classifier(texts, candidateLabels: labels)
+        #expect(results.map(\.label) == ["sport", "business", "technology", "politics", "entertainment"])
+        for result in results {
+            #expect(abs(result.probabilities.map(\.score).reduce(0, +) - 1) < 1e-5)
+            #expect(result.probabilities.map(\.label) == labels)
+        }
+        // The score is the softmax of cosine / τ against the hypothesis sentences.
+        let hypotheses = try Self.embedder(labels.map { "This example is \($0)." })
+        let vector = try Self.embedder(texts[0])
+        let logits = hypotheses.map { Double(SentenceEmbeddingPipeline.cosineSimilarity(vector, $0)) / 0.05 }
+        let expected = Foundation.exp(logits[0]) / logits.map { Foundation.exp($0) }.reduce(0, +)
+        #expect(abs(Double(results[0].score) - expected) < 1e-4)
+        #expect(throws: FlintError.self) { try classifier(texts, candidateLabels: []) }
+        #expect(throws: FlintError.self) { try classifier(texts, candidateLabels: ["a", "a"]) }
+        #expect(throws: FlintError.self) { try classifier(texts, candidateLabels: ["a"], hypothesisTemplate: "no slot") }
+    }
+
     @Test func unknownModelFolderIsAnError() {
         #expect(throws: (any Error).self) { try pipeline(.sentenceEmbedding, model: "/nonexistent/flint-model") }
     }

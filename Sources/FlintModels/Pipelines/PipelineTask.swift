@@ -27,6 +27,11 @@ extension PipelineTask where Pipeline == TextClassificationPipeline {
     public static var textClassification: Self { .init(name: "text-classification") }
 }
 
+extension PipelineTask where Pipeline == ZeroShotClassificationPipeline {
+    /// Labels chosen at call time, scored by embedding similarity (see ``ZeroShotClassificationPipeline``).
+    public static var zeroShotClassification: Self { .init(name: "zero-shot-classification") }
+}
+
 /// Settings shared by the text pipelines.
 public struct PipelineOptions: Sendable {
     /// Texts per forward pass. Larger batches amortise the per-call cost; the encoder packs sequences
