@@ -206,3 +206,21 @@ import FlintTestSupport
         #expect(throws: (any Error).self) { try pipeline(.sentenceEmbedding, model: "/nonexistent/flint-model") }
     }
 }
+
+/// `fromPretrained` on the model types: the same numbers as the pipelines.
+@Suite struct FromPretrainedTests {
+    @Test func trainableModelsLoadFromTheFolder() throws {
+        let path = TestModels.miniLM.path
+        let sentence = try SentenceTransformer.fromPretrained(path)
+        let ids = [101, 1996, 4633, 2003, 8403, 2651, 1012, 102]
+        let embedding = withNoGrad { sentence(inputIds: Tensor(integers: ids, shape: [1, ids.count], dtype: .int64)) }
+        let engine = try BertEncoder.fromPretrained(path)
+        let fast = try engine.sentenceEmbeddingArrays(inputIds: [ids])[0]
+        let difference = zip(embedding.toArray(), fast).map { abs($0 - $1) }.max() ?? .infinity
+        #expect(difference <= 1e-5)
+        let classifier = try BertForSequenceClassification.fromPretrained(path, labels: ["neg", "pos"])
+        #expect(classifier.labelNames == ["neg", "pos"])
+        #expect(try BertModel.fromPretrained(path).pooler != nil)
+        #expect(!classifier.isTraining && !sentence.isTraining)
+    }
+}
