@@ -17,6 +17,9 @@ import Testing
     }
 
     static let styles = ["bpe_gpt2_style", "bpe_llama3_style", "bpe_smollm_style"]
+    /// Files derived from bpe_llama3_style: `ignore_merges` + Sequence[ByteLevel, TemplateProcessing], and a
+    /// GPT-4o-style Split pattern that runs through the general regular-expression engine.
+    static let derived = ["bpe_llama3_full", "bpe_gpt4o_pattern"]
 
     static func cases(_ style: String) throws -> [Case] {
         let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_reference", withExtension: "json"))
@@ -38,7 +41,7 @@ import Testing
         return try Tokenizer(contentsOf: url)
     }
 
-    @Test(arguments: styles.flatMap { [$0, $0 + "_legacy"] })
+    @Test(arguments: styles.flatMap { [$0, $0 + "_legacy"] } + derived)
     func matchesHuggingFace(file: String) throws {
         let style = file.replacingOccurrences(of: "_legacy", with: "")
         let tokenizer = try Self.tokenizer(file)
@@ -63,15 +66,26 @@ import Testing
         "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛 ١٢٣٤٥", "unpaired ' quote's and 'LL", String(repeating: "abc", count: 400),
     ]
 
-    @Test(arguments: styles)
+    @Test(arguments: styles + derived)
     func decodeOfEncodeIsIdentity(style: String) throws {
         let tokenizer = try Self.tokenizer(style)
         for text in try Self.cases(style).map(\.text) + Self.roundTripTexts {
             let ids = tokenizer.encode(text).ids
-            let expected = style == "bpe_llama3_style" ? text.precomposedStringWithCanonicalMapping : text
+            let normalizes = style != "bpe_gpt2_style" && style != "bpe_smollm_style"
+            var expected = normalizes ? text.precomposedStringWithCanonicalMapping : text
+            if style == "bpe_llama3_full" { expected = "<|endoftext|>" + expected }
             #expect(Array(tokenizer.decode(ids, skipSpecialTokens: false).unicodeScalars) == Array(expected.unicodeScalars),
                     "\(style): \(text.debugDescription)")
         }
+    }
+
+    @Test func knownPatternsUseTheHandWrittenMatchers() throws {
+        func splitPattern(_ name: String) throws -> SplitPattern {
+            let sequence = try #require(try Self.tokenizer(name).preTokenizer as? PreTokenizerSequence)
+            return try #require(sequence.preTokenizers.first as? SplitPreTokenizer).pattern
+        }
+        #expect(try splitPattern("bpe_llama3_style").isHandWritten)
+        #expect(try !splitPattern("bpe_gpt4o_pattern").isHandWritten)
     }
 
     @Test func pairAndLegacyMergesEncodeIdentically() throws {
