@@ -53,7 +53,8 @@ public final class BytePairEncodingModel: Sendable {
     /// Whether the plain per-unit lookup applies (no prefix, no suffix).
     private let plainSymbols: Bool
 
-    private let cache = Mutex<[[UInt32]: [BytePairWord.Symbol]]>([:])
+    /// The word cache, split into independently locked shards so parallel batch encoding rarely contends.
+    private let cacheShards: [WordCacheShard] = (0..<16).map { _ in WordCacheShard() }
     static let cacheCapacity = 10_000
     static let cachedWordLength = 256
 
@@ -63,13 +64,14 @@ public final class BytePairEncodingModel: Sendable {
                 fusesUnknown: Bool = false, usesByteFallback: Bool = false, continuingSubwordPrefix: String? = nil,
                 endOfWordSuffix: String? = nil, ignoresMerges: Bool = false, path: String = "tokenizer.json") throws {
         self.vocabulary = vocabulary
-        var tokens = [String](repeating: "", count: (vocabulary.values.max() ?? -1) + 1)
-        for (token, id) in vocabulary {
-            guard id >= 0 else {
-                throw TokenizerError.invalidFile(path: path, field: "model.vocab[\"\(token)\"]", expected: "a non-negative id", found: "\(id)")
-            }
-            tokens[id] = token
+        // Ids index arrays: they must be non-negative and not absurdly sparse (a corrupt id must not allocate gigabytes).
+        let idLimit = 4 * vocabulary.count + 1_000_000
+        for (token, id) in vocabulary where id < 0 || id >= idLimit {
+            throw TokenizerError.invalidFile(path: path, field: "model.vocab[\"\(token)\"]",
+                                             expected: "an id in 0..<\(idLimit)", found: "\(id)")
         }
+        var tokens = [String](repeating: "", count: (vocabulary.values.max() ?? -1) + 1)
+        for (token, id) in vocabulary { tokens[id] = token }
         self.tokens = tokens
         self.merges = try BytePairMerges(merges: merges, vocabulary: vocabulary,
                                          continuingSubwordPrefix: continuingSubwordPrefix, path: path)
@@ -160,7 +162,7 @@ public final class BytePairEncodingModel: Sendable {
             return values.withUnsafeBufferPointer { tokenize(scalars: $0) }
         }
         let key: [UInt32]? = bytes.count <= Self.cachedWordLength ? bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value } : nil
-        if let key, let cached = cache.withLock({ $0[key] }) { return cached }
+        if let key, let cached = lookUp(key) { return cached }
         var result: [BytePairWord.Symbol]
         if ignoresMerges, let whole = vocabulary[ByteLevelAlphabet.encode(bytes)] {
             result = [BytePairWord.Symbol(id: Int32(whole), start: 0, length: Int32(bytes.count))]
@@ -179,10 +181,22 @@ public final class BytePairEncodingModel: Sendable {
         return result
     }
 
+    @inline(__always)
+    private func shard(_ key: [UInt32]) -> WordCacheShard {
+        var hash: UInt32 = 2_166_136_261
+        for value in key.prefix(4) { hash = (hash ^ value) &* 16_777_619 }
+        return cacheShards[Int(hash >> 28)]
+    }
+
+    private func lookUp(_ key: [UInt32]) -> [BytePairWord.Symbol]? {
+        shard(key).words.withLock { $0[key] }
+    }
+
     private func store(_ key: [UInt32], _ value: [BytePairWord.Symbol]) {
-        cache.withLock { cache in
-            if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
-            cache[key] = value
+        let capacity = Self.cacheCapacity / cacheShards.count
+        shard(key).words.withLock { words in
+            if words.count >= capacity { words.removeAll(keepingCapacity: true) }
+            words[key] = value
         }
     }
 
@@ -190,7 +204,7 @@ public final class BytePairEncodingModel: Sendable {
     func tokenize(scalars word: UnsafeBufferPointer<UInt32>) -> [BytePairWord.Symbol] {
         if word.isEmpty { return [] }
         let key: [UInt32]? = word.count <= Self.cachedWordLength ? Array(word) : nil
-        if let key, let cached = cache.withLock({ $0[key] }) { return cached }
+        if let key, let cached = lookUp(key) { return cached }
         var symbols: [BytePairWord.Symbol] = []
         if ignoresMerges, let whole = vocabulary[Self.string(word[...])] {
             symbols = [BytePairWord.Symbol(id: Int32(whole), start: 0, length: Int32(word.count))]
@@ -266,6 +280,11 @@ public final class BytePairEncodingModel: Sendable {
         if let unknown = pendingUnknown { symbols.append(unknown) }
         return symbols
     }
+}
+
+/// One lock-protected part of a BPE model's word cache.
+final class WordCacheShard: Sendable {
+    let words = Mutex<[[UInt32]: [BytePairWord.Symbol]]>([:])
 }
 
 /// The `<0xXX>` byte tokens that BPE models with `byte_fallback` (Llama-2, Mistral) use for scalars outside the
