@@ -111,4 +111,29 @@ import Testing
         #expect(pieces.splits.map { pieces.text.originRange(of: $0) } == [0..<1, 1..<3])
         #expect(Array(pieces.text.originStart[pieces.splits[1]]) == [1, 2, 2, 2, 2])
     }
+
+    @Test func byteLevelPrefixSpaceMatchesHuggingFace() throws {
+        // Reference: tokenizers 0.23 ByteLevel(add_prefix_space=True).pre_tokenize_str(text).
+        let expected: [(String, [(String, Range<Int>)])] = [
+            ("Hello world", [("ĠHello", 0..<5), ("Ġworld", 5..<11)]),
+            (" leading", [("Ġleading", 0..<8)]),
+            ("\n\nx", [("ĠĊ", 0..<1), ("Ċ", 1..<2), ("x", 2..<3)]),
+            ("1", [("Ġ1", 0..<1)]),
+            ("é😀", [("ĠÃ©", 0..<1), ("ðŁĺĢ", 1..<2)]),
+        ]
+        for (text, pieces) in expected {
+            var split = PreTokenizedText(text: NormalizedText(original: text.unicodeScalars))
+            ByteLevelPreTokenizer(addPrefixSpace: true, useRegex: true).preTokenize(&split)
+            let found = split.splits.map { (String(String.UnicodeScalarView(split.text.scalars[$0])), split.text.originRange(of: $0)) }
+            #expect(found.map(\.0) == pieces.map(\.0), "\(text.debugDescription)")
+            #expect(found.map(\.1) == pieces.map(\.1), "\(text.debugDescription)")
+        }
+        // The prefix goes in front of every piece of an earlier split (Hugging Face: Sequence[Split(\p{P},
+        // isolated), ByteLevel(add_prefix_space=True, use_regex=False)] on "a.b c" gives Ġa Ġ. ĠbĠc).
+        let sequence = PreTokenizerSequence([
+            SplitPreTokenizer(pattern: try SplitPattern(regularExpression: #"\p{P}"#), behavior: .isolated),
+            ByteLevelPreTokenizer(addPrefixSpace: true, useRegex: false),
+        ])
+        #expect(Self.preTokenize(sequence, "a.b c") == ["Ġa", "Ġ.", "ĠbĠc"])
+    }
 }
