@@ -8,9 +8,9 @@ import Synchronization
 /// A word is split into its Unicode scalars (with the continuing-subword prefix on every scalar but the first
 /// and the end-of-word suffix on the last), each looked up in the vocabulary (unknown ones become
 /// `<0xXX>` byte tokens with `byte_fallback`, else the unknown token, else they are dropped), and then merged
-/// (see `BytePairWord`). Byte-level vocabularies take the fast `tokenize(bytes:)` path. Results for words up
-/// to 256 units are cached (at most 10,000 words, like Hugging Face), so the class is thread-safe and shares
-/// its cache between threads.
+/// (see `BytePairWord`). `tokenize(bytes:)` takes raw bytes for byte-level vocabularies. Results for words of
+/// 4 to 256 units are cached (at most 10,000 words, like Hugging Face) in locked shards: the class is
+/// thread-safe and its threads share the cache.
 public final class BytePairEncodingModel: Sendable {
     /// One token of a tokenized word: its id and the range of input units (scalars of the word, or bytes for
     /// `tokenize(bytes:)`) it covers.
@@ -31,6 +31,8 @@ public final class BytePairEncodingModel: Sendable {
     public let vocabulary: [String: Int]
     /// id → token (an empty string for ids the vocabulary skips).
     public let tokens: [String]
+    /// Whether each id is in the vocabulary.
+    private let hasToken: [Bool]
     let merges: BytePairMerges
     /// The token for scalars missing from the vocabulary (nil: they are dropped).
     public let unknownToken: String?
@@ -57,6 +59,8 @@ public final class BytePairEncodingModel: Sendable {
     private let cacheShards: [WordCacheShard] = (0..<16).map { _ in WordCacheShard() }
     static let cacheCapacity = 10_000
     static let cachedWordLength = 256
+    /// Shorter words are merged directly: a lookup would cost as much as the merging.
+    static let shortestCachedWord = 4
 
     /// Makes a model. Throws `TokenizerError.invalidFile` (naming `path`) if a merge or the unknown token is not
     /// in the vocabulary.
@@ -71,8 +75,13 @@ public final class BytePairEncodingModel: Sendable {
                                              expected: "an id in 0..<\(idLimit)", found: "\(id)")
         }
         var tokens = [String](repeating: "", count: (vocabulary.values.max() ?? -1) + 1)
-        for (token, id) in vocabulary { tokens[id] = token }
+        var hasToken = [Bool](repeating: false, count: tokens.count)
+        for (token, id) in vocabulary {
+            tokens[id] = token
+            hasToken[id] = true
+        }
         self.tokens = tokens
+        self.hasToken = hasToken
         self.merges = try BytePairMerges(merges: merges, vocabulary: vocabulary,
                                          continuingSubwordPrefix: continuingSubwordPrefix, path: path)
         self.unknownToken = unknownToken
@@ -134,7 +143,7 @@ public final class BytePairEncodingModel: Sendable {
 
     /// The token of `id`, or nil if the vocabulary has no such id.
     public func token(for id: Int) -> String? {
-        guard id >= 0, id < tokens.count, vocabulary[tokens[id]] == id else { return nil }
+        guard id >= 0, id < tokens.count, hasToken[id] else { return nil }
         return tokens[id]
     }
 
@@ -161,7 +170,8 @@ public final class BytePairEncodingModel: Sendable {
             let values = bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value }
             return values.withUnsafeBufferPointer { tokenize(scalars: $0) }
         }
-        let key: [UInt32]? = bytes.count <= Self.cachedWordLength ? bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value } : nil
+        let cached = bytes.count >= Self.shortestCachedWord && bytes.count <= Self.cachedWordLength
+        let key: [UInt32]? = cached ? bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value } : nil
         if let key, let cached = lookUp(key) { return cached }
         var result: [BytePairWord.Symbol]
         if ignoresMerges, let whole = vocabulary[ByteLevelAlphabet.encode(bytes)] {
@@ -203,7 +213,11 @@ public final class BytePairEncodingModel: Sendable {
     /// Tokenizes a word given as scalar values; ranges are scalar offsets.
     func tokenize(scalars word: UnsafeBufferPointer<UInt32>) -> [BytePairWord.Symbol] {
         if word.isEmpty { return [] }
-        let key: [UInt32]? = word.count <= Self.cachedWordLength ? Array(word) : nil
+        let cached = word.count >= Self.shortestCachedWord && word.count <= Self.cachedWordLength
+        let key: [UInt32]? = cached ? [UInt32](unsafeUninitializedCapacity: word.count) { buffer, initialized in
+            _ = buffer.initialize(fromContentsOf: word)
+            initialized = word.count
+        } : nil
         if let key, let cached = lookUp(key) { return cached }
         var symbols: [BytePairWord.Symbol] = []
         if ignoresMerges, let whole = vocabulary[Self.string(word[...])] {
