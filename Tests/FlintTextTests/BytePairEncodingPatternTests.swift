@@ -58,6 +58,8 @@ import Testing
     @Test func llama3PatternHandDerived() throws {
         let pattern = try SplitPattern(regularExpression: SplitPattern.llama3Source)
         #expect(Self.pieces(pattern, "I'LL pay 12345\n\n  now!\n") == ["I", "'LL", " pay", " ", "123", "45", "\n\n", " ", " now", "!\n"])
+        // (?i:'s) matches the long s (Oniguruma folds ſ to s): tokenizers 0.23 splits "x'ſa" as x 'ſ a.
+        #expect(Self.pieces(pattern, "x'ſa x'Ka") == ["x", "'ſ", "a", " x", "'Ka"])
         let qwen = try SplitPattern(regularExpression: SplitPattern.qwen2Source)
         #expect(Self.pieces(qwen, "x 123") == ["x", " ", "1", "2", "3"])
     }
@@ -135,5 +137,28 @@ import Testing
             ByteLevelPreTokenizer(addPrefixSpace: true, useRegex: false),
         ])
         #expect(Self.preTokenize(sequence, "a.b c") == ["Ġa", "Ġ.", "ĠbĠc"])
+    }
+
+    @Test func matchersAgreeWithOniguruma() throws {
+        // Reference: tokenizers 0.23 (Oniguruma) on 400 random strings (scripts/fixtures/make_pattern_fixture.py).
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_pattern_reference", withExtension: "json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        // Code points: Foundation's JSONSerialization on Linux drops a U+FEFF that starts a string.
+        let codePoints = try #require(root["texts_as_code_points"] as? [[UInt32]])
+        let texts = codePoints.map { String(String.UnicodeScalarView($0.map { Unicode.Scalar($0)! })) }
+        let splits = try #require(root["splits"] as? [String: [[[Int]]]])
+        let patterns: [(String, SplitPattern)] = [
+            ("gpt2", .gpt2), ("llama3", try SplitPattern(regularExpression: SplitPattern.llama3Source)),
+            ("qwen2", try SplitPattern(regularExpression: SplitPattern.qwen2Source)),
+        ]
+        for (name, pattern) in patterns {
+            let expected = try #require(splits[name])
+            #expect(expected.count == texts.count)
+            for (text, pieces) in zip(texts, expected) {
+                let values = text.unicodeScalars.map(\.value)
+                let found = values.withUnsafeBufferPointer { pattern.matches(in: $0) }
+                #expect(found == pieces.map { $0[0]..<$0[1] }, "\(name): \(text.debugDescription)")
+            }
+        }
     }
 }
