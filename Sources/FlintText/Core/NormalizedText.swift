@@ -138,6 +138,27 @@ public struct NormalizedText: Sendable, Equatable {
         self = result
     }
 
+    /// Puts every run of combining marks in canonical order (stable sort by canonical combining
+    /// class, the last step of NFD/NFKD); alignments move with their scalars.
+    public mutating func orderCombiningMarks() {
+        var i = 1
+        while i < count {
+            let combiningClass = scalars[i].properties.canonicalCombiningClass.rawValue
+            if combiningClass != 0 {
+                var j = i
+                while j > 0 {
+                    let previous = scalars[j - 1].properties.canonicalCombiningClass.rawValue
+                    guard previous > combiningClass else { break }
+                    scalars.swapAt(j, j - 1)
+                    originStart.swapAt(j, j - 1)
+                    originEnd.swapAt(j, j - 1)
+                    j -= 1
+                }
+            }
+            i += 1
+        }
+    }
+
     /// The normalized text as a `String`.
     public var string: String {
         var result = String.UnicodeScalarView()

@@ -1,5 +1,5 @@
 /// BERT's text clean-up (Hugging Face `BertNormalizer`), applied scalar by scalar:
-/// 1. `cleanText`: delete U+0000, U+FFFD and control characters (Cc, Cf, Cn, Co except `\t\n\r`);
+/// 1. `cleanText`: delete U+0000, U+FFFD and control characters (Cc, Cf, Co except `\t\n\r`);
 ///    turn whitespace into a space;
 /// 2. `handleChineseCharacters`: put spaces around CJK ideographs;
 /// 3. `stripAccents` (nil follows `lowercase`): NFD, then drop nonspacing marks (Mn);
