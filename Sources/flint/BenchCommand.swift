@@ -11,8 +11,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON lines {name, unit, flint, peer, ratio, goal} instead of a table.")
     var json = false
 
-    @Option(help: "Comma-separated groups to run: gemm, cnn.")
-    var only: String = "gemm,cnn"
+    @Option(help: "Comma-separated groups to run: gemm, cnn, tokenize.")
+    var only: String = "gemm,cnn,tokenize"
 
     @Option(help: "Directory of the peer scripts.")
     var peers: String = "bench/peers"
@@ -25,6 +25,7 @@ struct BenchCommand: ParsableCommand {
         var rows: [BenchmarkRow] = []
         if groups.contains("gemm") { rows += suite.gemmRows() }
         if groups.contains("cnn") { rows += suite.cnnRows() }
+        if groups.contains("tokenize") { rows += suite.tokenizerRows() }
         if json {
             for row in rows { print(row.jsonLine) }
         } else {

@@ -143,31 +143,34 @@ public struct Tokenizer: Sendable {
 
     /// Joins the sequences with special tokens, overflowing parts too (each first-text part with the
     /// whole pair and with each of its parts, then the first text with each pair part).
-    func postProcess(_ first: Encoding, pair second: Encoding?, processor: (any PostProcessor)?) -> Encoding {
-        func join(_ a: Encoding, _ b: Encoding?) -> Encoding {
-            var a = a, b = b
-            a.overflowing = []
-            b?.overflowing = []
+    func postProcess(_ first: consuming Encoding, pair second: Encoding?, processor: (any PostProcessor)?) -> Encoding {
+        func join(_ a: consuming Encoding, _ pair: Encoding?) -> Encoding {
+            if !a.overflowing.isEmpty { a.overflowing = [] }
+            var b = pair
+            if let part = b, !part.overflowing.isEmpty { b!.overflowing = [] }
             if let processor { return processor.process(a, pair: b) }
             if let b { a.append(contentsOf: b) }
             return a
         }
+        if first.overflowing.isEmpty && (second?.overflowing.isEmpty ?? true) {
+            return join(first, second)
+        }
+        // Overflowing parts need the whole first encoding after it has been joined.
+        let whole = copy first
         var result = join(first, second)
         var overflowing: [Encoding] = []
-        for part in first.overflowing {
+        for part in whole.overflowing {
             overflowing.append(join(part, second))
             for pairPart in second?.overflowing ?? [] { overflowing.append(join(part, pairPart)) }
         }
-        for pairPart in second?.overflowing ?? [] { overflowing.append(join(first, pairPart)) }
+        for pairPart in second?.overflowing ?? [] { overflowing.append(join(whole, pairPart)) }
         result.overflowing = overflowing
         return result
     }
 
     /// Tokenizes one text without special tokens, appending to `encoding`.
     public func appendSequence(_ text: String, typeId: Int, sequenceId: Int, to encoding: inout Encoding) {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.utf8.count)
-        scalars.append(contentsOf: text.unicodeScalars)
+        let scalars = NormalizedText.scalars(of: text)
         var word = 0
         var modelTokens: [ModelToken] = []
         modelTokens.reserveCapacity(16)
@@ -192,8 +195,11 @@ public struct Tokenizer: Sendable {
     /// Normalizes, pre-tokenizes and tokenizes text that holds no original-text added token.
     private func appendFreeText(_ scalars: [Unicode.Scalar], range: Range<Int>, typeId: Int, sequenceId: Int, word: inout Int,
                                 modelTokens: inout [ModelToken], to encoding: inout Encoding) {
-        var text = NormalizedText(original: scalars[range], offset: range.lowerBound)
-        normalizer?.normalize(&text)
+        let text = scalars.withUnsafeBufferPointer { buffer in
+            let original = UnsafeBufferPointer(rebasing: buffer[range])
+            return normalizer?.normalized(original: original, offset: range.lowerBound)
+                ?? NormalizedText(original: original, offset: range.lowerBound)
+        }
         if addedVocabulary.normalizedMatcher.isEmpty {
             appendPreTokens(text, typeId: typeId, sequenceId: sequenceId, word: &word, modelTokens: &modelTokens, to: &encoding)
             return

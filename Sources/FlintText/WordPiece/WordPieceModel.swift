@@ -125,11 +125,11 @@ public struct WordPieceModel: TokenizerModel {
         let first = output.count
         var start = 0
         while start < count {
-            let table = start == 0 ? wordStarts : continuations
-            var end = min(count, start + table.longestKey)
+            var end = min(count, start + (start == 0 ? wordStarts.longestKey : continuations.longestKey))
             var found = -1
             while end > start {
-                if let id = table.id(base + start, count: end - start) {
+                let id = start == 0 ? wordStarts.id(base + start, count: end - start) : continuations.id(base + start, count: end - start)
+                if let id {
                     found = id
                     break
                 }

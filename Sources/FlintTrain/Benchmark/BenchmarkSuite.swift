@@ -44,6 +44,8 @@ public struct BenchmarkSuite: Sendable {
             return "{\"gflops\": \(GEMMBenchmark.openBLASGFLOPS(size: size, threads: threads))}"
         case "cnn-flint":
             return CNNBenchmark.runFlint()
+        case "tokenize-flint", "tokenize-corpus":
+            return try TokenizerBenchmark.runWorker(name, corpusPath: ProcessInfo.processInfo.environment["FLINT_BENCH_CORPUS"] ?? "")
         default:
             throw BenchmarkError.unknownCase(name)
         }
