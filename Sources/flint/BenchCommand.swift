@@ -25,7 +25,7 @@ struct BenchCommand: ParsableCommand {
         var rows: [BenchmarkRow] = []
         if groups.contains("gemm") { rows += suite.gemmRows() }
         if groups.contains("cnn") { rows += suite.cnnRows() }
-        if groups.contains("tokenize") { rows += suite.tokenizerRows() }
+        if groups.contains("tokenize") { rows += suite.tokenizerRows() + suite.bpeTokenizerRows() }
         if json {
             for row in rows { print(row.jsonLine) }
         } else {

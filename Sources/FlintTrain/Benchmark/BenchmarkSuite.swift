@@ -46,6 +46,10 @@ public struct BenchmarkSuite: Sendable {
             return CNNBenchmark.runFlint()
         case "tokenize-flint", "tokenize-corpus":
             return try TokenizerBenchmark.runWorker(name, corpusPath: ProcessInfo.processInfo.environment["FLINT_BENCH_CORPUS"] ?? "")
+        case "tokenize-bpe-flint":
+            let environment = ProcessInfo.processInfo.environment
+            return try BPETokenizerBenchmark.runFlint(corpusPath: environment["FLINT_BENCH_CORPUS"] ?? "",
+                                                      tokenizerPath: environment["FLINT_BENCH_TOKENIZER"] ?? "")
         default:
             throw BenchmarkError.unknownCase(name)
         }
