@@ -88,6 +88,17 @@ import Testing
         #expect(try !splitPattern("bpe_gpt4o_pattern").isHandWritten)
     }
 
+    @Test func batchEncodingOnTwoThreadsMatchesOneByOne() throws {
+        // Many distinct words through the shared word cache from both workers.
+        let tokenizer = try Self.tokenizer("bpe_llama3_style")
+        let texts = (0..<600).map { index in
+            "sentence \(index): word\(index % 37)x \(String(repeating: "ab", count: index % 9)) 中文\(index) 😀 It's done"
+        } + (try Self.cases("bpe_llama3_style").map(\.text))
+        let batch = tokenizer.encodeBatch(texts)
+        #expect(batch.count == texts.count)
+        for (text, encoding) in zip(texts, batch) { #expect(encoding == tokenizer.encode(text), "\(text)") }
+    }
+
     @Test func pairAndLegacyMergesEncodeIdentically() throws {
         for style in Self.styles {
             let pairs = try Self.tokenizer(style)
