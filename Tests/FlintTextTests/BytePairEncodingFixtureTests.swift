@@ -99,6 +99,26 @@ import Testing
         for (text, encoding) in zip(texts, batch) { #expect(encoding == tokenizer.encode(text), "\(text)") }
     }
 
+    @Test func pairsMatchHuggingFace() throws {
+        // Reference: tokenizers 0.23 Tokenizer.encode("Hello world", "Second one here").
+        let expected: [(String, [Int], [Int], [Range<Int>], [Int])] = [
+            ("bpe_gpt2_style", [42, 571, 81, 261, 274, 78, 70, 53, 71, 69, 319, 70, 477, 486], [0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1],
+             [0..<1, 1..<4, 4..<5, 6..<7, 7..<9, 9..<10, 10..<11, 0..<1, 1..<2, 2..<3, 3..<5, 5..<6, 7..<10, 11..<15],
+             [0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+            ("bpe_llama3_full", [0, 42, 577, 81, 261, 274, 78, 70, 0, 53, 71, 69, 317, 70, 469, 482],
+             [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1],
+             [0..<0, 0..<1, 1..<4, 4..<5, 5..<7, 7..<9, 9..<10, 10..<11, 0..<0, 0..<1, 1..<2, 2..<3, 3..<5, 5..<6, 6..<10, 10..<15],
+             [1, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0]),
+        ]
+        for (name, ids, typeIds, offsets, specialMask) in expected {
+            let encoding = try Self.tokenizer(name).encode("Hello world", pair: "Second one here")
+            #expect(encoding.ids == ids, "\(name)")
+            #expect(encoding.typeIds == typeIds, "\(name)")
+            #expect(encoding.offsets == offsets, "\(name)")
+            #expect(encoding.specialTokensMask == specialMask, "\(name)")
+        }
+    }
+
     @Test func pairAndLegacyMergesEncodeIdentically() throws {
         for style in Self.styles {
             let pairs = try Self.tokenizer(style)
