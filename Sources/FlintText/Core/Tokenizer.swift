@@ -91,6 +91,11 @@ public struct Tokenizer: Sendable {
     // MARK: - Encoding
 
     /// Tokenizes `text` (and `pair`) with special tokens, truncation and padding as set.
+    ///
+    /// Truncation leaves room for the special tokens; the parts it cuts off are in `overflowing`.
+    /// Where Hugging Face raises ("sequence to truncate too short", e.g. `onlyFirst` when the first
+    /// text alone cannot absorb the excess), the sequences are left whole. Never throws: every
+    /// string can be encoded.
     public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) -> Encoding {
         var encoding = encodeUnpadded(text, pair: pair, addSpecialTokens: addSpecialTokens)
         if let padding {
