@@ -122,6 +122,17 @@ import Testing
         }
     }
 
+    /// Expected strings from transformers 5.24 `decode(..., clean_up_tokenization_spaces=True)`.
+    @Test func decodeCanCleanUpTokenizationSpaces() {
+        let ids = tokenizer.encode("Hello , world ! I ' m here . Do n't go .").ids
+        #expect(tokenizer.cleanUpTokenizationSpaces == false)
+        #expect(tokenizer.decode(ids) == "hello, world! i ' m here. do n ' t go.")
+        #expect(tokenizer.decode(ids, cleanUpTokenizationSpaces: true) == "hello, world! i'm here. don't go.")
+        var cleaning = tokenizer
+        cleaning.cleanUpTokenizationSpaces = true
+        #expect(cleaning.decode(ids) == "hello, world! i'm here. don't go.")
+    }
+
     @Test func largeBatchInParallelEqualsOneByOne() {
         let texts = (0..<300).map { i in MiniLMReference.texts[i % MiniLMReference.texts.count].text + " \(i)" }
         let batch = tokenizer.encodeBatch(texts)

@@ -27,6 +27,10 @@ public struct Tokenizer: Sendable {
     public var padding: Padding?
     /// The longest input the model accepts (`model_max_length` of `tokenizer_config.json`), when known.
     public var modelMaximumLength: Int?
+    /// Whether `decode` also removes the spaces tokenization put before punctuation and contractions
+    /// (transformers' `clean_up_tokenization_spaces`; `fromPretrained` reads it from
+    /// `tokenizer_config.json`, default false as in transformers 5).
+    public var cleanUpTokenizationSpaces = false
 
     /// A tokenizer from its parts.
     public init(normalizer: (any Normalizer)? = nil, preTokenizer: (any PreTokenizer)? = nil, model: any TokenizerModel,
@@ -277,8 +281,14 @@ public struct Tokenizer: Sendable {
     // MARK: - Decoding
 
     /// Turns ids back into text (Hugging Face's `decode`): special added tokens are skipped when
-    /// `skipSpecialTokens`, then the decoder joins the tokens (spaces when there is none).
-    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+    /// `skipSpecialTokens`, then the decoder joins the tokens (spaces when there is none), then the
+    /// tokenization spaces are cleaned up when `cleanUpTokenizationSpaces` (nil: the tokenizer's setting).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true, cleanUpTokenizationSpaces clean: Bool? = nil) -> String {
+        let text = decodeTokens(ids, skipSpecialTokens: skipSpecialTokens)
+        return clean ?? cleanUpTokenizationSpaces ? WordPieceDecoder.cleanUpTokenization(text) : text
+    }
+
+    private func decodeTokens(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {
