@@ -121,6 +121,7 @@ public struct Encoding: Sendable, Equatable {
     /// more is reduced to `maximumLength - 1`.
     public mutating func truncate(to maximumLength: Int, stride: Int = 0, direction: Truncation.Direction = .right) {
         let length = count
+        let maximumLength = max(maximumLength, 0)
         if maximumLength >= length { return }
         if maximumLength == 0 {
             var whole = self

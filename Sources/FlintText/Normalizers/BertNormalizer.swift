@@ -129,6 +129,11 @@ public struct BertNormalizer: Normalizer {
                     if replacement >= 0 {
                         result.append(Unicode.Scalar(UInt8(truncatingIfNeeded: replacement)), originStart: position, originEnd: position + 1)
                     }
+                } else if UnicodeClasses.isUnifiedIdeograph(scalar) {
+                    // No decomposition, no case, not a control: only the CJK spacing applies.
+                    if handleChineseCharacters { result.append(" ", originStart: position, originEnd: position + 1) }
+                    result.append(scalar, originStart: position, originEnd: position + 1)
+                    if handleChineseCharacters { result.append(" ", originStart: position, originEnd: position + 1) }
                 } else {
                     for mapped in cache.mapping(for: scalar) {
                         result.append(mapped, originStart: position, originEnd: position + 1)

@@ -52,6 +52,16 @@ public enum UnicodeClasses {
             || (0xF900...0xFAFF).contains(value) || (0x2F800...0x2FA1F).contains(value)
     }
 
+    /// CJK Unified Ideographs (the main block and extensions A–F as BERT lists them, without the
+    /// compatibility ideographs, which decompose): no decomposition, no case mapping, BERT spaces them.
+    @inline(__always)
+    public static func isUnifiedIdeograph(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
+            || (0x20000...0x2A6DF).contains(value) || (0x2A700...0x2B73F).contains(value)
+            || (0x2B740...0x2B81F).contains(value) || (0x2B920...0x2CEAF).contains(value)
+    }
+
     /// The canonical decomposition (NFD) of one scalar.
     public static func canonicalDecomposition(_ scalar: Unicode.Scalar) -> [Unicode.Scalar] {
         if scalar.value < 0xC0 { return [scalar] }
