@@ -34,7 +34,7 @@ public final class BytePairEncodingModel: Sendable {
     /// Whether each id is in the vocabulary.
     private let hasToken: [Bool]
     let merges: BytePairMerges
-    /// The token for scalars missing from the vocabulary (nil: they are dropped).
+    /// The token for scalars missing from the vocabulary (nil, or not in the vocabulary: they are dropped).
     public let unknownToken: String?
     let unknownId: Int32?
     /// Whether consecutive unknown scalars become one unknown token.
@@ -62,8 +62,8 @@ public final class BytePairEncodingModel: Sendable {
     /// Shorter words are merged directly: a lookup would cost as much as the merging.
     static let shortestCachedWord = 4
 
-    /// Makes a model. Throws `TokenizerError.invalidFile` (naming `path`) if a merge or the unknown token is not
-    /// in the vocabulary.
+    /// Makes a model. Throws `TokenizerError.invalidFile` (naming `path`) if an id is negative or absurdly large,
+    /// or a merge's tokens or result are not in the vocabulary.
     public init(vocabulary: [String: Int], merges: [(String, String)], unknownToken: String? = nil,
                 fusesUnknown: Bool = false, usesByteFallback: Bool = false, continuingSubwordPrefix: String? = nil,
                 endOfWordSuffix: String? = nil, ignoresMerges: Bool = false, path: String = "tokenizer.json") throws {
@@ -85,15 +85,9 @@ public final class BytePairEncodingModel: Sendable {
         self.merges = try BytePairMerges(merges: merges, vocabulary: vocabulary,
                                          continuingSubwordPrefix: continuingSubwordPrefix, path: path)
         self.unknownToken = unknownToken
-        if let unknownToken {
-            guard let id = vocabulary[unknownToken] else {
-                throw TokenizerError.invalidFile(path: path, field: "model.unk_token", expected: "a token of model.vocab",
-                                                 found: "\"\(unknownToken)\"")
-            }
-            unknownId = Int32(id)
-        } else {
-            unknownId = nil
-        }
+        // An unknown token missing from the vocabulary is ignored: Hugging Face loads such files too (and fails
+        // only when a scalar needs it; Flint drops the scalar).
+        unknownId = unknownToken.flatMap { vocabulary[$0] }.map(Int32.init)
         self.fusesUnknown = fusesUnknown
         self.usesByteFallback = usesByteFallback
         self.continuingSubwordPrefix = continuingSubwordPrefix.flatMap { $0.isEmpty ? nil : $0 }
