@@ -99,6 +99,32 @@ import Testing
         for (text, encoding) in zip(texts, batch) { #expect(encoding == tokenizer.encode(text), "\(text)") }
     }
 
+    @Test func sequenceElementsFailNamingTheirField() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_llama3_full", withExtension: "json"))
+        let original = try String(contentsOf: url, encoding: .utf8)
+        func loadError(_ from: String, _ to: String) throws -> TokenizerError? {
+            #expect(original.contains(from))
+            do {
+                _ = try Tokenizer(json: JSONObject(data: Data(original.replacingOccurrences(of: from, with: to).utf8), path: "edited.json"))
+                return nil
+            } catch let error as TokenizerError {
+                return error
+            }
+        }
+        // An unknown pre-tokenizer inside the Sequence.
+        let unknown = try loadError("\"type\": \"Split\"", "\"type\": \"Mystery\"")
+        #expect(unknown == .unsupportedComponent(path: "edited.json", field: "pre_tokenizer.pretokenizers[0]", type: "Mystery"))
+        // Two post-processors that both add special tokens.
+        let twoJoiners = try loadError("{\n    \"type\": \"ByteLevel\",\n    \"add_prefix_space\": true,\n    \"trim_offsets\": false",
+                                       "{\n    \"type\": \"BertProcessing\", \"sep\": [\"<|im_end|>\", 2], \"cls\": [\"<|im_start|>\", 1],\n    \"add_prefix_space\": true,\n    \"trim_offsets\": false")
+        guard case let .invalidFile(path, field, _, _)? = twoJoiners else {
+            Issue.record("expected invalidFile, got \(String(describing: twoJoiners))")
+            return
+        }
+        #expect(path == "edited.json")
+        #expect(field == "post_processor.processors[1]")
+    }
+
     @Test func pairsMatchHuggingFace() throws {
         // Reference: tokenizers 0.23 Tokenizer.encode("Hello world", "Second one here").
         let expected: [(String, [Int], [Int], [Range<Int>], [Int])] = [
