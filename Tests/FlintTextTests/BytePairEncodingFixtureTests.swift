@@ -125,6 +125,40 @@ import Testing
         #expect(field == "post_processor.processors[1]")
     }
 
+    @Test func mutatedFilesThrowOrLoadButNeverCrash() throws {
+        // Byte mutations of the component part (added tokens, normalizer, pre-tokenizer, post-processor, decoder,
+        // model options) and of the first merges: each file either loads and encodes, or throws a TokenizerError.
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_llama3_full", withExtension: "json"))
+        let original = Array(try Data(contentsOf: url))
+        let mergesStart = try #require(original.firstRange(of: Array("\"merges\"".utf8))?.lowerBound)
+        let regions = [0..<2200, mergesStart..<min(original.count, mergesStart + 400)]
+        let replacements = Array("0123456789{}[]\":,. -tfnx\\".utf8)
+        var state: UInt64 = 99
+        func next() -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int(truncatingIfNeeded: state >> 33)
+        }
+        var loaded = 0, rejected = 0
+        for _ in 0..<300 {
+            var bytes = original
+            let region = regions[next() % regions.count]
+            for _ in 0..<(1 + next() % 3) {
+                let position = region.lowerBound + next() % region.count
+                bytes[position] = replacements[next() % replacements.count]
+            }
+            do {
+                let tokenizer = try Tokenizer(json: JSONObject(data: Data(bytes), path: "mutated.json"))
+                _ = tokenizer.encode("Hello world! 123 中文 😀 <|im_start|>x")
+                _ = tokenizer.decode(tokenizer.encode("It's fine.").ids)
+                loaded += 1
+            } catch is TokenizerError {
+                rejected += 1
+            }
+        }
+        #expect(loaded + rejected == 300)
+        #expect(rejected > 0)
+    }
+
     @Test func pairsMatchHuggingFace() throws {
         // Reference: tokenizers 0.23 Tokenizer.encode("Hello world", "Second one here").
         let expected: [(String, [Int], [Int], [Range<Int>], [Int])] = [
