@@ -20,6 +20,8 @@ import Testing
     /// Files derived from bpe_llama3_style: `ignore_merges` + Sequence[ByteLevel, TemplateProcessing], and a
     /// GPT-4o-style Split pattern that runs through the general regular-expression engine.
     static let derived = ["bpe_llama3_full", "bpe_gpt4o_pattern"]
+    /// SentencePiece-style BPE (byte fallback): Llama-2's normalizer/decoder chain, and a Metaspace pre-tokenizer.
+    static let sentencePiece = ["bpe_llama2_style", "bpe_metaspace_style"]
 
     static func cases(_ style: String) throws -> [Case] {
         let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_reference", withExtension: "json"))
@@ -41,7 +43,7 @@ import Testing
         return try Tokenizer(contentsOf: url)
     }
 
-    @Test(arguments: styles.flatMap { [$0, $0 + "_legacy"] } + derived)
+    @Test(arguments: styles.flatMap { [$0, $0 + "_legacy"] } + derived + sentencePiece)
     func matchesHuggingFace(file: String) throws {
         let style = file.replacingOccurrences(of: "_legacy", with: "")
         let tokenizer = try Self.tokenizer(file)
@@ -66,16 +68,21 @@ import Testing
         "𝔘𝔫𝔦𝔠𝔬𝔡𝔢 𝟙𝟚𝟛 ١٢٣٤٥", "unpaired ' quote's and 'LL", String(repeating: "abc", count: 400),
     ]
 
-    @Test(arguments: styles + derived)
+    @Test(arguments: styles + derived + sentencePiece)
     func decodeOfEncodeIsIdentity(style: String) throws {
         let tokenizer = try Self.tokenizer(style)
+        let isSentencePiece = Self.sentencePiece.contains(style)
         for text in try Self.cases(style).map(\.text) + Self.roundTripTexts {
+            // The Metaspace decoder drops the ▁ of the first token, so leading spaces cannot come back (nor do they
+            // in Hugging Face: see the fixture's decoded " leading space").
+            if style == "bpe_metaspace_style", text.unicodeScalars.first == " " { continue }
             let ids = tokenizer.encode(text).ids
-            let normalizes = style != "bpe_gpt2_style" && style != "bpe_smollm_style"
+            let normalizes = style != "bpe_gpt2_style" && style != "bpe_smollm_style" && !isSentencePiece
             var expected = normalizes ? text.precomposedStringWithCanonicalMapping : text
             if style == "bpe_llama3_full" { expected = "<|endoftext|>" + expected }
-            #expect(Array(tokenizer.decode(ids, skipSpecialTokens: false).unicodeScalars) == Array(expected.unicodeScalars),
-                    "\(style): \(text.debugDescription)")
+            // SentencePiece-style files add <s>: decode without it.
+            let decoded = tokenizer.decode(ids, skipSpecialTokens: isSentencePiece)
+            #expect(Array(decoded.unicodeScalars) == Array(expected.unicodeScalars), "\(style): \(text.debugDescription)")
         }
     }
 

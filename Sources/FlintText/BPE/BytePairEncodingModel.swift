@@ -266,10 +266,9 @@ public final class BytePairEncodingModel: Sendable {
                         symbols.append(unknown)
                         pendingUnknown = nil
                     }
-                    // Byte tokens share the scalar's range: the first covers it, the rest are empty at its end.
-                    for (offset, byteId) in byteTokens.enumerated() {
-                        symbols.append(BytePairWord.Symbol(id: byteId, start: Int32(offset == 0 ? index : index + 1),
-                                                           length: offset == 0 ? 1 : 0))
+                    // Every byte token covers the whole scalar (Hugging Face reports the character for each byte).
+                    for byteId in byteTokens {
+                        symbols.append(BytePairWord.Symbol(id: byteId, start: Int32(index), length: 1))
                     }
                     continue
                 }
