@@ -132,10 +132,11 @@ import Testing
         #expect(field == "post_processor.processors[1]")
     }
 
-    @Test func mutatedFilesThrowOrLoadButNeverCrash() throws {
+    @Test(arguments: ["bpe_llama3_full", "bpe_llama2_style", "bpe_metaspace_style"])
+    func mutatedFilesThrowOrLoadButNeverCrash(file: String) throws {
         // Byte mutations of the component part (added tokens, normalizer, pre-tokenizer, post-processor, decoder,
         // model options) and of the first merges: each file either loads and encodes, or throws a TokenizerError.
-        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_llama3_full", withExtension: "json"))
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/\(file)", withExtension: "json"))
         let original = Array(try Data(contentsOf: url))
         let mergesStart = try #require(original.firstRange(of: Array("\"merges\"".utf8))?.lowerBound)
         let regions = [0..<2200, mergesStart..<min(original.count, mergesStart + 400)]
