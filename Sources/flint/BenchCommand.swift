@@ -11,8 +11,8 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON lines {name, unit, flint, peer, ratio, goal} instead of a table.")
     var json = false
 
-    @Option(help: "Comma-separated groups to run: gemm, cnn, minilm, bert-training.")
-    var only: String = "gemm,cnn,minilm"
+    @Option(help: "Comma-separated groups to run: gemm, cnn, tokenize, minilm, bert-training.")
+    var only: String = "gemm,cnn,tokenize,minilm"
 
     @Option(help: "Directory of the peer scripts.")
     var peers: String = "bench/peers"
@@ -27,6 +27,7 @@ struct BenchCommand: ParsableCommand {
         if groups.contains("cnn") { rows += suite.cnnRows() }
         if groups.contains("bert-training") { rows += suite.bertTrainingRows() }
         if groups.contains("minilm") { rows += suite.miniLMRows() }
+        if groups.contains("tokenize") { rows += suite.tokenizerRows() + suite.bpeTokenizerRows() }
         if json {
             for row in rows { print(row.jsonLine) }
         } else {

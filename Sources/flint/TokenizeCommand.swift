@@ -31,7 +31,7 @@ struct TokenizeCommand: ParsableCommand {
     func run() throws {
         let url = URL(fileURLWithPath: model)
         var isDirectory: ObjCBool = false
-        FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+        _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
         var tokenizer = isDirectory.boolValue ? try Tokenizer.fromPretrained(url) : try Tokenizer(contentsOf: url)
         tokenizer.padding = nil
         tokenizer.truncation = nil

@@ -40,4 +40,20 @@ import Testing
         #expect(tokenizer.id(for: "<sep2>") == 30523)
         #expect(tokenizer.token(for: 30525) == "ü-dot")
     }
+
+    /// Expected values from tokenizers 0.23 (`add_tokens`, `add_special_tokens`, `encode`, `decode`).
+    @Test func addTokensGivesNewIdsAndMatchesThem() {
+        var tokenizer = MiniLMReference.pretrained
+        #expect(tokenizer.addTokens(["flintstone", "hello"]) == 2)
+        #expect(tokenizer.addTokens(["<extra>"], special: true) == 1)
+        #expect(tokenizer.addTokens(["hello"]) == 0)
+        #expect(tokenizer.id(for: "flintstone") == 30522)
+        #expect(tokenizer.id(for: "hello") == 7592)
+        #expect(tokenizer.id(for: "<extra>") == 30523)
+        #expect(tokenizer.vocabularySize == 30524)
+        let encoding = tokenizer.encode("FlintStone says<extra>hi")
+        #expect(encoding.tokens == ["[CLS]", "flintstone", "says", "<extra>", "hi", "[SEP]"])
+        #expect(encoding.ids == [101, 30522, 2758, 30523, 7632, 102])
+        #expect(tokenizer.decode(encoding.ids) == "flintstone says hi")
+    }
 }

@@ -23,8 +23,12 @@ import Testing
         let decoder = ByteLevelDecoder()
         #expect(decoder.decodeChain(["Hello", "Ġw", "orld", "Ċ", "ðŁĺ", "Ģ"]) == ["Hello world\n😀"])
         #expect(decoder.decodeChain(["<|im_start|>", "中文", "Ġx"]) == ["<|im_start|>中文 x"])
-        // A lone continuation byte is not UTF-8: it becomes U+FFFD as in Hugging Face.
+        // Invalid UTF-8 becomes U+FFFD per maximal invalid subsequence, as Hugging Face's from_utf8_lossy does
+        // (reference: tokenizers 0.23 decode of these tokens with the bpe_gpt2_style fixture).
         #expect(decoder.decodeChain(["ðŁĺ"]) == ["\u{FFFD}"])
+        #expect(decoder.decodeChain(["ðŁ", "Ġa"]) == ["\u{FFFD} a"])
+        #expect(decoder.decodeChain(["Ã", "Ã", "a"]) == ["\u{FFFD}\u{FFFD}a"])
+        #expect(decoder.decodeChain(["ð", "Ł", "ĺ", "ð"]) == ["\u{FFFD}\u{FFFD}"])
     }
 
     static func encoding(_ tokens: [String], _ offsets: [Range<Int>]) -> Encoding {

@@ -132,9 +132,15 @@ import Testing
                 #expect(foundField == field)
             }
         }
-        #expect(throws: TokenizerError.self) { try BytePairEncodingModel(json: Self.modelJSON(merges: ["a b"], extra: ["unk_token": "<unk>"])) }
+        // An unk_token outside the vocabulary loads (as in Hugging Face); unknown scalars are then dropped.
+        let missingUnknown = try BytePairEncodingModel(json: Self.modelJSON(merges: ["a b"], extra: ["unk_token": "<unk>"]))
+        #expect(Self.pieces(missingUnknown, "axb") == ["ab"])
         #expect(throws: TokenizerError.self) { try BytePairEncodingModel(json: Self.modelJSON(merges: ["a b"], extra: ["dropout": 0.1])) }
         #expect(throws: TokenizerError.self) { try BytePairEncodingModel(json: Self.modelJSON(merges: ["a b"], extra: ["vocab": ["a": "zero"]])) }
+        #expect(throws: TokenizerError.self) { try BytePairEncodingModel(json: Self.modelJSON(merges: [], extra: ["vocab": ["a": -1]])) }
+        #expect(throws: TokenizerError.self) {
+            try BytePairEncodingModel(json: Self.modelJSON(merges: [], extra: ["vocab": ["a": 9_000_000_000_000]]))
+        }
         let good = try BytePairEncodingModel(json: Self.modelJSON(merges: [["a", "b"]], extra: ["future_option": 1]))
         #expect(Self.pieces(good, "ab") == ["ab"])
     }

@@ -58,6 +58,8 @@ import Testing
     @Test func llama3PatternHandDerived() throws {
         let pattern = try SplitPattern(regularExpression: SplitPattern.llama3Source)
         #expect(Self.pieces(pattern, "I'LL pay 12345\n\n  now!\n") == ["I", "'LL", " pay", " ", "123", "45", "\n\n", " ", " now", "!\n"])
+        // (?i:'s) matches the long s (Oniguruma folds ſ to s): tokenizers 0.23 splits "x'ſa" as x 'ſ a.
+        #expect(Self.pieces(pattern, "x'ſa x'Ka") == ["x", "'ſ", "a", " x", "'Ka"])
         let qwen = try SplitPattern(regularExpression: SplitPattern.qwen2Source)
         #expect(Self.pieces(qwen, "x 123") == ["x", " ", "1", "2", "3"])
     }
@@ -110,5 +112,53 @@ import Testing
         // Every byte of 😀 points at the whole emoji (scalar 2 of the original).
         #expect(pieces.splits.map { pieces.text.originRange(of: $0) } == [0..<1, 1..<3])
         #expect(Array(pieces.text.originStart[pieces.splits[1]]) == [1, 2, 2, 2, 2])
+    }
+
+    @Test func byteLevelPrefixSpaceMatchesHuggingFace() throws {
+        // Reference: tokenizers 0.23 ByteLevel(add_prefix_space=True).pre_tokenize_str(text).
+        let expected: [(String, [(String, Range<Int>)])] = [
+            ("Hello world", [("ĠHello", 0..<5), ("Ġworld", 5..<11)]),
+            (" leading", [("Ġleading", 0..<8)]),
+            ("\n\nx", [("ĠĊ", 0..<1), ("Ċ", 1..<2), ("x", 2..<3)]),
+            ("1", [("Ġ1", 0..<1)]),
+            ("é😀", [("ĠÃ©", 0..<1), ("ðŁĺĢ", 1..<2)]),
+        ]
+        for (text, pieces) in expected {
+            var split = PreTokenizedText(text: NormalizedText(original: text.unicodeScalars))
+            ByteLevelPreTokenizer(addPrefixSpace: true, useRegex: true).preTokenize(&split)
+            let found = split.splits.map { (String(String.UnicodeScalarView(split.text.scalars[$0])), split.text.originRange(of: $0)) }
+            #expect(found.map(\.0) == pieces.map(\.0), "\(text.debugDescription)")
+            #expect(found.map(\.1) == pieces.map(\.1), "\(text.debugDescription)")
+        }
+        // The prefix goes in front of every piece of an earlier split (Hugging Face: Sequence[Split(\p{P},
+        // isolated), ByteLevel(add_prefix_space=True, use_regex=False)] on "a.b c" gives Ġa Ġ. ĠbĠc).
+        let sequence = PreTokenizerSequence([
+            SplitPreTokenizer(pattern: try SplitPattern(regularExpression: #"\p{P}"#), behavior: .isolated),
+            ByteLevelPreTokenizer(addPrefixSpace: true, useRegex: false),
+        ])
+        #expect(Self.preTokenize(sequence, "a.b c") == ["Ġa", "Ġ.", "ĠbĠc"])
+    }
+
+    @Test func matchersAgreeWithOniguruma() throws {
+        // Reference: tokenizers 0.23 (Oniguruma) on 400 random strings (scripts/fixtures/make_pattern_fixture.py).
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/bpe_pattern_reference", withExtension: "json"))
+        let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])
+        // Code points: Foundation's JSONSerialization on Linux drops a U+FEFF that starts a string.
+        let codePoints = try #require(root["texts_as_code_points"] as? [[UInt32]])
+        let texts = codePoints.map { String(String.UnicodeScalarView($0.map { Unicode.Scalar($0)! })) }
+        let splits = try #require(root["splits"] as? [String: [[[Int]]]])
+        let patterns: [(String, SplitPattern)] = [
+            ("gpt2", .gpt2), ("llama3", try SplitPattern(regularExpression: SplitPattern.llama3Source)),
+            ("qwen2", try SplitPattern(regularExpression: SplitPattern.qwen2Source)),
+        ]
+        for (name, pattern) in patterns {
+            let expected = try #require(splits[name])
+            #expect(expected.count == texts.count)
+            for (text, pieces) in zip(texts, expected) {
+                let values = text.unicodeScalars.map(\.value)
+                let found = values.withUnsafeBufferPointer { pattern.matches(in: $0) }
+                #expect(found == pieces.map { $0[0]..<$0[1] }, "\(name): \(text.debugDescription)")
+            }
+        }
     }
 }

@@ -81,6 +81,22 @@ import Testing
         }
     }
 
+    @Test func questionContextWindowsWithStride() {
+        let cases = TokenizerCases.section("pair_overflow")
+        #expect(cases.count == 2)
+        for entry in cases {
+            var configured = tokenizer
+            configured.truncation = Truncation(maximumLength: entry["max_length"] as! Int, strategy: .onlySecond,
+                                               stride: entry["stride"] as! Int,
+                                               direction: Truncation.Direction(rawValue: entry["direction"] as! String)!)
+            let encoding = configured.encode(entry["text"] as! String, pair: entry["pair"] as? String)
+            let windows = [encoding] + encoding.overflowing
+            #expect(windows.map(\.ids) == entry["input_ids"] as! [[Int]], "\(entry["direction"]!)")
+            #expect(windows.map(\.typeIds) == entry["token_type_ids"] as! [[Int]], "\(entry["direction"]!)")
+            #expect(windows.map(\.offsets) == (entry["offsets"] as! [Any]).map(TokenizerCases.offsets), "\(entry["direction"]!)")
+        }
+    }
+
     @Test func batchPaddingLongestFixedMultipleAndLeft() {
         for entry in TokenizerCases.section("padding") {
             var configured = tokenizer
@@ -120,6 +136,17 @@ import Testing
             #expect(tokenizer.decode(ids, skipSpecialTokens: false) == entry["keep_special"] as! String, "\(entry["text"]!)")
             #expect(MiniLMReference.fromVocabulary.decode(ids) == entry["skip_special"] as! String, "\(entry["text"]!)")
         }
+    }
+
+    /// Expected strings from transformers 5.24 `decode(..., clean_up_tokenization_spaces=True)`.
+    @Test func decodeCanCleanUpTokenizationSpaces() {
+        let ids = tokenizer.encode("Hello , world ! I ' m here . Do n't go .").ids
+        #expect(tokenizer.cleanUpTokenizationSpaces == false)
+        #expect(tokenizer.decode(ids) == "hello, world! i ' m here. do n ' t go.")
+        #expect(tokenizer.decode(ids, cleanUpTokenizationSpaces: true) == "hello, world! i'm here. don't go.")
+        var cleaning = tokenizer
+        cleaning.cleanUpTokenizationSpaces = true
+        #expect(cleaning.decode(ids) == "hello, world! i'm here. don't go.")
     }
 
     @Test func largeBatchInParallelEqualsOneByOne() {

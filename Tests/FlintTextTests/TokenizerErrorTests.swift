@@ -121,4 +121,34 @@ import Testing
             return field == "tokenizer_class" && type == "GPT2Tokenizer"
         }
     }
+
+    @Test func vocabularyFileLineEndingsAndSparseIds() throws {
+        let config = Data("{\"do_lower_case\": true}".utf8)
+        let crlf = try TokenizerErrorTests.folder("crlf", [
+            "tokenizer_config.json": config, "vocab.txt": Data("[PAD]\r\n[UNK]\r\n[CLS]\r[SEP]\nhello\r\n##s\r\nworld".utf8)])
+        let tokenizer = try Tokenizer.fromPretrained(crlf)
+        #expect(tokenizer.vocabularySize == 7)
+        let encoding = tokenizer.encode("Hellos WORLD x")
+        #expect(encoding.ids == [2, 4, 5, 6, 1, 3])
+        #expect(encoding.tokens == ["[CLS]", "hello", "##s", "world", "[UNK]", "[SEP]"])
+
+        let sparse = TokenizerErrorTests.modified("model") { $0["vocab"] = ["[UNK]": 0, "a": 1_000_000_000_000] }
+        #expect(throws: TokenizerError.self) { try Tokenizer(json: JSONObject(sparse, path: "t.json")) }
+        let negative = TokenizerErrorTests.modified("model") { $0["vocab"] = ["[UNK]": 0, "a": -4] }
+        #expect(throws: TokenizerError.invalidFile(path: "t.json", field: "model.vocab.a", expected: "an id ≥ 0", found: "the number -4")) {
+            try Tokenizer(json: JSONObject(negative, path: "t.json"))
+        }
+    }
+
+    @Test func truncationToNothingKeepsEverythingAsOverflow() {
+        var encoding = MiniLMReference.pretrained.encode("one two three", addSpecialTokens: false)
+        encoding.truncate(to: -3)
+        #expect(encoding.count == 0)
+        #expect(encoding.overflowing.map(\.ids) == [[2028, 2048, 2093]])
+        var tokenizer = MiniLMReference.pretrained
+        tokenizer.truncation = Truncation(maximumLength: 1)
+        let tiny = tokenizer.encode("one two three")
+        #expect(tiny.ids == [101, 102])
+        #expect(tiny.overflowing.first?.ids == [101, 2028, 2048, 2093, 102])
+    }
 }

@@ -33,6 +33,10 @@ import Testing
         let vocabulary = WordPieceTrainer.train(corpus: ["aaaaa bbb cc d"], settings: Self.settings(size: 100, limitAlphabet: 2))
         #expect(Array(vocabulary.tokens.prefix(5)) == ["[UNK]", "a", "b", "##a", "##b"])
         #expect(!vocabulary.tokens.contains("c") && !vocabulary.tokens.contains("d") && !vocabulary.tokens.contains("##c"))
+        // Degenerate settings give degenerate vocabularies, never a crash.
+        #expect(WordPieceTrainer.train(corpus: ["abc"], settings: Self.settings(size: 100, limitAlphabet: -3)).tokens == ["[UNK]"])
+        #expect(WordPieceTrainer.train(corpus: ["abc"], settings: Self.settings(size: -1)).tokens == ["[UNK]", "a", "b", "c", "##b", "##c"])
+        #expect(WordPieceTrainer.train(corpus: [String](), settings: Self.settings(size: 10)).tokens == ["[UNK]"])
     }
 
     static let chineseCorpus: [String] = [

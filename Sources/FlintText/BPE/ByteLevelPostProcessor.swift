@@ -21,7 +21,7 @@ public struct ByteLevelPostProcessor: PostProcessor {
 
     public func addedTokenCount(isPair: Bool) -> Int { 0 }
 
-    public func process(_ first: Encoding, pair: Encoding?) -> Encoding {
+    public func process(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
         var result = first
         if trimOffsets { trim(&result) }
         if var pair {

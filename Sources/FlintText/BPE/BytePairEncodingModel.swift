@@ -8,9 +8,9 @@ import Synchronization
 /// A word is split into its Unicode scalars (with the continuing-subword prefix on every scalar but the first
 /// and the end-of-word suffix on the last), each looked up in the vocabulary (unknown ones become
 /// `<0xXX>` byte tokens with `byte_fallback`, else the unknown token, else they are dropped), and then merged
-/// (see `BytePairWord`). Byte-level vocabularies take the fast `tokenize(bytes:)` path. Results for words up
-/// to 256 units are cached (at most 10,000 words, like Hugging Face), so the class is thread-safe and shares
-/// its cache between threads.
+/// (see `BytePairWord`). `tokenize(bytes:)` takes raw bytes for byte-level vocabularies. Results for words of
+/// 4 to 256 units are cached (at most 10,000 words, like Hugging Face) in locked shards: the class is
+/// thread-safe and its threads share the cache.
 public final class BytePairEncodingModel: Sendable {
     /// One token of a tokenized word: its id and the range of input units (scalars of the word, or bytes for
     /// `tokenize(bytes:)`) it covers.
@@ -31,8 +31,10 @@ public final class BytePairEncodingModel: Sendable {
     public let vocabulary: [String: Int]
     /// id → token (an empty string for ids the vocabulary skips).
     public let tokens: [String]
+    /// Whether each id is in the vocabulary.
+    private let hasToken: [Bool]
     let merges: BytePairMerges
-    /// The token for scalars missing from the vocabulary (nil: they are dropped).
+    /// The token for scalars missing from the vocabulary (nil, or not in the vocabulary: they are dropped).
     public let unknownToken: String?
     let unknownId: Int32?
     /// Whether consecutive unknown scalars become one unknown token.
@@ -53,36 +55,39 @@ public final class BytePairEncodingModel: Sendable {
     /// Whether the plain per-unit lookup applies (no prefix, no suffix).
     private let plainSymbols: Bool
 
-    private let cache = Mutex<[[UInt32]: [BytePairWord.Symbol]]>([:])
+    /// The word cache, split into independently locked shards so parallel batch encoding rarely contends.
+    private let cacheShards: [WordCacheShard] = (0..<16).map { _ in WordCacheShard() }
     static let cacheCapacity = 10_000
     static let cachedWordLength = 256
+    /// Shorter words are merged directly: a lookup would cost as much as the merging.
+    static let shortestCachedWord = 4
 
-    /// Makes a model. Throws `TokenizerError.invalidFile` (naming `path`) if a merge or the unknown token is not
-    /// in the vocabulary.
+    /// Makes a model. Throws `TokenizerError.invalidFile` (naming `path`) if an id is negative or absurdly large,
+    /// or a merge's tokens or result are not in the vocabulary.
     public init(vocabulary: [String: Int], merges: [(String, String)], unknownToken: String? = nil,
                 fusesUnknown: Bool = false, usesByteFallback: Bool = false, continuingSubwordPrefix: String? = nil,
                 endOfWordSuffix: String? = nil, ignoresMerges: Bool = false, path: String = "tokenizer.json") throws {
         self.vocabulary = vocabulary
+        // Ids index arrays: they must be non-negative and not absurdly sparse (a corrupt id must not allocate gigabytes).
+        let idLimit = 4 * vocabulary.count + 1_000_000
+        for (token, id) in vocabulary where id < 0 || id >= idLimit {
+            throw TokenizerError.invalidFile(path: path, field: "model.vocab[\"\(token)\"]",
+                                             expected: "an id in 0..<\(idLimit)", found: "\(id)")
+        }
         var tokens = [String](repeating: "", count: (vocabulary.values.max() ?? -1) + 1)
+        var hasToken = [Bool](repeating: false, count: tokens.count)
         for (token, id) in vocabulary {
-            guard id >= 0 else {
-                throw TokenizerError.invalidFile(path: path, field: "model.vocab[\"\(token)\"]", expected: "a non-negative id", found: "\(id)")
-            }
             tokens[id] = token
+            hasToken[id] = true
         }
         self.tokens = tokens
+        self.hasToken = hasToken
         self.merges = try BytePairMerges(merges: merges, vocabulary: vocabulary,
                                          continuingSubwordPrefix: continuingSubwordPrefix, path: path)
         self.unknownToken = unknownToken
-        if let unknownToken {
-            guard let id = vocabulary[unknownToken] else {
-                throw TokenizerError.invalidFile(path: path, field: "model.unk_token", expected: "a token of model.vocab",
-                                                 found: "\"\(unknownToken)\"")
-            }
-            unknownId = Int32(id)
-        } else {
-            unknownId = nil
-        }
+        // An unknown token missing from the vocabulary is ignored: Hugging Face loads such files too (and fails
+        // only when a scalar needs it; Flint drops the scalar).
+        unknownId = unknownToken.flatMap { vocabulary[$0] }.map(Int32.init)
         self.fusesUnknown = fusesUnknown
         self.usesByteFallback = usesByteFallback
         self.continuingSubwordPrefix = continuingSubwordPrefix.flatMap { $0.isEmpty ? nil : $0 }
@@ -132,7 +137,7 @@ public final class BytePairEncodingModel: Sendable {
 
     /// The token of `id`, or nil if the vocabulary has no such id.
     public func token(for id: Int) -> String? {
-        guard id >= 0, id < tokens.count, vocabulary[tokens[id]] == id else { return nil }
+        guard id >= 0, id < tokens.count, hasToken[id] else { return nil }
         return tokens[id]
     }
 
@@ -159,8 +164,9 @@ public final class BytePairEncodingModel: Sendable {
             let values = bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value }
             return values.withUnsafeBufferPointer { tokenize(scalars: $0) }
         }
-        let key: [UInt32]? = bytes.count <= Self.cachedWordLength ? bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value } : nil
-        if let key, let cached = cache.withLock({ $0[key] }) { return cached }
+        let cached = bytes.count >= Self.shortestCachedWord && bytes.count <= Self.cachedWordLength
+        let key: [UInt32]? = cached ? bytes.map { ByteLevelAlphabet.scalarForByte[Int($0)].value } : nil
+        if let key, let cached = lookUp(key) { return cached }
         var result: [BytePairWord.Symbol]
         if ignoresMerges, let whole = vocabulary[ByteLevelAlphabet.encode(bytes)] {
             result = [BytePairWord.Symbol(id: Int32(whole), start: 0, length: Int32(bytes.count))]
@@ -179,18 +185,34 @@ public final class BytePairEncodingModel: Sendable {
         return result
     }
 
+    @inline(__always)
+    private func shard(_ key: [UInt32]) -> WordCacheShard {
+        var hash: UInt32 = 2_166_136_261
+        for value in key.prefix(4) { hash = (hash ^ value) &* 16_777_619 }
+        return cacheShards[Int(hash >> 28)]
+    }
+
+    private func lookUp(_ key: [UInt32]) -> [BytePairWord.Symbol]? {
+        shard(key).words.withLock { $0[key] }
+    }
+
     private func store(_ key: [UInt32], _ value: [BytePairWord.Symbol]) {
-        cache.withLock { cache in
-            if cache.count >= Self.cacheCapacity { cache.removeAll(keepingCapacity: true) }
-            cache[key] = value
+        let capacity = Self.cacheCapacity / cacheShards.count
+        shard(key).words.withLock { words in
+            if words.count >= capacity { words.removeAll(keepingCapacity: true) }
+            words[key] = value
         }
     }
 
     /// Tokenizes a word given as scalar values; ranges are scalar offsets.
     func tokenize(scalars word: UnsafeBufferPointer<UInt32>) -> [BytePairWord.Symbol] {
         if word.isEmpty { return [] }
-        let key: [UInt32]? = word.count <= Self.cachedWordLength ? Array(word) : nil
-        if let key, let cached = cache.withLock({ $0[key] }) { return cached }
+        let cached = word.count >= Self.shortestCachedWord && word.count <= Self.cachedWordLength
+        let key: [UInt32]? = cached ? [UInt32](unsafeUninitializedCapacity: word.count) { buffer, initialized in
+            _ = buffer.initialize(fromContentsOf: word)
+            initialized = word.count
+        } : nil
+        if let key, let cached = lookUp(key) { return cached }
         var symbols: [BytePairWord.Symbol] = []
         if ignoresMerges, let whole = vocabulary[Self.string(word[...])] {
             symbols = [BytePairWord.Symbol(id: Int32(whole), start: 0, length: Int32(word.count))]
@@ -244,10 +266,9 @@ public final class BytePairEncodingModel: Sendable {
                         symbols.append(unknown)
                         pendingUnknown = nil
                     }
-                    // Byte tokens share the scalar's range: the first covers it, the rest are empty at its end.
-                    for (offset, byteId) in byteTokens.enumerated() {
-                        symbols.append(BytePairWord.Symbol(id: byteId, start: Int32(offset == 0 ? index : index + 1),
-                                                           length: offset == 0 ? 1 : 0))
+                    // Every byte token covers the whole scalar (Hugging Face reports the character for each byte).
+                    for byteId in byteTokens {
+                        symbols.append(BytePairWord.Symbol(id: byteId, start: Int32(index), length: 1))
                     }
                     continue
                 }
@@ -266,6 +287,11 @@ public final class BytePairEncodingModel: Sendable {
         if let unknown = pendingUnknown { symbols.append(unknown) }
         return symbols
     }
+}
+
+/// One lock-protected part of a BPE model's word cache.
+final class WordCacheShard: Sendable {
+    let words = Mutex<[[UInt32]: [BytePairWord.Symbol]]>([:])
 }
 
 /// The `<0xXX>` byte tokens that BPE models with `byte_fallback` (Llama-2, Mistral) use for scalars outside the

@@ -5,7 +5,9 @@
 /// over a small array; long words use a binary heap with lazily discarded stale entries, so a pathological
 /// 100,000-character word stays O(n log n).
 struct BytePairWord {
-    /// One symbol: a token id and the input units `start..<start+length` it covers.
+    /// One symbol: a token id and the input units `start..<start+length` it covers. A merged symbol covers
+    /// from the start of its left part to the end of its right part (byte-fallback tokens of one scalar all
+    /// cover that scalar).
     struct Symbol: Equatable {
         var id: Int32
         var start: Int32
@@ -44,7 +46,7 @@ struct BytePairWord {
             }
             if best < 0 { break }
             symbols[best].id = results[best]
-            symbols[best].length += symbols[best + 1].length
+            symbols[best].length = symbols[best + 1].start + symbols[best + 1].length - symbols[best].start
             symbols.remove(at: best + 1)
             ranks.remove(at: best)
             results.remove(at: best)
@@ -142,7 +144,7 @@ struct BytePairWord {
             let right = Int(next[position])
             guard right < count, symbols[right].id == candidate.right else { continue }
             symbols[position].id = candidate.result
-            symbols[position].length += symbols[right].length
+            symbols[position].length = symbols[right].start + symbols[right].length - symbols[position].start
             alive[right] = false
             let afterRight = next[right]
             next[position] = afterRight

@@ -6,9 +6,12 @@ enum Llama3PatternMatcher {
     @inline(__always)
     private static func isNewline(_ value: UInt32) -> Bool { value == 0x0A || value == 0x0D }
 
+    /// Case folding as `(?i:…)` applies it to the contraction letters: ASCII upper case, and U+017F (long s),
+    /// the only other scalar that folds to one of s t r e v m l d.
     @inline(__always)
     private static func lowercasedASCII(_ value: UInt32) -> UInt32 {
-        (0x41...0x5A).contains(value) ? value + 0x20 : value
+        if value == 0x17F { return 0x73 }
+        return (0x41...0x5A).contains(value) ? value + 0x20 : value
     }
 
     /// The length of the match that starts at `start`; `maximumDigits` is 3 for Llama-3, 1 for Qwen2.

@@ -4,9 +4,10 @@ import Foundation
 ///
 /// The text is cut into segments: a scalar plus the marks (categories Mn, Mc, Me) and Hangul vowel/trailing
 /// jamo that follow it — the only scalars that compose with what precedes them. Each segment that can change
-/// is composed with Foundation's NFC; a composed scalar keeps the alignment of the scalar it starts from (as in
-/// Hugging Face, `e` + U+0301 → `é` reports the range of the `e`), extra output scalars take the alignment of
-/// the input scalar at the same position. Text below U+0300 is left untouched without any lookup.
+/// is composed with Foundation's NFC. Alignment follows Hugging Face: output scalars take the input scalars in
+/// order, each as many as its canonical decomposition holds, and keep the range of the first one they take
+/// (`e` U+0301 U+0301 → `é` U+0301: `é` reports the `e`, the mark reports the second U+0301; reordered marks
+/// report the positions they now occupy). Text below U+0300 is left untouched without any lookup.
 public struct NFCNormalizer: Normalizer {
     /// An NFC normalizer.
     public init() {}
@@ -41,9 +42,14 @@ public struct NFCNormalizer: Normalizer {
                 var view = String.UnicodeScalarView()
                 view.append(contentsOf: text.scalars[start..<end])
                 let composed = Array(String(view).precomposedStringWithCanonicalMapping.unicodeScalars)
-                for (index, scalar) in composed.enumerated() {
-                    let source = start + min(index, end - start - 1)
+                // Output scalars take input scalars in order, each as many as its canonical decomposition
+                // has (a composed scalar swallows the marks or jamo it absorbed), and the alignment of the
+                // first one it takes.
+                var next = start
+                for scalar in composed {
+                    let source = min(next, end - 1)
                     result.append(scalar, originStart: text.originStart[source], originEnd: text.originEnd[source])
+                    next += scalar.value < 0xC0 ? 1 : String(scalar).decomposedStringWithCanonicalMapping.unicodeScalars.count
                 }
             }
             start = end

@@ -36,7 +36,7 @@ public struct PostProcessorSequence: PostProcessor {
 
     public func addedTokenCount(isPair: Bool) -> Int { joiner?.addedTokenCount(isPair: isPair) ?? 0 }
 
-    public func process(_ first: Encoding, pair: Encoding?) -> Encoding {
+    public func process(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
         var first = first
         var pair = pair
         for trimmer in byteLevel where trimmer.trimOffsets {

@@ -52,6 +52,23 @@ public struct SplitPattern: Sendable, Equatable {
         }
     }
 
+    /// Reads a tokenizer.json pattern object `{"String": …}` or `{"Regex": …}` stored under `key` of `json`.
+    public init(json: JSONObject, key: String) throws {
+        let patternObject = try json.object(key)
+        if patternObject.has("Regex") {
+            do {
+                try self.init(regularExpression: patternObject.string("Regex"))
+            } catch let error as TokenizerError {
+                throw TokenizerError.invalidFile(path: json.path, field: patternObject.fieldPath("Regex"),
+                                                 expected: "a valid regular expression", found: error.description)
+            }
+        } else if patternObject.has("String") {
+            self.init(literal: try patternObject.string("String"))
+        } else {
+            throw json.mismatch(key, expected: "{\"Regex\": …} or {\"String\": …}")
+        }
+    }
+
     /// Forces the general regular-expression engine even for a pattern with a hand-written matcher (for tests
     /// that compare the two).
     static func generalRegularExpression(_ source: String) throws -> SplitPattern {

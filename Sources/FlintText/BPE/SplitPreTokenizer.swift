@@ -19,19 +19,7 @@ public struct SplitPreTokenizer: PreTokenizer {
 
     /// Reads `{"type": "Split", "pattern": {"Regex": …} | {"String": …}, "behavior": …, "invert": …}`.
     public init(json: JSONObject) throws {
-        let patternObject = try json.object("pattern")
-        if patternObject.has("Regex") {
-            do {
-                pattern = try SplitPattern(regularExpression: patternObject.string("Regex"))
-            } catch let error as TokenizerError {
-                throw TokenizerError.invalidFile(path: json.path, field: patternObject.fieldPath("Regex"),
-                                                 expected: "a valid regular expression", found: error.description)
-            }
-        } else if patternObject.has("String") {
-            pattern = SplitPattern(literal: try patternObject.string("String"))
-        } else {
-            throw json.mismatch("pattern", expected: "{\"Regex\": …} or {\"String\": …}")
-        }
+        pattern = try SplitPattern(json: json, key: "pattern")
         let behaviorName = try json.string("behavior")
         guard let behavior = SplitDelimiterBehavior(jsonName: behaviorName) else {
             throw json.mismatch("behavior", expected: "Removed, Isolated, MergedWithPrevious, MergedWithNext or Contiguous")

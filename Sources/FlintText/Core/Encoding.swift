@@ -72,6 +72,18 @@ public struct Encoding: Sendable, Equatable {
         sequenceIds.append(sequenceId)
     }
 
+    /// Inserts one special token (no offsets, no word, no sequence) at `index`.
+    public mutating func insertSpecial(id: Int, token: String, typeId: Int, at index: Int) {
+        ids.insert(id, at: index)
+        tokens.insert(token, at: index)
+        typeIds.insert(typeId, at: index)
+        attentionMask.insert(1, at: index)
+        specialTokensMask.insert(1, at: index)
+        offsets.insert(0..<0, at: index)
+        wordIds.insert(nil, at: index)
+        sequenceIds.insert(nil, at: index)
+    }
+
     /// Appends the tokens of `other` (not its overflowing parts).
     public mutating func append(contentsOf other: Encoding) {
         ids += other.ids
@@ -109,6 +121,7 @@ public struct Encoding: Sendable, Equatable {
     /// more is reduced to `maximumLength - 1`.
     public mutating func truncate(to maximumLength: Int, stride: Int = 0, direction: Truncation.Direction = .right) {
         let length = count
+        let maximumLength = max(maximumLength, 0)
         if maximumLength >= length { return }
         if maximumLength == 0 {
             var whole = self

@@ -38,6 +38,58 @@ public struct NormalizedText: Sendable, Equatable {
         }
     }
 
+    /// The unnormalized `scalars` (a buffer), each aligned with itself shifted by `offset`.
+    public init(original scalars: UnsafeBufferPointer<Unicode.Scalar>, offset: Int = 0) {
+        self.init(scalars: Array(scalars), identityOffset: offset)
+    }
+
+    /// `scalars`, scalar `i` aligned with original scalar `identityOffset + i`.
+    public init(scalars: [Unicode.Scalar], identityOffset offset: Int) {
+        let count = scalars.count
+        self.scalars = scalars
+        originStart = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = Int32(offset + i) }
+            initialized = count
+        }
+        originEnd = Array(unsafeUninitializedCapacity: count) { buffer, initialized in
+            for i in 0..<count { buffer[i] = Int32(offset + i + 1) }
+            initialized = count
+        }
+    }
+
+    /// The Unicode scalars of `text`, decoded straight from its UTF-8 (ASCII fast path).
+    public static func scalars(of text: String) -> [Unicode.Scalar] {
+        var text = text
+        return text.withUTF8 { utf8 in
+            Array(unsafeUninitializedCapacity: utf8.count) { buffer, initialized in
+                var i = 0, n = 0
+                let count = utf8.count
+                while i < count {
+                    let byte = UInt32(utf8[i])
+                    var value: UInt32
+                    if byte < 0x80 {
+                        value = byte
+                        i += 1
+                    } else if byte < 0xE0 {
+                        value = (byte & 0x1F) << 6 | UInt32(utf8[i + 1] & 0x3F)
+                        i += 2
+                    } else if byte < 0xF0 {
+                        value = (byte & 0x0F) << 12 | UInt32(utf8[i + 1] & 0x3F) << 6 | UInt32(utf8[i + 2] & 0x3F)
+                        i += 3
+                    } else {
+                        value = (byte & 0x07) << 18 | UInt32(utf8[i + 1] & 0x3F) << 12 | UInt32(utf8[i + 2] & 0x3F) << 6
+                            | UInt32(utf8[i + 3] & 0x3F)
+                        i += 4
+                    }
+                    // Swift strings hold valid UTF-8, so every decoded value is a scalar.
+                    buffer[n] = Unicode.Scalar(value) ?? "\u{FFFD}"
+                    n += 1
+                }
+                initialized = n
+            }
+        }
+    }
+
     /// Number of normalized scalars.
     public var count: Int { scalars.count }
 
@@ -84,6 +136,27 @@ public struct NormalizedText: Sendable, Equatable {
             for scalar in buffer { result.append(scalar, originStart: originStart[i], originEnd: originEnd[i]) }
         }
         self = result
+    }
+
+    /// Puts every run of combining marks in canonical order (stable sort by canonical combining
+    /// class, the last step of NFD/NFKD); alignments move with their scalars.
+    public mutating func orderCombiningMarks() {
+        var i = 1
+        while i < count {
+            let combiningClass = scalars[i].properties.canonicalCombiningClass.rawValue
+            if combiningClass != 0 {
+                var j = i
+                while j > 0 {
+                    let previous = scalars[j - 1].properties.canonicalCombiningClass.rawValue
+                    guard previous > combiningClass else { break }
+                    scalars.swapAt(j, j - 1)
+                    originStart.swapAt(j, j - 1)
+                    originEnd.swapAt(j, j - 1)
+                    j -= 1
+                }
+            }
+            i += 1
+        }
     }
 
     /// The normalized text as a `String`.

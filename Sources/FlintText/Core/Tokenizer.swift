@@ -10,23 +10,27 @@ import Flint
 /// when asked). The value is immutable apart from its settings and safe to share between threads.
 public struct Tokenizer: Sendable {
     /// Rewrites the text (lowercase, accents, …); nil keeps it.
-    public var normalizer: (any Normalizer)?
+    public let normalizer: (any Normalizer)?
     /// Cuts the text into words; nil keeps it whole.
-    public var preTokenizer: (any PreTokenizer)?
+    public let preTokenizer: (any PreTokenizer)?
     /// Turns words into ids.
-    public var model: any TokenizerModel
+    public let model: any TokenizerModel
     /// Adds special tokens; nil adds none.
-    public var postProcessor: (any PostProcessor)?
+    public let postProcessor: (any PostProcessor)?
     /// Turns tokens back into text; nil joins them with spaces.
-    public var decoder: (any TokenDecoder)?
-    /// Tokens matched before the model (special tokens and user-added ones).
-    public var addedVocabulary: AddedVocabulary
+    public let decoder: (any TokenDecoder)?
+    /// Tokens matched before the model (special tokens and user-added ones); see `addTokens`.
+    public private(set) var addedVocabulary: AddedVocabulary
     /// Truncation applied by `encode`/`encodeBatch` (nil: none).
     public var truncation: Truncation?
     /// Padding applied by `encode`/`encodeBatch` (nil: none).
     public var padding: Padding?
     /// The longest input the model accepts (`model_max_length` of `tokenizer_config.json`), when known.
     public var modelMaximumLength: Int?
+    /// Whether `decode` also removes the spaces tokenization put before punctuation and contractions
+    /// (transformers' `clean_up_tokenization_spaces`; `fromPretrained` reads it from
+    /// `tokenizer_config.json`, default false as in transformers 5).
+    public var cleanUpTokenizationSpaces = false
 
     /// A tokenizer from its parts.
     public init(normalizer: (any Normalizer)? = nil, preTokenizer: (any PreTokenizer)? = nil, model: any TokenizerModel,
@@ -72,11 +76,7 @@ public struct Tokenizer: Sendable {
     // MARK: - Vocabulary
 
     /// Vocabulary size including added tokens (Hugging Face's `get_vocab_size(with_added_tokens=True)`).
-    public var vocabularySize: Int {
-        var size = model.vocabularySize
-        for token in addedVocabulary.tokens where model.token(for: token.id) == nil { size = max(size, token.id + 1) }
-        return size
-    }
+    public var vocabularySize: Int { vocabularySize(with: addedVocabulary.tokens) }
 
     /// The id of a token (added tokens first, then the model's vocabulary).
     public func id(for token: String) -> Int? {
@@ -88,9 +88,37 @@ public struct Tokenizer: Sendable {
         addedVocabulary.token(for: id)?.content ?? model.token(for: id)
     }
 
+    /// Adds tokens that are matched in the text before the model runs (Hugging Face's `add_tokens` /
+    /// `add_special_tokens`): a token already in the vocabulary keeps its id, a new one gets the next
+    /// free id. Special tokens match the original text and are skipped when decoding; others match
+    /// the normalized text. Returns how many tokens were new to the added vocabulary.
+    @discardableResult
+    public mutating func addTokens(_ contents: [String], special: Bool = false) -> Int {
+        var tokens = addedVocabulary.tokens
+        var added = 0
+        for content in contents where !content.isEmpty && !tokens.contains(where: { $0.content == content }) {
+            let id = model.id(for: content) ?? vocabularySize(with: tokens)
+            tokens.append(AddedToken(content: content, id: id, special: special))
+            added += 1
+        }
+        addedVocabulary = AddedVocabulary(tokens: tokens, normalizer: normalizer)
+        return added
+    }
+
+    private func vocabularySize(with tokens: [AddedToken]) -> Int {
+        var size = model.vocabularySize
+        for token in tokens where model.token(for: token.id) == nil { size = max(size, token.id + 1) }
+        return size
+    }
+
     // MARK: - Encoding
 
     /// Tokenizes `text` (and `pair`) with special tokens, truncation and padding as set.
+    ///
+    /// Truncation leaves room for the special tokens; the parts it cuts off are in `overflowing`.
+    /// Where Hugging Face raises ("sequence to truncate too short", e.g. `onlyFirst` when the first
+    /// text alone cannot absorb the excess), the sequences are left whole. Never throws: every
+    /// string can be encoded.
     public func encode(_ text: String, pair: String? = nil, addSpecialTokens: Bool = true) -> Encoding {
         var encoding = encodeUnpadded(text, pair: pair, addSpecialTokens: addSpecialTokens)
         if let padding {
@@ -143,31 +171,34 @@ public struct Tokenizer: Sendable {
 
     /// Joins the sequences with special tokens, overflowing parts too (each first-text part with the
     /// whole pair and with each of its parts, then the first text with each pair part).
-    func postProcess(_ first: Encoding, pair second: Encoding?, processor: (any PostProcessor)?) -> Encoding {
-        func join(_ a: Encoding, _ b: Encoding?) -> Encoding {
-            var a = a, b = b
-            a.overflowing = []
-            b?.overflowing = []
+    func postProcess(_ first: consuming Encoding, pair second: Encoding?, processor: (any PostProcessor)?) -> Encoding {
+        func join(_ a: consuming Encoding, _ pair: Encoding?) -> Encoding {
+            if !a.overflowing.isEmpty { a.overflowing = [] }
+            var b = pair
+            if let part = b, !part.overflowing.isEmpty { b!.overflowing = [] }
             if let processor { return processor.process(a, pair: b) }
             if let b { a.append(contentsOf: b) }
             return a
         }
+        if first.overflowing.isEmpty && (second?.overflowing.isEmpty ?? true) {
+            return join(first, second)
+        }
+        // Overflowing parts need the whole first encoding after it has been joined.
+        let whole = copy first
         var result = join(first, second)
         var overflowing: [Encoding] = []
-        for part in first.overflowing {
+        for part in whole.overflowing {
             overflowing.append(join(part, second))
             for pairPart in second?.overflowing ?? [] { overflowing.append(join(part, pairPart)) }
         }
-        for pairPart in second?.overflowing ?? [] { overflowing.append(join(first, pairPart)) }
+        for pairPart in second?.overflowing ?? [] { overflowing.append(join(whole, pairPart)) }
         result.overflowing = overflowing
         return result
     }
 
     /// Tokenizes one text without special tokens, appending to `encoding`.
     public func appendSequence(_ text: String, typeId: Int, sequenceId: Int, to encoding: inout Encoding) {
-        var scalars: [Unicode.Scalar] = []
-        scalars.reserveCapacity(text.utf8.count)
-        scalars.append(contentsOf: text.unicodeScalars)
+        let scalars = NormalizedText.scalars(of: text)
         var word = 0
         var modelTokens: [ModelToken] = []
         modelTokens.reserveCapacity(16)
@@ -192,8 +223,11 @@ public struct Tokenizer: Sendable {
     /// Normalizes, pre-tokenizes and tokenizes text that holds no original-text added token.
     private func appendFreeText(_ scalars: [Unicode.Scalar], range: Range<Int>, typeId: Int, sequenceId: Int, word: inout Int,
                                 modelTokens: inout [ModelToken], to encoding: inout Encoding) {
-        var text = NormalizedText(original: scalars[range], offset: range.lowerBound)
-        normalizer?.normalize(&text)
+        let text = scalars.withUnsafeBufferPointer { buffer in
+            let original = UnsafeBufferPointer(rebasing: buffer[range])
+            return normalizer?.normalized(original: original, offset: range.lowerBound)
+                ?? NormalizedText(original: original, offset: range.lowerBound)
+        }
         if addedVocabulary.normalizedMatcher.isEmpty {
             appendPreTokens(text, typeId: typeId, sequenceId: sequenceId, word: &word, modelTokens: &modelTokens, to: &encoding)
             return
@@ -247,8 +281,14 @@ public struct Tokenizer: Sendable {
     // MARK: - Decoding
 
     /// Turns ids back into text (Hugging Face's `decode`): special added tokens are skipped when
-    /// `skipSpecialTokens`, then the decoder joins the tokens (spaces when there is none).
-    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true) -> String {
+    /// `skipSpecialTokens`, then the decoder joins the tokens (spaces when there is none), then the
+    /// tokenization spaces are cleaned up when `cleanUpTokenizationSpaces` (nil: the tokenizer's setting).
+    public func decode(_ ids: [Int], skipSpecialTokens: Bool = true, cleanUpTokenizationSpaces clean: Bool? = nil) -> String {
+        let text = decodeTokens(ids, skipSpecialTokens: skipSpecialTokens)
+        return clean ?? cleanUpTokenizationSpaces ? WordPieceDecoder.cleanUpTokenization(text) : text
+    }
+
+    private func decodeTokens(_ ids: [Int], skipSpecialTokens: Bool) -> String {
         var tokens: [String] = []
         tokens.reserveCapacity(ids.count)
         for id in ids {

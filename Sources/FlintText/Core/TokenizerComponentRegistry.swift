@@ -22,6 +22,8 @@ public enum TokenizerComponentRegistry {
         case "NFD": return NFDNormalizer()
         case "Sequence": return try NormalizerSequence(json: json)
         case "NFC": return NFCNormalizer()
+        case "Prepend": return try PrependNormalizer(json: json)
+        case "Replace": return try ReplaceNormalizer(json: json)
         default: throw unsupported(json, type)
         }
     }
@@ -37,6 +39,7 @@ public enum TokenizerComponentRegistry {
         case "Split": return try SplitPreTokenizer(json: json)
         case "Digits": return try DigitsPreTokenizer(json: json)
         case "Sequence": return try PreTokenizerSequence(json: json)
+        case "Metaspace": return try MetaspacePreTokenizer(json: json)
         default: throw unsupported(json, type)
         }
     }
@@ -74,6 +77,12 @@ public enum TokenizerComponentRegistry {
         switch type {
         case "WordPiece": return try WordPieceDecoder(json: json)
         case "ByteLevel": return try ByteLevelDecoder(json: json)
+        case "Replace": return try ReplaceDecoder(json: json)
+        case "ByteFallback": return try ByteFallbackDecoder(json: json)
+        case "Fuse": return try FuseDecoder(json: json)
+        case "Strip": return try StripDecoder(json: json)
+        case "Metaspace": return try MetaspaceDecoder(json: json)
+        case "Sequence": return try DecoderSequence(json: json)
         default: throw unsupported(json, type)
         }
     }

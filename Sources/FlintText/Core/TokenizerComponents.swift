@@ -20,6 +20,18 @@
 public protocol Normalizer: Sendable {
     /// Normalizes `text` in place, keeping every scalar's alignment to the original text.
     func normalize(_ text: inout NormalizedText)
+    /// The normalization of the original scalars `original`, which start at scalar `offset` of the
+    /// text. The default makes a `NormalizedText` and calls `normalize(_:)`; a normalizer may
+    /// override it to skip that copy.
+    func normalized(original: UnsafeBufferPointer<Unicode.Scalar>, offset: Int) -> NormalizedText
+}
+
+extension Normalizer {
+    public func normalized(original: UnsafeBufferPointer<Unicode.Scalar>, offset: Int) -> NormalizedText {
+        var text = NormalizedText(original: original, offset: offset)
+        normalize(&text)
+        return text
+    }
 }
 
 /// Cuts normalized text into pre-tokens (words, punctuation, regex matches, …).
@@ -59,8 +71,9 @@ public protocol PostProcessor: Sendable {
     /// How many tokens `process` adds for a single sequence or a pair (truncation leaves room for them).
     func addedTokenCount(isPair: Bool) -> Int
     /// Joins `first` and `pair` with the special tokens. Called only when special tokens are wanted;
-    /// overflowing parts are processed by the tokenizer, not here.
-    func process(_ first: Encoding, pair: Encoding?) -> Encoding
+    /// overflowing parts are processed by the tokenizer, not here. The arguments are consumed, so an
+    /// implementation may reuse their storage.
+    func process(_ first: consuming Encoding, pair: Encoding?) -> Encoding
 }
 
 /// Turns token strings back into text pieces (joining `##` pieces, undoing byte-level mapping, …).

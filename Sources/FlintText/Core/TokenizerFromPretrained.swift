@@ -8,7 +8,9 @@ extension Tokenizer {
     /// - no padding and no truncation by default, whatever `tokenizer.json` stores (transformers
     ///   switches them off per call unless asked); set `truncation`/`padding` to get them;
     /// - `modelMaximumLength` is `tokenizer_config.json`'s `model_max_length` (nil when absent or
-    ///   transformers' "very large" placeholder), e.g. 512 for MiniLM.
+    ///   transformers' "very large" placeholder), e.g. 512 for MiniLM;
+    /// - `cleanUpTokenizationSpaces` is `tokenizer_config.json`'s `clean_up_tokenization_spaces`
+    ///   (default false, as in transformers 5).
     public static func fromPretrained(_ folder: URL) throws -> Tokenizer {
         let fileManager = FileManager.default
         var isDirectory: ObjCBool = false
@@ -38,6 +40,7 @@ extension Tokenizer {
         tokenizer.truncation = nil
         tokenizer.padding = nil
         tokenizer.modelMaximumLength = maximumLength
+        tokenizer.cleanUpTokenizationSpaces = try config?.bool("clean_up_tokenization_spaces", default: false) ?? false
         return tokenizer
     }
 

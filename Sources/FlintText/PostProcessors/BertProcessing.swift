@@ -28,7 +28,7 @@ public struct BertProcessing: PostProcessor {
 
     public func addedTokenCount(isPair: Bool) -> Int { isPair ? 3 : 2 }
 
-    public func process(_ first: Encoding, pair second: Encoding?) -> Encoding {
+    public func process(_ first: consuming Encoding, pair second: Encoding?) -> Encoding {
         template.process(first, pair: second)
     }
 }

@@ -122,8 +122,45 @@ public struct TemplateProcessing: PostProcessor {
         }
     }
 
-    public func process(_ first: Encoding, pair second: Encoding?) -> Encoding {
+    public func process(_ first: consuming Encoding, pair second: Encoding?) -> Encoding {
         let template = second == nil ? single : pair
+        // The usual shape (specials, $A once, then specials and $B): reuse the first sequence's storage.
+        var firstPieceCount = 0
+        var firstIndex: Int? = nil
+        for (index, piece) in template.enumerated() {
+            if case .sequence(false, _) = piece {
+                firstPieceCount += 1
+                firstIndex = firstIndex ?? index
+            }
+        }
+        if firstPieceCount == 1, let firstIndex, case let .sequence(_, firstType) = template[firstIndex],
+           !template[..<firstIndex].contains(where: { if case .sequence = $0 { return true } else { return false } }) {
+            var result = first
+            for i in result.typeIds.indices where result.typeIds[i] != firstType { result.typeIds[i] = firstType }
+            var insertAt = 0
+            for case let .specialToken(name, typeId) in template[..<firstIndex] {
+                guard let special = specialTokens[name] else { continue }
+                for (id, token) in zip(special.ids, special.tokens) {
+                    result.insertSpecial(id: id, token: token, typeId: typeId, at: insertAt)
+                    insertAt += 1
+                }
+            }
+            for piece in template[(firstIndex + 1)...] {
+                switch piece {
+                case let .sequence(_, typeId):
+                    guard let part = second else { continue }
+                    let start = result.count
+                    result.append(contentsOf: part)
+                    for i in start..<result.count { result.typeIds[i] = typeId }
+                case let .specialToken(name, typeId):
+                    guard let special = specialTokens[name] else { continue }
+                    for (id, token) in zip(special.ids, special.tokens) {
+                        result.append(id: id, token: token, typeId: typeId, offsets: 0..<0, wordId: nil, sequenceId: nil, isSpecial: true)
+                    }
+                }
+            }
+            return result
+        }
         var result = Encoding(capacity: first.count + (second?.count ?? 0) + 4)
         for piece in template {
             switch piece {

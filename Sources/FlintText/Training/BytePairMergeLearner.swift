@@ -64,9 +64,9 @@ struct BytePairMergeLearner {
         }
         for scalar in initialAlphabet { frequencies[scalar] = Int.max }
         var kept = frequencies.map { (scalar: $0.key, count: $0.value) }
-        if let limitAlphabet, kept.count > limitAlphabet {
+        if let limitAlphabet, kept.count > max(0, limitAlphabet) {
             kept.sort { $0.count != $1.count ? $0.count < $1.count : $0.scalar.value > $1.scalar.value }
-            kept.removeFirst(kept.count - limitAlphabet)
+            kept.removeFirst(kept.count - max(0, limitAlphabet))
         }
         kept.sort { $0.scalar.value < $1.scalar.value }
         for entry in kept { add(String(entry.scalar)) }

@@ -14,9 +14,9 @@ public struct TrainedWordPieceVocabulary: Sendable, Equatable {
         self.settings = settings
     }
 
-    /// Token → id.
+    /// Token → id (a repeated token keeps its first id).
     public var vocabulary: [String: Int] {
-        Dictionary(uniqueKeysWithValues: tokens.enumerated().map { ($0.element, $0.offset) })
+        Dictionary(tokens.enumerated().map { ($0.element, $0.offset) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// The `vocab.txt` text: one token per line, in id order.

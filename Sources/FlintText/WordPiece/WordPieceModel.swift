@@ -31,7 +31,11 @@ public struct WordPieceModel: TokenizerModel {
     /// equivalent spellings stay distinct, as in Hugging Face).
     public init(entries: [(token: String, id: Int)], unknownToken: String = "[UNK]", continuingSubwordPrefix: String = "##",
                 maximumInputCharactersPerWord: Int = 100) throws {
-        var tokens = [String](repeating: "", count: (entries.map(\.id).max() ?? -1) + 1)
+        let largestId = entries.map(\.id).max() ?? -1
+        guard largestId < 2 * entries.count + 1024 else {
+            throw TokenizerError.invalidArgument("WordPiece: ids must be dense; largest id \(largestId) for \(entries.count) tokens")
+        }
+        var tokens = [String](repeating: "", count: largestId + 1)
         var vocabulary: [String: Int] = [:]
         vocabulary.reserveCapacity(entries.count)
         for (token, id) in entries {
@@ -88,21 +92,39 @@ public struct WordPieceModel: TokenizerModel {
         } catch {
             throw TokenizerError.missingFiles(folder: url.deletingLastPathComponent().path, expected: [url.lastPathComponent])
         }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw TokenizerError.invalidFile(path: url.path, field: "(contents)", expected: "UTF-8 text", found: "invalid UTF-8")
+        // Lines end at \n, \r\n or \r (Python's universal newlines, as transformers reads the file).
+        var lines: [String] = []
+        var lineStart = data.startIndex
+        var index = data.startIndex
+        while index < data.endIndex {
+            let byte = data[index]
+            if byte == 0x0A || byte == 0x0D {
+                lines.append(try WordPieceModel.decodeLine(data[lineStart..<index], url: url, line: lines.count + 1))
+                if byte == 0x0D && index + 1 < data.endIndex && data[index + 1] == 0x0A { index += 1 }
+                lineStart = index + 1
+            }
+            index += 1
         }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
-        if lines.last == "" { lines.removeLast() }
+        if lineStart < data.endIndex {
+            lines.append(try WordPieceModel.decodeLine(data[lineStart..<data.endIndex], url: url, line: lines.count + 1))
+        }
         guard !lines.isEmpty else {
             throw TokenizerError.invalidFile(path: url.path, field: "(contents)", expected: "one token per line", found: "an empty file")
         }
-        let entries = lines.enumerated().map { (token: String($0.element), id: $0.offset) }
+        let entries = lines.enumerated().map { (token: $0.element, id: $0.offset) }
         guard entries.contains(where: { $0.token == unknownToken }) else {
             throw TokenizerError.invalidFile(path: url.path, field: "unk_token", expected: "a token of the vocabulary",
                                              found: "\"\(unknownToken)\", which is not in the file")
         }
         try self.init(entries: entries, unknownToken: unknownToken, continuingSubwordPrefix: continuingSubwordPrefix,
                       maximumInputCharactersPerWord: maximumInputCharactersPerWord)
+    }
+
+    static func decodeLine(_ bytes: Data, url: URL, line: Int) throws -> String {
+        guard let text = String(data: bytes, encoding: .utf8) else {
+            throw TokenizerError.invalidFile(path: url.path, field: "line \(line)", expected: "UTF-8 text", found: "invalid UTF-8")
+        }
+        return text
     }
 
     public var vocabularySize: Int { wordStarts.count }
@@ -125,11 +147,11 @@ public struct WordPieceModel: TokenizerModel {
         let first = output.count
         var start = 0
         while start < count {
-            let table = start == 0 ? wordStarts : continuations
-            var end = min(count, start + table.longestKey)
+            var end = min(count, start + (start == 0 ? wordStarts.longestKey : continuations.longestKey))
             var found = -1
             while end > start {
-                if let id = table.id(base + start, count: end - start) {
+                let id = start == 0 ? wordStarts.id(base + start, count: end - start) : continuations.id(base + start, count: end - start)
+                if let id {
                     found = id
                     break
                 }

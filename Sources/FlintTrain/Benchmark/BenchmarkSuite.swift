@@ -50,6 +50,12 @@ public struct BenchmarkSuite: Sendable {
             // FLINT_BENCH_ONLY=t16_b1,t128_b32 restricts the cases (for quick runs).
             let only = ProcessInfo.processInfo.environment["FLINT_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) } ?? []
             return try MiniLMBenchmark.runFlint(only: only)
+        case "tokenize-flint", "tokenize-corpus":
+            return try TokenizerBenchmark.runWorker(name, corpusPath: ProcessInfo.processInfo.environment["FLINT_BENCH_CORPUS"] ?? "")
+        case "tokenize-bpe-flint":
+            let environment = ProcessInfo.processInfo.environment
+            return try BPETokenizerBenchmark.runFlint(corpusPath: environment["FLINT_BENCH_CORPUS"] ?? "",
+                                                      tokenizerPath: environment["FLINT_BENCH_TOKENIZER"] ?? "")
         default:
             throw BenchmarkError.unknownCase(name)
         }

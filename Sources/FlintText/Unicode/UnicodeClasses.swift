@@ -10,12 +10,13 @@ public enum UnicodeClasses {
         return scalar.properties.isWhitespace
     }
 
-    /// Control characters that clean-up deletes: categories Cc, Cf, Cn and Co except `\t`, `\n`, `\r`.
+    /// Control characters that clean-up deletes: categories Cc, Cf and Co except `\t`, `\n`, `\r`.
+    /// Unassigned code points (Cn) are kept, as Hugging Face `tokenizers` 0.23 keeps them.
     public static func isControl(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value == 9 || value == 10 || value == 13 { return false }
         switch scalar.properties.generalCategory {
-        case .control, .format, .unassigned, .privateUse: return true
+        case .control, .format, .privateUse: return true
         default: return false
         }
     }
@@ -39,15 +40,26 @@ public enum UnicodeClasses {
     }
 
     /// CJK ideographs that BERT isolates (the CJK Unified Ideographs blocks and extensions, and the
-    /// compatibility ideographs; not Hangul, Hiragana or Katakana).
+    /// compatibility ideographs; not Hangul, Hiragana or Katakana). The ranges are Hugging Face
+    /// `tokenizers`' (its fourth extension range starts at U+2B920, not U+2B820 as in Google's BERT).
     @inline(__always)
     public static func isChineseCharacter(_ scalar: Unicode.Scalar) -> Bool {
         let value = scalar.value
         if value < 0x3400 { return false }
         return (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
             || (0x20000...0x2A6DF).contains(value) || (0x2A700...0x2B73F).contains(value)
-            || (0x2B740...0x2B81F).contains(value) || (0x2B820...0x2CEAF).contains(value)
+            || (0x2B740...0x2B81F).contains(value) || (0x2B920...0x2CEAF).contains(value)
             || (0xF900...0xFAFF).contains(value) || (0x2F800...0x2FA1F).contains(value)
+    }
+
+    /// CJK Unified Ideographs (the main block and extensions A–F as BERT lists them, without the
+    /// compatibility ideographs, which decompose): no decomposition, no case mapping, BERT spaces them.
+    @inline(__always)
+    public static func isUnifiedIdeograph(_ scalar: Unicode.Scalar) -> Bool {
+        let value = scalar.value
+        return (0x4E00...0x9FFF).contains(value) || (0x3400...0x4DBF).contains(value)
+            || (0x20000...0x2A6DF).contains(value) || (0x2A700...0x2B73F).contains(value)
+            || (0x2B740...0x2B81F).contains(value) || (0x2B920...0x2CEAF).contains(value)
     }
 
     /// The canonical decomposition (NFD) of one scalar.

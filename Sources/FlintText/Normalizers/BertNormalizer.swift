@@ -1,5 +1,5 @@
 /// BERT's text clean-up (Hugging Face `BertNormalizer`), applied scalar by scalar:
-/// 1. `cleanText`: delete U+0000, U+FFFD and control characters (Cc, Cf, Cn, Co except `\t\n\r`);
+/// 1. `cleanText`: delete U+0000, U+FFFD and control characters (Cc, Cf, Co except `\t\n\r`);
 ///    turn whitespace into a space;
 /// 2. `handleChineseCharacters`: put spaces around CJK ideographs;
 /// 3. `stripAccents` (nil follows `lowercase`): NFD, then drop nonspacing marks (Mn);
@@ -93,5 +93,54 @@ public struct BertNormalizer: Normalizer {
             }
         }
         text = result
+    }
+
+    /// One pass from the original scalars; ASCII runs are written straight into the output buffers.
+    public func normalized(original: UnsafeBufferPointer<Unicode.Scalar>, offset: Int) -> NormalizedText {
+        let count = original.count
+        var result = NormalizedText(capacity: count + 4)
+        var asciiOnly = true
+        for scalar in original where scalar.value >= 128 {
+            asciiOnly = false
+            break
+        }
+        if asciiOnly {
+            // ASCII without deletions (the usual case): one table lookup per scalar, identity alignment.
+            var deleted = false
+            let scalars = asciiTable.withUnsafeBufferPointer { table in
+                [Unicode.Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    for i in 0..<count {
+                        let replacement = table[Int(original[i].value)]
+                        if replacement < 0 { deleted = true }
+                        buffer[i] = Unicode.Scalar(UInt8(truncatingIfNeeded: max(replacement, 0)))
+                    }
+                    initialized = count
+                }
+            }
+            if !deleted { return NormalizedText(scalars: scalars, identityOffset: offset) }
+        }
+        asciiTable.withUnsafeBufferPointer { table in
+            for i in 0..<count {
+                let scalar = original[i]
+                let value = scalar.value
+                let position = Int32(offset + i)
+                if value < 128 {
+                    let replacement = table[Int(value)]
+                    if replacement >= 0 {
+                        result.append(Unicode.Scalar(UInt8(truncatingIfNeeded: replacement)), originStart: position, originEnd: position + 1)
+                    }
+                } else if UnicodeClasses.isUnifiedIdeograph(scalar) {
+                    // No decomposition, no case, not a control: only the CJK spacing applies.
+                    if handleChineseCharacters { result.append(" ", originStart: position, originEnd: position + 1) }
+                    result.append(scalar, originStart: position, originEnd: position + 1)
+                    if handleChineseCharacters { result.append(" ", originStart: position, originEnd: position + 1) }
+                } else {
+                    for mapped in cache.mapping(for: scalar) {
+                        result.append(mapped, originStart: position, originEnd: position + 1)
+                    }
+                }
+            }
+        }
+        return result
     }
 }
