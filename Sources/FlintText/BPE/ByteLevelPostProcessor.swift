@@ -31,6 +31,11 @@ public struct ByteLevelPostProcessor: PostProcessor {
         return result
     }
 
+    /// ByteLevel adds no special tokens: the same as ``process(_:pair:)``.
+    public func processWithoutSpecialTokens(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
+        process(first, pair: pair)
+    }
+
     /// Trims the offsets of `encoding` in place (and of its overflowing parts).
     public func trim(_ encoding: inout Encoding) {
         for index in 0..<encoding.count {

@@ -47,4 +47,16 @@ public struct PostProcessorSequence: PostProcessor {
         if let pair { first.append(contentsOf: pair) }
         return first
     }
+
+    /// Trims offsets like ``process(_:pair:)`` but adds no special tokens.
+    public func processWithoutSpecialTokens(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
+        var first = first
+        var pair = pair
+        for trimmer in byteLevel where trimmer.trimOffsets {
+            trimmer.trim(&first)
+            if pair != nil { trimmer.trim(&pair!) }
+        }
+        if let pair { first.append(contentsOf: pair) }
+        return first
+    }
 }

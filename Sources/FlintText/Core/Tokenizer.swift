@@ -161,22 +161,24 @@ public struct Tokenizer: Sendable {
             appendSequence(pair, typeId: 1, sequenceId: 1, to: &encoding)
             second = encoding
         }
-        let processor = addSpecialTokens ? postProcessor : nil
         if let truncation {
-            let added = processor?.addedTokenCount(isPair: second != nil) ?? 0
+            let added = addSpecialTokens ? (postProcessor?.addedTokenCount(isPair: second != nil) ?? 0) : 0
             truncation.apply(to: &first, pair: &second, budget: truncation.maximumLength - added)
         }
-        return postProcess(first, pair: second, processor: processor)
+        return postProcess(first, pair: second, processor: postProcessor, addSpecialTokens: addSpecialTokens)
     }
 
     /// Joins the sequences with special tokens, overflowing parts too (each first-text part with the
     /// whole pair and with each of its parts, then the first text with each pair part).
-    func postProcess(_ first: consuming Encoding, pair second: Encoding?, processor: (any PostProcessor)?) -> Encoding {
+    func postProcess(_ first: consuming Encoding, pair second: Encoding?, processor: (any PostProcessor)?,
+                     addSpecialTokens: Bool = true) -> Encoding {
         func join(_ a: consuming Encoding, _ pair: Encoding?) -> Encoding {
             if !a.overflowing.isEmpty { a.overflowing = [] }
             var b = pair
             if let part = b, !part.overflowing.isEmpty { b!.overflowing = [] }
-            if let processor { return processor.process(a, pair: b) }
+            if let processor {
+                return addSpecialTokens ? processor.process(a, pair: b) : processor.processWithoutSpecialTokens(a, pair: b)
+            }
             if let b { a.append(contentsOf: b) }
             return a
         }

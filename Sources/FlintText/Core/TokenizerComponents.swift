@@ -74,6 +74,18 @@ public protocol PostProcessor: Sendable {
     /// overflowing parts are processed by the tokenizer, not here. The arguments are consumed, so an
     /// implementation may reuse their storage.
     func process(_ first: consuming Encoding, pair: Encoding?) -> Encoding
+    /// Joins `first` and `pair` when special tokens are not wanted. Hugging Face still runs the
+    /// post-processor then, so processors that adjust offsets (ByteLevel's `trim_offsets`) do it here too;
+    /// the default concatenates.
+    func processWithoutSpecialTokens(_ first: consuming Encoding, pair: Encoding?) -> Encoding
+}
+
+extension PostProcessor {
+    public func processWithoutSpecialTokens(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
+        var result = first
+        if let pair { result.append(contentsOf: pair) }
+        return result
+    }
 }
 
 /// Turns token strings back into text pieces (joining `##` pieces, undoing byte-level mapping, …).
