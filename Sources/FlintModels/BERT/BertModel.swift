@@ -29,15 +29,8 @@ public final class BertModel: Module {
     /// row 0. Draws from the default random generator.
     ///
     /// - Throws: ``FlintError`` when `hidden_act` is not a supported activation.
-    public init(configuration: BertConfiguration, addPoolingLayer: Bool = true) throws {
-        require(configuration.hiddenSize > 0 && configuration.attentionHeadCount > 0
-                    && configuration.hiddenSize % configuration.attentionHeadCount == 0,
-                "BertModel: hidden size \(configuration.hiddenSize) is not a multiple of \(configuration.attentionHeadCount) heads")
-        self.configuration = configuration
-        embeddings = BertEmbeddings(configuration: configuration)
-        encoder = try BertLayerStack(configuration: configuration)
-        pooler = addPoolingLayer ? BertPooler(configuration: configuration) : nil
-        super.init()
+    public convenience init(configuration: BertConfiguration, addPoolingLayer: Bool = true) throws {
+        try self.init(configuration: configuration, addPoolingLayer: addPoolingLayer, randomlyInitialized: true)
     }
 
     /// A model with the weights of a checkpoint (names with or without the `bert.` prefix).
@@ -46,8 +39,23 @@ public final class BertModel: Module {
     ///   missing or have the wrong shape (see ``load(weights:source:)``).
     public convenience init(configuration: BertConfiguration, weights: [String: Tensor], addPoolingLayer: Bool = true,
                             source: String = "BertModel") throws {
-        try self.init(configuration: configuration, addPoolingLayer: addPoolingLayer)
+        // Every parameter is about to be overwritten: skip the N(0, σ²) fills.
+        try self.init(configuration: configuration, addPoolingLayer: addPoolingLayer, randomlyInitialized: false)
         try load(weights: weights, source: source)
+    }
+
+    /// Builds the layers; without `randomlyInitialized` the N(0, σ²) fills are skipped (for a
+    /// model whose weights are loaded next).
+    init(configuration: BertConfiguration, addPoolingLayer: Bool, randomlyInitialized: Bool) throws {
+        require(configuration.hiddenSize > 0 && configuration.attentionHeadCount > 0
+                    && configuration.hiddenSize % configuration.attentionHeadCount == 0,
+                "BertModel: hidden size \(configuration.hiddenSize) is not a multiple of \(configuration.attentionHeadCount) heads")
+        self.configuration = configuration
+        (embeddings, encoder, pooler) = try BertInitialization.$skipsRandomInitialization.withValue(!randomlyInitialized) {
+            (BertEmbeddings(configuration: configuration), try BertLayerStack(configuration: configuration),
+             addPoolingLayer ? BertPooler(configuration: configuration) : nil)
+        }
+        super.init()
     }
 
     /// The checkpoint layout.
