@@ -27,7 +27,7 @@ import FlintTestSupport
         return Tensor.concatenate([realTokens, output.poolerOutput!.flattened()], axis: 0)
     }
 
-    @Test(arguments: ["gelu", "gelu_new", "relu", "silu"])
+    @Test(arguments: ["gelu", "gelu_new", "relu", "silu", "tanh", "quick_gelu"])
     func parameterGradientsMatchFiniteDifferences(activation: String) throws {
         let model = try Self.tinyModel(seed: 21, activation: activation)
         let layer0 = model.encoder.layers[0], layer1 = model.encoder.layers[1]
@@ -43,6 +43,19 @@ import FlintTestSupport
         #expect(error < 2e-3, "max error \(error)")
         let paddingRow = Array(model.embeddings.wordEmbeddings.weight.grad!.toArray()[0..<8])
         #expect(paddingRow.allSatisfy { $0 == 0 })
+    }
+
+    @Test func activationsFollowTheirConfigurationNames() throws {
+        let x = Tensor([-1, 0.5, 2])
+        func values(_ name: String) throws -> [Float] { try BertActivation(configurationName: name)(x).toArray() }
+        // Hand-computed: x·Φ(x); ½x(1 + tanh(√(2/π)(x + 0.044715x³))); x·σ(1.702x).
+        #expect(GradientCheck.allClose(try values("gelu"), [-0.15865525, 0.34573123, 1.9544997], tolerance: 1e-6))
+        #expect(GradientCheck.allClose(try values("gelu_new"), [-0.15880801, 0.34571401, 1.9545977], tolerance: 1e-6))
+        #expect(try values("gelu_pytorch_tanh") == values("gelu_new"))
+        #expect(GradientCheck.allClose(try values("quick_gelu"), [-0.15420423, 0.35038844, 1.9356586], tolerance: 1e-6))
+        #expect(try values("swish") == values("silu"))
+        #expect(try values("relu") == [0, 0.5, 2])
+        #expect(throws: FlintError.self) { try BertActivation(configurationName: "gelu_10") }
     }
 
     @Test func hiddenStateGradientsThroughMaskedLayersMatchFiniteDifferences() throws {
