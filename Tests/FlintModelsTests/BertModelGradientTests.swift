@@ -108,6 +108,21 @@ import FlintTestSupport
         #expect(after < before.item() - 1e-3, "loss \(before.item()) → \(after)")
     }
 
+    @Test func attentionMasksOfAnyDtypeAgree() throws {
+        let model = try Self.tinyModel(seed: 26).eval()
+        let batch = Self.batch
+        let reference = withNoGrad { model(inputIds: batch.inputIds, attentionMask: batch.attentionMask).lastHiddenState.toArray() }
+        for dtype in [DType.float32, .int32, .bool] {
+            let mask = batch.attentionMask.to(dtype)
+            let hidden = withNoGrad { model(inputIds: batch.inputIds.to(.int32), attentionMask: mask).lastHiddenState.toArray() }
+            #expect(hidden == reference, "\(dtype)")
+        }
+        // Without a mask the padding is attended to, so the short sequence changes.
+        let unmasked = withNoGrad { model(inputIds: batch.inputIds).lastHiddenState.toArray() }
+        #expect(Array(unmasked[48..<56]) != Array(reference[48..<56]))
+        #expect(Array(unmasked[0..<48]) == Array(reference[0..<48]))
+    }
+
     @Test func dropoutIsActiveOnlyInTrainingMode() throws {
         var configuration = BertModelTestFixtures.tinyConfiguration()
         configuration.hiddenDropoutProbability = 0.5

@@ -83,11 +83,16 @@ public final class BertModel: Module {
         self(inputIds: input).lastHiddenState
     }
 
-    /// (1 − mask) · (−Float.greatestFiniteMagnitude) as float32 [B, T], Hugging Face's extended
-    /// attention mask (there `finfo(float32).min`) before it is broadcast over heads and queries.
+    /// 0 where `mask` is nonzero and −Float.greatestFiniteMagnitude where it is 0, as float32
+    /// [B, T]: Hugging Face's extended attention mask (1 − mask)·finfo(float32).min before it is
+    /// broadcast over heads and queries.
     static func additiveMask(_ mask: Tensor, inputShape: [Int]) -> Tensor {
         require(mask.shape == inputShape, "BertModel: attention mask \(mask.shape) must match input ids \(inputShape)")
-        return withNoGrad { (1 - mask.to(.float32)) * (-Float.greatestFiniteMagnitude) }
+        let values = withNoGrad { mask.to(.float32).contiguous() }
+        let out = Tensor(uninitializedShape: inputShape)
+        let source = values.pointer(as: Float.self), target = out.pointer(as: Float.self)
+        for i in 0..<out.count { target[i] = source[i] != 0 ? 0 : -Float.greatestFiniteMagnitude }
+        return out
     }
 
     /// Copies checkpoint weights into the model, in place.
