@@ -27,7 +27,7 @@ import FlintTestSupport
         return Tensor.concatenate([realTokens, output.poolerOutput!.flattened()], axis: 0)
     }
 
-    @Test(arguments: ["gelu", "gelu_new", "relu", "silu"])
+    @Test(arguments: ["gelu", "gelu_new", "relu", "silu", "tanh", "quick_gelu"])
     func parameterGradientsMatchFiniteDifferences(activation: String) throws {
         let model = try Self.tinyModel(seed: 21, activation: activation)
         let layer0 = model.encoder.layers[0], layer1 = model.encoder.layers[1]
@@ -43,6 +43,19 @@ import FlintTestSupport
         #expect(error < 2e-3, "max error \(error)")
         let paddingRow = Array(model.embeddings.wordEmbeddings.weight.grad!.toArray()[0..<8])
         #expect(paddingRow.allSatisfy { $0 == 0 })
+    }
+
+    @Test func activationsFollowTheirConfigurationNames() throws {
+        let x = Tensor([-1, 0.5, 2])
+        func values(_ name: String) throws -> [Float] { try BertActivation(configurationName: name)(x).toArray() }
+        // Hand-computed: x·Φ(x); ½x(1 + tanh(√(2/π)(x + 0.044715x³))); x·σ(1.702x).
+        #expect(GradientCheck.allClose(try values("gelu"), [-0.15865525, 0.34573123, 1.9544997], tolerance: 1e-6))
+        #expect(GradientCheck.allClose(try values("gelu_new"), [-0.15880801, 0.34571401, 1.9545977], tolerance: 1e-6))
+        #expect(try values("gelu_pytorch_tanh") == values("gelu_new"))
+        #expect(GradientCheck.allClose(try values("quick_gelu"), [-0.15420423, 0.35038844, 1.9356586], tolerance: 1e-6))
+        #expect(try values("swish") == values("silu"))
+        #expect(try values("relu") == [0, 0.5, 2])
+        #expect(throws: FlintError.self) { try BertActivation(configurationName: "gelu_10") }
     }
 
     @Test func hiddenStateGradientsThroughMaskedLayersMatchFiniteDifferences() throws {
@@ -93,6 +106,21 @@ import FlintTestSupport
         optimizer.zeroGrad()
         let after = withNoGrad { loss() }.item()
         #expect(after < before.item() - 1e-3, "loss \(before.item()) → \(after)")
+    }
+
+    @Test func attentionMasksOfAnyDtypeAgree() throws {
+        let model = try Self.tinyModel(seed: 26).eval()
+        let batch = Self.batch
+        let reference = withNoGrad { model(inputIds: batch.inputIds, attentionMask: batch.attentionMask).lastHiddenState.toArray() }
+        for dtype in [DType.float32, .int32, .bool] {
+            let mask = batch.attentionMask.to(dtype)
+            let hidden = withNoGrad { model(inputIds: batch.inputIds.to(.int32), attentionMask: mask).lastHiddenState.toArray() }
+            #expect(hidden == reference, "\(dtype)")
+        }
+        // Without a mask the padding is attended to, so the short sequence changes.
+        let unmasked = withNoGrad { model(inputIds: batch.inputIds).lastHiddenState.toArray() }
+        #expect(Array(unmasked[48..<56]) != Array(reference[48..<56]))
+        #expect(Array(unmasked[0..<48]) == Array(reference[0..<48]))
     }
 
     @Test func dropoutIsActiveOnlyInTrainingMode() throws {

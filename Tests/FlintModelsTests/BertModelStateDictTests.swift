@@ -109,6 +109,20 @@ import FlintTestSupport
         #expect(throws: Never.self) { try BertModel(configuration: BertModelTestFixtures.tinyConfiguration(activation: "gelu_new")) }
     }
 
+    @Test func savedClassifierReloadsUnderItsCheckpointNames() throws {
+        let configuration = BertModelTestFixtures.tinyConfiguration()
+        let model = try RandomGenerator.withScopedDefault(seed: 9) { try BertForSequenceClassification(configuration: configuration) }.eval()
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("flint-bert-\(UUID().uuidString).safetensors")
+        defer { try? FileManager.default.removeItem(at: url) }
+        try model.save(to: url)
+        let saved = try SafeTensorsFile(contentsOf: url).loadAll()
+        #expect(Set(saved.keys) == Set(model.stateDict().keys))
+        #expect(saved.keys.contains("bert.encoder.layer.1.attention.output.LayerNorm.weight"))
+        let reloaded = try BertForSequenceClassification(configuration: configuration, weights: saved, source: url.path).eval()
+        let ids = Tensor(integers: [1, 4, 9, 2], shape: [1, 4])
+        #expect(withNoGrad { reloaded(inputIds: ids).toArray() } == withNoGrad { model(inputIds: ids).toArray() })
+    }
+
     @Test func halfPrecisionCheckpointsAreConverted() throws {
         let configuration = BertModelTestFixtures.tinyConfiguration()
         let source = try RandomGenerator.withScopedDefault(seed: 8) { try BertModel(configuration: configuration) }

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import Flint
+import FlintNN
 import FlintTestSupport
 @testable import FlintModels
 
@@ -122,6 +123,24 @@ import FlintTestSupport
     @Test func l2NormalisationGivesUnitVectors() {
         let x = Tensor([3, 4, 0, 0, 1, -1], shape: [3, 2]).l2Normalized().toArray()
         #expect(GradientCheck.allClose(x, [0.6, 0.8, 0, 0, 1 / Float(2).squareRoot(), -1 / Float(2).squareRoot()]))
+    }
+
+    @Test func oneTrainingStepPullsAPairOfEmbeddingsTogether() throws {
+        let bert = try RandomGenerator.withScopedDefault(seed: 31) { try BertModel(configuration: BertModelTestFixtures.tinyConfiguration()) }
+        let configuration = SentenceTransformerConfiguration(pooling: SentencePooling(modes: [.mean], embeddingDimension: 8), normalizes: true)
+        let model = SentenceTransformer(bert: bert, sentenceConfiguration: configuration).train()
+        let batch = BertInputBatch(sequences: [[1, 5, 7, 2], [1, 9, 2]])
+        func similarity() -> Tensor {
+            let e = model(inputIds: batch.inputIds, attentionMask: batch.attentionMask)        // [2, 8], unit rows
+            #expect(GradientCheck.allClose(withNoGrad { e.square().sum(axis: 1) }.toArray(), [1, 1], tolerance: 1e-5))
+            return (e.select(axis: 0, index: 0) * e.select(axis: 0, index: 1)).sum()
+        }
+        let optimizer = AdamW(parameters: model.parameters(), learningRate: 1e-2)
+        let before = similarity()
+        (1 - before).backward()
+        optimizer.step()
+        let after = withNoGrad { similarity() }.item()
+        #expect(after > before.item() + 1e-3, "cosine \(before.item()) → \(after)")
     }
 
     @Test func sentenceTransformerStateDictIsTheCheckpointLayout() throws {

@@ -35,8 +35,10 @@ public final class BertEmbeddings: Module {
         let pad = configuration.padTokenId
         paddingIndex = pad >= 0 && pad < configuration.vocabularySize ? pad : nil
         super.init()
-        for table in [wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings] {
-            Initialization.normal(table.weight, mean: 0, standardDeviation: std)
+        if !BertInitialization.skipsRandomInitialization {
+            for table in [wordEmbeddings, positionEmbeddings, tokenTypeEmbeddings] {
+                Initialization.normal(table.weight, mean: 0, standardDeviation: std)
+            }
         }
         if let paddingIndex {
             (wordEmbeddings.weight.pointer(as: Float.self) + paddingIndex * h).update(repeating: 0, count: h)

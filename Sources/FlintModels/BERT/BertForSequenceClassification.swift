@@ -22,21 +22,28 @@ public final class BertForSequenceClassification: Module {
     /// A freshly initialised classifier (Hugging Face's initialisation, from the default generator).
     ///
     /// - Throws: ``FlintError`` for an unsupported `hidden_act` or `problem_type`.
-    public init(configuration: BertConfiguration) throws {
-        require(configuration.labelCount > 0, "BertForSequenceClassification: num_labels must be positive, got \(configuration.labelCount)")
-        self.configuration = configuration
-        problemType = try configuration.problemType.map { try BertProblemType(configurationName: $0) }
-        bert = try BertModel(configuration: configuration, addPoolingLayer: true)
-        dropout = Dropout(probability: Float(configuration.classifierDropout ?? configuration.hiddenDropoutProbability))
-        classifier = BertInitialization.linear(configuration.hiddenSize, configuration.labelCount, configuration)
-        super.init()
+    public convenience init(configuration: BertConfiguration) throws {
+        try self.init(configuration: configuration, randomlyInitializedEncoder: true)
     }
 
     /// A classifier with the weights of a checkpoint; see ``load(weights:source:)``.
     public convenience init(configuration: BertConfiguration, weights: [String: Tensor],
                             source: String = "BertForSequenceClassification") throws {
-        try self.init(configuration: configuration)
+        // The encoder's parameters are about to be overwritten: skip their N(0, σ²) fills. The head
+        // is always initialised (a base checkpoint has none).
+        try self.init(configuration: configuration, randomlyInitializedEncoder: false)
         try load(weights: weights, source: source)
+    }
+
+    /// Builds the model; without `randomlyInitializedEncoder` the encoder's N(0, σ²) fills are skipped.
+    init(configuration: BertConfiguration, randomlyInitializedEncoder: Bool) throws {
+        require(configuration.labelCount > 0, "BertForSequenceClassification: num_labels must be positive, got \(configuration.labelCount)")
+        self.configuration = configuration
+        problemType = try configuration.problemType.map { try BertProblemType(configurationName: $0) }
+        bert = try BertModel(configuration: configuration, addPoolingLayer: true, randomlyInitialized: randomlyInitializedEncoder)
+        dropout = Dropout(probability: Float(configuration.classifierDropout ?? configuration.hiddenDropoutProbability))
+        classifier = BertInitialization.linear(configuration.hiddenSize, configuration.labelCount, configuration)
+        super.init()
     }
 
     /// The checkpoint layout.

@@ -29,15 +29,8 @@ public final class BertModel: Module {
     /// row 0. Draws from the default random generator.
     ///
     /// - Throws: ``FlintError`` when `hidden_act` is not a supported activation.
-    public init(configuration: BertConfiguration, addPoolingLayer: Bool = true) throws {
-        require(configuration.hiddenSize > 0 && configuration.attentionHeadCount > 0
-                    && configuration.hiddenSize % configuration.attentionHeadCount == 0,
-                "BertModel: hidden size \(configuration.hiddenSize) is not a multiple of \(configuration.attentionHeadCount) heads")
-        self.configuration = configuration
-        embeddings = BertEmbeddings(configuration: configuration)
-        encoder = try BertLayerStack(configuration: configuration)
-        pooler = addPoolingLayer ? BertPooler(configuration: configuration) : nil
-        super.init()
+    public convenience init(configuration: BertConfiguration, addPoolingLayer: Bool = true) throws {
+        try self.init(configuration: configuration, addPoolingLayer: addPoolingLayer, randomlyInitialized: true)
     }
 
     /// A model with the weights of a checkpoint (names with or without the `bert.` prefix).
@@ -46,8 +39,23 @@ public final class BertModel: Module {
     ///   missing or have the wrong shape (see ``load(weights:source:)``).
     public convenience init(configuration: BertConfiguration, weights: [String: Tensor], addPoolingLayer: Bool = true,
                             source: String = "BertModel") throws {
-        try self.init(configuration: configuration, addPoolingLayer: addPoolingLayer)
+        // Every parameter is about to be overwritten: skip the N(0, σ²) fills.
+        try self.init(configuration: configuration, addPoolingLayer: addPoolingLayer, randomlyInitialized: false)
         try load(weights: weights, source: source)
+    }
+
+    /// Builds the layers; without `randomlyInitialized` the N(0, σ²) fills are skipped (for a
+    /// model whose weights are loaded next).
+    init(configuration: BertConfiguration, addPoolingLayer: Bool, randomlyInitialized: Bool) throws {
+        require(configuration.hiddenSize > 0 && configuration.attentionHeadCount > 0
+                    && configuration.hiddenSize % configuration.attentionHeadCount == 0,
+                "BertModel: hidden size \(configuration.hiddenSize) is not a multiple of \(configuration.attentionHeadCount) heads")
+        self.configuration = configuration
+        (embeddings, encoder, pooler) = try BertInitialization.$skipsRandomInitialization.withValue(!randomlyInitialized) {
+            (BertEmbeddings(configuration: configuration), try BertLayerStack(configuration: configuration),
+             addPoolingLayer ? BertPooler(configuration: configuration) : nil)
+        }
+        super.init()
     }
 
     /// The checkpoint layout.
@@ -75,11 +83,16 @@ public final class BertModel: Module {
         self(inputIds: input).lastHiddenState
     }
 
-    /// (1 − mask) · (−Float.greatestFiniteMagnitude) as float32 [B, T], Hugging Face's extended
-    /// attention mask (there `finfo(float32).min`) before it is broadcast over heads and queries.
+    /// 0 where `mask` is nonzero and −Float.greatestFiniteMagnitude where it is 0, as float32
+    /// [B, T]: Hugging Face's extended attention mask (1 − mask)·finfo(float32).min before it is
+    /// broadcast over heads and queries.
     static func additiveMask(_ mask: Tensor, inputShape: [Int]) -> Tensor {
         require(mask.shape == inputShape, "BertModel: attention mask \(mask.shape) must match input ids \(inputShape)")
-        return withNoGrad { (1 - mask.to(.float32)) * (-Float.greatestFiniteMagnitude) }
+        let values = withNoGrad { mask.to(.float32).contiguous() }
+        let out = Tensor(uninitializedShape: inputShape)
+        let source = values.pointer(as: Float.self), target = out.pointer(as: Float.self)
+        for i in 0..<out.count { target[i] = source[i] != 0 ? 0 : -Float.greatestFiniteMagnitude }
+        return out
     }
 
     /// Copies checkpoint weights into the model, in place.
