@@ -39,10 +39,7 @@ public struct PostProcessorSequence: PostProcessor {
     public func process(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
         var first = first
         var pair = pair
-        for trimmer in byteLevel where trimmer.trimOffsets {
-            trimmer.trim(&first)
-            if pair != nil { trimmer.trim(&pair!) }
-        }
+        trimOffsets(&first, &pair)
         if let joiner { return joiner.process(first, pair: pair) }
         if let pair { first.append(contentsOf: pair) }
         return first
@@ -52,11 +49,16 @@ public struct PostProcessorSequence: PostProcessor {
     public func processWithoutSpecialTokens(_ first: consuming Encoding, pair: Encoding?) -> Encoding {
         var first = first
         var pair = pair
+        trimOffsets(&first, &pair)
+        if let pair { first.append(contentsOf: pair) }
+        return first
+    }
+
+    /// Applies every ByteLevel element's `trim_offsets` to both sequences.
+    private func trimOffsets(_ first: inout Encoding, _ pair: inout Encoding?) {
         for trimmer in byteLevel where trimmer.trimOffsets {
             trimmer.trim(&first)
             if pair != nil { trimmer.trim(&pair!) }
         }
-        if let pair { first.append(contentsOf: pair) }
-        return first
     }
 }

@@ -16,21 +16,8 @@ public enum BPETokenizerBenchmark {
     /// The worker: `{"sentences_per_s", "tokens", "seconds", "runs"}` for `encodeBatch` of the corpus at
     /// `corpusPath` with the tokenizer at `tokenizerPath` (best of several timed runs after a warm-up).
     public static func runFlint(corpusPath: String, tokenizerPath: String) throws -> String {
-        let texts = try TokenizerBenchmark.readCorpus(corpusPath)
-        let tokenizer = try Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath))
-        var tokens = 0
-        for encoding in tokenizer.encodeBatch(texts) { tokens += encoding.count }
-        var best = Double.infinity
-        let start = BenchmarkTiming.now()
-        var runs = 0
-        while runs < 5 || (BenchmarkTiming.now() - start < 3 && runs < 30) {
-            let t0 = BenchmarkTiming.now()
-            let encodings = tokenizer.encodeBatch(texts)
-            best = min(best, BenchmarkTiming.now() - t0)
-            precondition(encodings.count == texts.count)
-            runs += 1
-        }
-        return "{\"sentences_per_s\": \(Double(texts.count) / best), \"tokens\": \(tokens), \"seconds\": \(best), \"runs\": \(runs)}"
+        try TokenizerBenchmark.timeEncoding(corpusPath: corpusPath,
+                                            tokenizer: Tokenizer(contentsOf: URL(fileURLWithPath: tokenizerPath)))
     }
 }
 
@@ -43,39 +30,12 @@ extension BenchmarkSuite {
             progress("bench: no BPE tokenizer at \(tokenizer.path)")
             return []
         }
-        let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("flint-tokenize-bpe-corpus-\(getpid()).txt")
-        defer { try? FileManager.default.removeItem(at: corpus) }
-        do {
-            try TokenizerBenchmark.writeCorpus(to: corpus)
-        } catch {
-            progress("bench: cannot write the tokenizer corpus: \(error)")
-            return []
+        return tokenizerComparisonRows(
+            name: "tokenize_10k_bpe", label: "byte-level BPE, 10k sentences", workerCase: "tokenize-bpe-flint",
+            environment: ["FLINT_BENCH_TOKENIZER": tokenizer.path], peerScript: "bench_tokenize_bpe.py",
+            peerArguments: [tokenizer.path], peerName: "HF tokenizers encode_batch (Rust, parallel)"
+        ) { result in
+            (result["tokenizers"] as? String).map { "HF tokenizers \($0) encode_batch (Rust, parallel)" }
         }
-        let environment = ["FLINT_BENCH_CORPUS": corpus.path, "FLINT_BENCH_TOKENIZER": tokenizer.path]
-        var flint: [Double] = [], peer: [Double] = []
-        var flintTokens: Int? = nil, peerTokens: Int? = nil
-        var peerName = "HF tokenizers encode_batch (Rust, parallel)"
-        for round in 0..<2 {
-            progress("bench: byte-level BPE, 10k sentences, Flint (round \(round + 1))")
-            if let result = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                BenchmarkSubprocess.currentExecutable, ["bench-worker", "tokenize-bpe-flint"], environment: environment)) {
-                if let value = result["sentences_per_s"] as? Double { flint.append(value) }
-                flintTokens = result["tokens"] as? Int
-            }
-            if let python = BenchmarkSubprocess.peerPython {
-                progress("bench: byte-level BPE, 10k sentences, Hugging Face (round \(round + 1))")
-                if let result = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                    python, ["\(peerScripts)/bench_tokenize_bpe.py", corpus.path, tokenizer.path])) {
-                    if let value = result["sentences_per_s"] as? Double { peer.append(value) }
-                    peerTokens = result["tokens"] as? Int
-                    if let version = result["tokenizers"] as? String { peerName = "HF tokenizers \(version) encode_batch (Rust, parallel)" }
-                }
-            }
-        }
-        if let flintTokens, let peerTokens, flintTokens != peerTokens {
-            progress("bench: BPE token counts differ: Flint \(flintTokens), Hugging Face \(peerTokens)")
-        }
-        return [BenchmarkRow(name: "tokenize_10k_bpe", unit: "sentences/s", flint: flint.max() ?? .nan, peer: peer.max(),
-                             goal: 1.0, peerName: peerName)]
     }
 }

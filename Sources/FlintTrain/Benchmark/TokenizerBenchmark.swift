@@ -93,10 +93,15 @@ public enum TokenizerBenchmark {
     }
 
     /// The worker: `{"sentences_per_s", "tokens", "seconds"}` for `encodeBatch` on the corpus at `path`
-    /// (best of several timed runs after a warm-up).
+    /// with MiniLM's tokenizer.
     public static func runFlint(corpusPath: String) throws -> String {
+        try timeEncoding(corpusPath: corpusPath, tokenizer: Tokenizer.fromPretrained(modelFolder))
+    }
+
+    /// `{"sentences_per_s", "tokens", "seconds", "runs"}` for `tokenizer.encodeBatch` over the corpus at
+    /// `corpusPath`: the best of at least 5 timed runs (up to 3 s) after a warm-up run.
+    static func timeEncoding(corpusPath: String, tokenizer: Tokenizer) throws -> String {
         let texts = try readCorpus(corpusPath)
-        let tokenizer = try Tokenizer.fromPretrained(modelFolder)
         var tokens = 0
         for encoding in tokenizer.encodeBatch(texts) { tokens += encoding.count }
         var best = Double.infinity
@@ -118,7 +123,23 @@ extension BenchmarkSuite {
     /// `tokenize_10k_minilm`: sentences/s of Flint and of the Hugging Face fast tokenizer on the same
     /// 10,000 sentences; the two alternate twice and each keeps its best run.
     public func tokenizerRows() -> [BenchmarkRow] {
-        let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("flint-tokenize-corpus-\(getpid()).txt")
+        tokenizerComparisonRows(
+            name: "tokenize_10k_minilm", label: "tokenize 10k sentences", workerCase: "tokenize-flint",
+            environment: [:], peerScript: "bench_tokenize.py", peerArguments: [TokenizerBenchmark.modelFolder.path],
+            peerName: "HF fast tokenizer (transformers, Rust, batch call)"
+        ) { result in
+            guard let version = result["transformers"] as? String, let rust = result["tokenizers"] as? String else { return nil }
+            return "transformers \(version) fast tokenizer (tokenizers \(rust), batch call)"
+        }
+    }
+
+    /// One row comparing Flint's `encodeBatch` (worker case `workerCase`) with a peer script on the same
+    /// 10,000-sentence corpus file; the two alternate twice and each keeps its best run. The token counts
+    /// of both sides are compared and a difference is reported.
+    func tokenizerComparisonRows(name: String, label: String, workerCase: String, environment: [String: String],
+                                 peerScript: String, peerArguments: [String], peerName defaultPeerName: String,
+                                 describePeer: ([String: Any]) -> String?) -> [BenchmarkRow] {
+        let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("flint-\(workerCase)-corpus-\(getpid()).txt")
         defer { try? FileManager.default.removeItem(at: corpus) }
         do {
             try TokenizerBenchmark.writeCorpus(to: corpus)
@@ -126,33 +147,32 @@ extension BenchmarkSuite {
             progress("bench: cannot write the tokenizer corpus: \(error)")
             return []
         }
-        let environment = ["FLINT_BENCH_CORPUS": corpus.path]
+        var workerEnvironment = environment
+        workerEnvironment["FLINT_BENCH_CORPUS"] = corpus.path
         var flint: [Double] = [], peer: [Double] = []
         var flintTokens: Int? = nil, peerTokens: Int? = nil
-        var peerName = "HF fast tokenizer (transformers, Rust, batch call)"
+        var peerName = defaultPeerName
         for round in 0..<2 {
-            progress("bench: tokenize 10k sentences, Flint (round \(round + 1))")
+            progress("bench: \(label), Flint (round \(round + 1))")
             if let result = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                BenchmarkSubprocess.currentExecutable, ["bench-worker", "tokenize-flint"], environment: environment)) {
+                BenchmarkSubprocess.currentExecutable, ["bench-worker", workerCase], environment: workerEnvironment)) {
                 if let value = result["sentences_per_s"] as? Double { flint.append(value) }
                 flintTokens = result["tokens"] as? Int
             }
             if let python = BenchmarkSubprocess.peerPython {
-                progress("bench: tokenize 10k sentences, Hugging Face (round \(round + 1))")
+                progress("bench: \(label), Hugging Face (round \(round + 1))")
                 if let result = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                    python, ["\(peerScripts)/bench_tokenize.py", corpus.path, TokenizerBenchmark.modelFolder.path])) {
+                    python, ["\(peerScripts)/\(peerScript)", corpus.path] + peerArguments)) {
                     if let value = result["sentences_per_s"] as? Double { peer.append(value) }
                     peerTokens = result["tokens"] as? Int
-                    if let version = result["transformers"] as? String, let rust = result["tokenizers"] as? String {
-                        peerName = "transformers \(version) fast tokenizer (tokenizers \(rust), batch call)"
-                    }
+                    if let described = describePeer(result) { peerName = described }
                 }
             }
         }
         if let flintTokens, let peerTokens, flintTokens != peerTokens {
-            progress("bench: token counts differ: Flint \(flintTokens), Hugging Face \(peerTokens)")
+            progress("bench: \(label): token counts differ: Flint \(flintTokens), Hugging Face \(peerTokens)")
         }
-        return [BenchmarkRow(name: "tokenize_10k_minilm", unit: "sentences/s", flint: flint.max() ?? .nan, peer: peer.max(),
+        return [BenchmarkRow(name: name, unit: "sentences/s", flint: flint.max() ?? .nan, peer: peer.max(),
                              goal: 1.0, peerName: peerName)]
     }
 }
