@@ -55,13 +55,16 @@ import Testing
         """
         let path = directory.write(Array(jsonl.utf8), to: "data.jsonl")
         let table = try DataTable.readJSONLines(path: path)
-        #expect(Set(table.columnNames) == ["text", "label", "ids", "weight", "ok", "emb"])
+        #expect(table.columnNames == ["text", "label", "ids", "weight", "ok", "emb"])
         #expect(table[column: "text"] == .strings(["first", "second \"quoted\""]))
         #expect(table[column: "label"] == .integers([1, 0]))
         #expect(table[column: "ids"] == .integerArrays([[1, 2, 3], []]))
         #expect(table[column: "weight"] == .doubles([1, 0.5]))
         #expect(table[column: "ok"] == .booleans([true, false]))
         #expect(table[column: "emb"] == .floatArrays([[1, 2], [0.5]]))
+
+        let nested = directory.write(Array(#"{"z\"q": {"a": [1, {"b": 2}]}, "y": 1}"#.utf8), to: "keys.json")
+        #expect(JSONLineObject.topLevelKeys(in: try DataTable.readFileBytes(path: nested), decoder: JSONDecoder()) == ["z\"q", "y"])
     }
 
     @Test func jsonLinesErrorsNameFileAndLine() throws {

@@ -5,7 +5,7 @@ extension DataTable {
     /// keys, whose values are strings, numbers, booleans, or arrays of numbers. Each column's type is
     /// inferred across all lines: integers (doubles if any value has a fraction or exponent),
     /// booleans, strings, integer arrays (float arrays if any element is not an integer).
-    /// Columns are in the first line's key order when the decoder reports it, else sorted.
+    /// Columns are in the first line's key order.
     ///
     /// Throws a ``DataError`` naming the file and line for a line that is not a JSON object, a
     /// value of an unsupported type (null, nested object), keys that differ from the first
@@ -40,7 +40,8 @@ extension DataTable {
                                              found: "'\(text)\(slice.count > 60 ? "…" : "")'")
             }
             if lineNumbers.isEmpty {
-                names = object.keys
+                let ordered = JSONLineObject.topLevelKeys(in: Array(slice), decoder: decoder)
+                names = Set(ordered) == Set(object.keys) && ordered.count == object.keys.count ? ordered : object.keys.sorted()
                 for name in names { values[name] = [] }
             }
             guard object.keys.count == names.count, object.keys.allSatisfy({ values[$0] != nil }) else {
@@ -81,6 +82,38 @@ struct JSONLineObject: Decodable {
             keys.append(key.stringValue)
             values.append(try JSONLineObject.cell(in: container, key: key))
         }
+    }
+
+    /// The keys of the JSON object in `bytes`, in document order (Foundation's decoder does not
+    /// keep it). Expects a valid object (already decoded).
+    static func topLevelKeys(in bytes: [UInt8], decoder: JSONDecoder) -> [String] {
+        let quote = UInt8(ascii: "\""), backslash = UInt8(ascii: "\\")
+        var keys = [String]()
+        var depth = 0
+        var i = 0
+        var expectingKey = false
+        while i < bytes.count {
+            let b = bytes[i]
+            if b == quote {
+                let start = i
+                i += 1
+                while i < bytes.count && bytes[i] != quote { i += bytes[i] == backslash ? 2 : 1 }
+                if depth == 1 && expectingKey,
+                   let key = try? decoder.decode(String.self, from: Data(bytes[start...Swift.min(i, bytes.count - 1)])) {
+                    keys.append(key)
+                    expectingKey = false
+                }
+            } else if b == UInt8(ascii: "{") || b == UInt8(ascii: "[") {
+                depth += 1
+                if depth == 1 { expectingKey = true }
+            } else if b == UInt8(ascii: "}") || b == UInt8(ascii: "]") {
+                depth -= 1
+            } else if b == UInt8(ascii: ",") && depth == 1 {
+                expectingKey = true
+            }
+            i += 1
+        }
+        return keys
     }
 
     private static func cell(in container: KeyedDecodingContainer<Key>, key: Key) throws -> TableValue {
