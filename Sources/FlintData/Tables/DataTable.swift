@@ -1,3 +1,5 @@
+import Flint
+
 /// A column-oriented table of examples, like a Hugging Face `datasets.Dataset`: named, typed
 /// columns of equal length (text, labels, token ids…), with row access and whole-table operations
 /// (``map(removingColumns:_:)``, ``filter(_:)``, ``shuffled(seed:)``, ``trainTestSplit(testSize:seed:)``…)
@@ -87,14 +89,14 @@ public struct DataTable: Sendable, Equatable {
     /// The column called `name` (which must exist).
     public subscript(column name: String) -> TableColumn {
         guard let column = storage[name] else {
-            preconditionFailure("DataTable: no column '\(name)' (columns: \(columnNames))")
+            fatalError("DataTable: no column '\(name)' (columns: \(columnNames))")
         }
         return column
     }
 
     /// The row at `index` (`0 ..< count`).
     public subscript(index: Int) -> TableRow {
-        precondition(index >= 0 && index < count, "DataTable: row \(index) out of range 0..<\(count)")
+        require(index >= 0 && index < count, "DataTable: row \(index) out of range 0..<\(count)")
         return TableRow(table: self, index: index)
     }
 

@@ -1,3 +1,5 @@
+import Flint
+
 /// Named splits of a data set (`"train"`, `"test"`…), like Hugging Face's `DatasetDict`.
 public struct DataTableDict: Sendable, Equatable {
     /// The split names, in order.
@@ -9,7 +11,7 @@ public struct DataTableDict: Sendable, Equatable {
         splitNames = []
         tables = [:]
         for (name, table) in splits {
-            precondition(tables[name] == nil, "DataTableDict: split '\(name)' given twice")
+            require(tables[name] == nil, "DataTableDict: split '\(name)' given twice")
             splitNames.append(name)
             tables[name] = table
         }

@@ -4,7 +4,7 @@ extension DataTable {
     /// The rows at `indices`, in that order (indices may repeat), like `Dataset.select`.
     public func select(_ indices: [Int]) -> DataTable {
         for i in indices {
-            precondition(i >= 0 && i < count, "DataTable.select: row \(i) out of range 0..<\(count)")
+            require(i >= 0 && i < count, "DataTable.select: row \(i) out of range 0..<\(count)")
         }
         var result = self
         for name in columnNames { try! result.replaceColumn(name, self[column: name].gathering(indices)) }
@@ -88,7 +88,7 @@ extension DataTable {
     /// must have the batch's row count and the same type in every batch.
     public func mapBatches(batchSize: Int = 1000, removingColumns removed: [String] = [],
                            _ transform: (DataTable) throws -> [String: TableColumn]) throws -> DataTable {
-        precondition(batchSize > 0, "DataTable.mapBatches: batchSize must be positive")
+        require(batchSize > 0, "DataTable.mapBatches: batchSize must be positive")
         var names: [String] = []
         var pieces = [String: [TableColumn]]()
         var start = 0
@@ -124,7 +124,7 @@ extension DataTable {
     /// `Dataset.train_test_split`: the test split gets `ceil(testSize × count)` rows, both keep the
     /// shuffled order.
     public func trainTestSplit(testSize: Double, seed: UInt64) -> DataTableDict {
-        precondition(testSize > 0 && testSize < 1, "DataTable.trainTestSplit: testSize must be in (0, 1)")
+        require(testSize > 0 && testSize < 1, "DataTable.trainTestSplit: testSize must be in (0, 1)")
         var generator = RandomGenerator(seed: seed)
         let order = generator.permutation(count)
         let testCount = Swift.min(count, Int((testSize * Double(count)).rounded(.up)))

@@ -1,3 +1,5 @@
+import Flint
+
 /// The reproducible train/test assignment used for the text corpora (../shared/data/SOURCES.md):
 /// a text is in the test split when `int(sha1(utf8 text), 16) % 10 == 0`, else in train. The split
 /// depends only on the text, so it is stable under reordering, deduplication and new data.
@@ -11,7 +13,7 @@ public enum HashSplit {
     /// each keeping the table's order.
     public static func split(_ table: DataTable, textColumn: String = "text") -> DataTableDict {
         guard let texts = table[column: textColumn].strings else {
-            preconditionFailure("HashSplit: column '\(textColumn)' is not a string column")
+            fatalError("HashSplit: column '\(textColumn)' is not a string column")
         }
         var train = [Int](), test = [Int]()
         for (i, text) in texts.enumerated() {

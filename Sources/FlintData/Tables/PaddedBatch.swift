@@ -22,7 +22,7 @@ public struct PaddedBatch: Sendable {
     /// (longer rows are an error: truncate when tokenising). Throws a ``DataError`` naming the row
     /// and column that is missing or the wrong length.
     public init(rows: [TableRow], padTokenID: Int = 0, maxLength: Int? = nil) throws {
-        precondition(!rows.isEmpty, "PaddedBatch: a batch needs at least one row")
+        require(!rows.isEmpty, "PaddedBatch: a batch needs at least one row")
         let path = "<batch>"
         var ids = [[Int]]()
         ids.reserveCapacity(rows.count)

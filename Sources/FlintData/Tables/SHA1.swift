@@ -1,3 +1,5 @@
+import Flint
+
 /// SHA-1 (FIPS 180-4), used only for the reproducible hash splits of the text corpora
 /// (`int(sha1(text), 16) % 10`) — not for security.
 public enum SHA1 {
@@ -49,7 +51,7 @@ public enum SHA1 {
     /// The 160-bit digest read as a big-endian integer, modulo `divisor` — Python's
     /// `int(hashlib.sha1(data).hexdigest(), 16) % divisor`.
     public static func digestModulo<Bytes: Collection>(_ bytes: Bytes, _ divisor: Int) -> Int where Bytes.Element == UInt8 {
-        precondition(divisor > 0 && divisor < 1 << 24, "SHA1.digestModulo: divisor must be in 1..<2^24")
+        require(divisor > 0 && divisor < 1 << 24, "SHA1.digestModulo: divisor must be in 1..<2^24")
         var remainder = 0
         for byte in digest(bytes) { remainder = (remainder * 256 + Int(byte)) % divisor }
         return remainder
