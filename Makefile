@@ -11,6 +11,7 @@ OUTPUT ?= runs/cnn-fashion-mnist
 setup:
 	@bash scripts/setup.sh
 	@bash scripts/fetch-models.sh
+	@bash scripts/fetch-datasets.sh
 
 build: setup
 	$(SWIFT) build -c release --product flint
