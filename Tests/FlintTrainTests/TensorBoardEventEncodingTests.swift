@@ -2,7 +2,7 @@ import Testing
 import FlintTrain
 
 /// Event protobuf and TFRecord bytes against the `tensorboard` package: the hex below is the output of
-/// `scripts/fixtures/generate-tensorboard-fixture.py` (also committed as `scripts/fixtures/tensorboard-events.json`),
+/// `scripts/fixtures/generate-tensorboard-fixture.py` (also committed as `scripts/fixtures/tensorboard-events.json`, `records`),
 /// which serializes with tensorboard's generated `event_pb2` classes and frames with its `RecordWriter`.
 @Suite("TensorBoard event encoding")
 struct TensorBoardEventEncodingTests {
@@ -56,6 +56,33 @@ struct TensorBoardEventEncodingTests {
         var reader = TensorBoardEventReader(bytes: bytes(testCase.recordHex), path: "fixture")
         #expect(try reader.nextEvent() == testCase.event)
         #expect(try reader.nextEvent() == nil)
+    }
+
+    /// A whole file from `torch.utils.tensorboard.SummaryWriter` (`pytorch_file` in the fixture): its first event
+    /// also carries `source_metadata` (field 10), which the reader skips.
+    static let pytorchFileHex = [
+        "4800000000000000fe92489d09fa5f379309c3da411a0d627261696e2e4576656e743a32522e0a2c74656e736f72626f6172642e73756d6d",
+        "6172792e7772697465722e6576656e745f66696c655f7772697465727abb4589200000000000000029eda9500900000040fc54d941100a2a",
+        "130a110a0a747261696e2f6c6f7373150000003f9d95a30d200000000000000029eda9500900004040fc54d94110142a130a110a0a747261",
+        "696e2f6c6f7373150000803e2eee35661800000000000000a37f4b220900004040fc54d94110142a0b0a090a026c72156f12833a6d05a1a4",
+    ].joined()
+
+    @Test("A file written by PyTorch's SummaryWriter reads back")
+    func readsPyTorchFile() throws {
+        var reader = TensorBoardEventReader(bytes: bytes(Self.pytorchFileHex), path: "pytorch.tfevents")
+        var events: [TensorBoardEvent] = []
+        while let event = try reader.nextEvent() { events.append(event) }
+        #expect(events.count == 4)
+        #expect(events.first?.fileVersion == "brain.Event:2")
+        #expect(Array(events.dropFirst()) == [
+            TensorBoardEvent(wallTime: 1_700_000_000, step: 10, summary: [TensorBoardSummaryValue(tag: "train/loss", simpleValue: 0.5)]),
+            TensorBoardEvent(wallTime: 1_700_000_001, step: 20, summary: [TensorBoardSummaryValue(tag: "train/loss", simpleValue: 0.25)]),
+            TensorBoardEvent(wallTime: 1_700_000_001, step: 20, summary: [TensorBoardSummaryValue(tag: "lr", simpleValue: 1e-3)]),
+        ])
+        // The scalar records are byte-identical to this writer's.
+        let scalarStart = 12 + 72 + 4
+        #expect(Array(bytes(Self.pytorchFileHex)[scalarStart...])
+                == events.dropFirst().flatMap { TFRecordFraming.record($0.serialized()) })
     }
 
     @Test("Unknown fields are skipped when decoding")

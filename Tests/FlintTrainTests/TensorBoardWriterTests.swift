@@ -97,6 +97,17 @@ struct TensorBoardWriterTests {
         #expect(try TensorBoardEventReader.events(in: writer.fileURL).count == 102)
     }
 
+    @Test("add flushes once flushInterval has passed since the last flush")
+    func flushInterval() throws {
+        let directory = try TensorBoardTestDirectory.make()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let writer = try TensorBoardWriter(logDirectory: directory, flushInterval: 0)
+        let afterInit = try fileSize(writer.fileURL)
+        try writer.addScalar(tag: "loss", value: 1, step: 1)
+        #expect(try fileSize(writer.fileURL) > afterInit)
+        try writer.close()
+    }
+
     @Test("Adding after close throws, naming the file")
     func addAfterClose() throws {
         let directory = try TensorBoardTestDirectory.make()

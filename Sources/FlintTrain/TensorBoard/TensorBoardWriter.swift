@@ -13,7 +13,9 @@ import Glibc
 /// `init` creates `events.out.tfevents.<%010d unix time>.<hostname>.<pid>.<counter>` in `logDirectory` (the
 /// name PyTorch uses) and writes and flushes the first event, `file_version = "brain.Event:2"`. Records
 /// (TFRecord framing, see `TFRecordFraming`) are buffered in memory and written once `maximumBufferedBytes`
-/// accumulate; `flush()` writes the buffer and fsyncs the file. `tensorboard --logdir` reads the directory.
+/// accumulate; `flush()` writes the buffer and fsyncs the file, and so does the first `add` after
+/// `flushInterval` seconds without a flush (PyTorch's `flush_secs`, 120 s by default; no background thread).
+/// `tensorboard --logdir` reads the directory.
 ///
 /// The writer is thread-safe: a training loop may add scalars while another thread flushes. Calls after
 /// `close()` throw.
@@ -22,10 +24,13 @@ public final class TensorBoardWriter: Sendable {
     public let fileURL: URL
     /// Buffered bytes beyond which `add` writes to the file (without fsync).
     public let maximumBufferedBytes: Int
+    /// Seconds after a flush beyond which `add` flushes again.
+    public let flushInterval: Double
 
     private struct State {
         var descriptor: Int32
         var buffer: [UInt8] = []
+        var lastFlush: ContinuousClock.Instant = .now
     }
 
     private let state: Mutex<State>
@@ -35,8 +40,10 @@ public final class TensorBoardWriter: Sendable {
 
     /// Creates `logDirectory` (with intermediate directories) if needed, creates a new event file in it and
     /// writes the file-version event. `fileNameSuffix` is appended to the file name, as in PyTorch.
-    public init(logDirectory: URL, fileNameSuffix: String = "", maximumBufferedBytes: Int = 64 * 1024) throws {
+    public init(logDirectory: URL, fileNameSuffix: String = "", maximumBufferedBytes: Int = 64 * 1024,
+                flushInterval: Double = 120) throws {
         self.maximumBufferedBytes = maximumBufferedBytes
+        self.flushInterval = flushInterval
         do {
             try FileManager.default.createDirectory(at: logDirectory, withIntermediateDirectories: true)
         } catch {
@@ -80,7 +87,11 @@ public final class TensorBoardWriter: Sendable {
         try state.withLock { state in
             try checkOpen(state)
             TFRecordFraming.appendRecord(data, to: &state.buffer)
-            if state.buffer.count >= maximumBufferedBytes { try writeBuffer(&state) }
+            if state.lastFlush.duration(to: .now) >= .seconds(flushInterval) {
+                try flushLocked(&state)
+            } else if state.buffer.count >= maximumBufferedBytes {
+                try writeBuffer(&state)
+            }
         }
     }
 
@@ -88,10 +99,7 @@ public final class TensorBoardWriter: Sendable {
     public func flush() throws {
         try state.withLock { state in
             try checkOpen(state)
-            try writeBuffer(&state)
-            guard fsync(state.descriptor) == 0 else {
-                throw TensorBoardWriterError(path: fileURL.path, operation: "fsync", code: errno)
-            }
+            try flushLocked(&state)
         }
     }
 
@@ -104,11 +112,16 @@ public final class TensorBoardWriter: Sendable {
                 state.descriptor = -1
                 state.buffer = []
             }
-            try writeBuffer(&state)
-            guard fsync(state.descriptor) == 0 else {
-                throw TensorBoardWriterError(path: fileURL.path, operation: "fsync", code: errno)
-            }
+            try flushLocked(&state)
         }
+    }
+
+    private func flushLocked(_ state: inout State) throws {
+        try writeBuffer(&state)
+        guard fsync(state.descriptor) == 0 else {
+            throw TensorBoardWriterError(path: fileURL.path, operation: "fsync", code: errno)
+        }
+        state.lastFlush = .now
     }
 
     private func checkOpen(_ state: State) throws {
