@@ -12,5 +12,5 @@ if ! "$py" -c 'import torch' 2>/dev/null; then
   "$py" -m pip install -q -U pip wheel
   "$py" -m pip install -q "torch==2.13.0+cpu" 2>/dev/null || "$py" -m pip install -q torch
 fi
-"$py" -c 'import numpy, safetensors, threadpoolctl' 2>/dev/null || "$py" -m pip install -q numpy safetensors threadpoolctl
+"$py" -c 'import numpy, safetensors, threadpoolctl, tensorboard' 2>/dev/null || "$py" -m pip install -q numpy safetensors threadpoolctl tensorboard
 "$py" -c 'import torch, numpy; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__)'
