@@ -103,6 +103,12 @@ enum BertEncoderKernels {
         static func apply(_ x: Float) -> Float { max(x, 0) }
     }
 
+    /// max(a, b) per lane (the standard library's `pointwiseMax` is not inlined into these loops).
+    @inline(__always)
+    static func lanewiseMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: b .> a)
+    }
+
     /// Softmax of each of `rows` rows of `width` in place (row stride `stride`).
     static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int) {
         let vectorEnd = width & ~7
@@ -110,7 +116,7 @@ enum BertEncoderKernels {
             let row = x + r * stride
             var maximumVector = SIMD8<Float>(repeating: -.infinity)
             var j = 0
-            while j < vectorEnd { maximumVector = pointwiseMax(maximumVector, loadVector(row + j)); j += 8 }
+            while j < vectorEnd { maximumVector = lanewiseMaximum(maximumVector, loadVector(row + j)); j += 8 }
             var maximum = maximumVector.max()
             while j < width { maximum = max(maximum, row[j]); j += 1 }
             let shift = SIMD8<Float>(repeating: maximum)
@@ -172,7 +178,7 @@ extension BertEncoderKernels {
             for r in 1..<max(rows, 1) {
                 let row = x + r * width
                 var j = 0
-                while j < vectorEnd { storeVector(pointwiseMax(loadVector(out + j), loadVector(row + j)), out + j); j += 8 }
+                while j < vectorEnd { storeVector(lanewiseMaximum(loadVector(out + j), loadVector(row + j)), out + j); j += 8 }
                 while j < width { out[j] = Swift.max(out[j], row[j]); j += 1 }
             }
         }
