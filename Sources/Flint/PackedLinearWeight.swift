@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import CFlintBLAS
 
 /// A `Linear` weight W `[outputs, inputs]` copied once into 16-column panels for products
 /// C = A · Wᵀ with few rows in A (a handful of tokens at inference time).
@@ -73,10 +74,13 @@ public final class PackedLinearWeight: @unchecked Sendable {
                 let panel = UnsafePointer(panels + p * 16 * k)
                 let column = p * 16
                 let width = min(16, outputs - column)
+                // While the block's first rows run, the next panel is prefetched (later rows find
+                // this panel in cache).
+                let next = UnsafeRawPointer(p + 1 < range.upperBound ? panel + 16 * k : panel)
                 var r = blockStart
                 while r + 4 <= blockEnd {
                     PackedLinearKernels.rows4(a + r * lda, lda, panel, k, c + r * ldc + column, ldc, width, accumulate,
-                                              epilogue, column)
+                                              epilogue, column, prefetch: r == blockStart ? next : nil)
                     r += 4
                 }
                 while r < blockEnd {
@@ -100,18 +104,22 @@ public final class PackedLinearWeight: @unchecked Sendable {
                      epilogue: epilogue)
             return
         }
-        // Few rows: split the weight (each thread streams half of it); many: split A's rows.
+        // Few rows: split the weight (each thread streams part of it); many: split A's rows. Tasks
+        // are several per thread and taken dynamically, so a thread the OS pauses on a busy machine
+        // does not hold the others up; each task writes its own part of C, so results do not depend
+        // on which thread ran it.
         if rows <= 256 {
             let panelCount = self.panelCount
-            Parallel.run(tasks: threads) { t in
-                let start = panelCount * t / threads, end = panelCount * (t + 1) / threads
+            let tasks = min(panelCount, 4 * threads)
+            Parallel.run(tasks: tasks) { t in
+                let start = panelCount * t / tasks, end = panelCount * (t + 1) / tasks
                 multiply(a, leadingDimensionA: lda, rows: rows, into: c, leadingDimensionC: ldc,
                          panels: start..<end, accumulate: accumulate, epilogue: epilogue)
             }
         } else {
-            Parallel.run(tasks: threads) { t in
-                let start = (rows * t / threads) & ~3, end = t == threads - 1 ? rows : (rows * (t + 1) / threads) & ~3
-                if start >= end { return }
+            let block = 64
+            Parallel.run(tasks: (rows + block - 1) / block) { t in
+                let start = t * block, end = min(rows, start + block)
                 multiply(a + start * lda, leadingDimensionA: lda, rows: end - start, into: c + start * ldc,
                          leadingDimensionC: ldc, accumulate: accumulate, epilogue: epilogue)
             }
@@ -141,7 +149,19 @@ enum PackedLinearKernels {
     @inline(__always)
     static func rows4(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
-                      _ epilogue: PackedLinearEpilogue, _ column: Int) {
+                      _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer?) {
+        if let prefetch {
+            kernel4(a, lda, panel, k, c, ldc, width, accumulate, epilogue, column, prefetch: prefetch, stride: 64)
+        } else {
+            kernel4(a, lda, panel, k, c, ldc, width, accumulate, epilogue, column, prefetch: UnsafeRawPointer(panel), stride: 0)
+        }
+    }
+
+    /// The 4 × 16 tile; each k step also prefetches the cache line `prefetch + k·stride`.
+    @inline(__always)
+    static func kernel4(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
+                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
+                        _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer, stride: Int) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -149,6 +169,7 @@ enum PackedLinearKernels {
         let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
         var p = panel
         for kk in 0..<k {
+            if stride != 0 { flint_prefetch(prefetch + kk * stride) }
             let b0 = loadVector(p), b1 = loadVector(p + 8)
             let x0 = SIMD8<Float>(repeating: a0[kk])
             c00 = c00.addingProduct(x0, b0)

@@ -90,8 +90,10 @@ extension BertEncoder {
         let h = configuration.hiddenSize
         let pg = UnsafePointer(gamma.pointer(as: Float.self))
         let pbeta = UnsafePointer(beta.pointer(as: Float.self))
-        Parallel.forChunks(count, minimumChunk: 8) { rows in
-            BertEncoderKernels.addBiasLayerNorm(x, rows: rows, width: h, bias: nil, gamma: pg, beta: pbeta, epsilon: epsilon)
+        let tasks = max(1, min(4 * Parallel.threadCount, count / 8))
+        Parallel.run(tasks: tasks) { t in
+            BertEncoderKernels.addBiasLayerNorm(x, rows: count * t / tasks..<count * (t + 1) / tasks, width: h, bias: nil,
+                                                gamma: pg, beta: pbeta, epsilon: epsilon)
         }
     }
 
@@ -105,7 +107,8 @@ extension BertEncoder {
         let rowStride = 3 * h
         let scale = 1 / Float(d).squareRoot()
         let items = batch.sequenceCount * heads
-        let threads = min(Parallel.threadCount, items)
+        // Several runs per thread, taken dynamically (see PackedLinearWeight.parallelMultiply).
+        let threads = min(workspace.scoreSlots, items)
         // Split points by cumulative cost (T² + T·d per item).
         var cost = [Int](repeating: 0, count: items + 1)
         for s in 0..<batch.sequenceCount {
@@ -121,7 +124,7 @@ extension BertEncoder {
             splits.append(item)
         }
         splits.append(items)
-        let scratchStride = workspace.scoresPerThread
+        let scratchStride = workspace.scoresPerSlot
         let scores = workspace.scores
         batch.offsets.withUnsafeBufferPointer { offsets in
             splits.withUnsafeBufferPointer { splits in
