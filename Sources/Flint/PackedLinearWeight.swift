@@ -75,12 +75,17 @@ public final class PackedLinearWeight: @unchecked Sendable {
                 let column = p * 16
                 let width = min(16, outputs - column)
                 // While the block's first rows run, the next panel is prefetched (later rows find
-                // this panel in cache).
-                let next = UnsafeRawPointer(p + 1 < range.upperBound ? panel + 16 * k : panel)
+                // this panel in cache and prefetch lines of it that are already there).
+                let next = UnsafeRawPointer(panel + 16 * k), ahead = UnsafeRawPointer(panel + 128)
                 var r = blockStart
-                while r + 4 <= blockEnd {
+                while r + 6 <= blockEnd {
+                    PackedLinearKernels.rows6(a + r * lda, lda, panel, k, c + r * ldc + column, ldc, width, accumulate,
+                                              epilogue, column, prefetch: r == blockStart ? next : ahead)
+                    r += 6
+                }
+                if r + 4 <= blockEnd {
                     PackedLinearKernels.rows4(a + r * lda, lda, panel, k, c + r * ldc + column, ldc, width, accumulate,
-                                              epilogue, column, prefetch: r == blockStart ? next : nil)
+                                              epilogue, column, prefetch: r == blockStart ? next : ahead)
                     r += 4
                 }
                 while r < blockEnd {
@@ -145,23 +150,57 @@ public enum PackedLinearEpilogue: @unchecked Sendable {
 
 /// The register-blocked micro-kernels of ``PackedLinearWeight``.
 enum PackedLinearKernels {
-    /// C[4, width] (+)= A[4, k] · panel[k, 16] (first `width` columns stored).
-    @inline(__always)
-    static func rows4(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
+    /// C[6, width] (+)= A[6, k] · panel[k, 16] (first `width` columns stored): 12 accumulators;
+    /// each k step also prefetches the cache line `prefetch + 64·k`.
+    @inline(never)
+    static func rows6(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
-                      _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer?) {
-        if let prefetch {
-            kernel4(a, lda, panel, k, c, ldc, width, accumulate, epilogue, column, prefetch: prefetch, stride: 64)
-        } else {
-            kernel4(a, lda, panel, k, c, ldc, width, accumulate, epilogue, column, prefetch: UnsafeRawPointer(panel), stride: 0)
+                      _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer) {
+        var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
+        var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
+        var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
+        var c30 = SIMD8<Float>(), c31 = SIMD8<Float>()
+        var c40 = SIMD8<Float>(), c41 = SIMD8<Float>()
+        var c50 = SIMD8<Float>(), c51 = SIMD8<Float>()
+        let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda, a4 = a + 4 * lda, a5 = a + 5 * lda
+        var p = panel
+        for kk in 0..<k {
+            flint_prefetch(prefetch + kk * 64)
+            let b0 = loadVector(p), b1 = loadVector(p + 8)
+            let x0 = SIMD8<Float>(repeating: a0[kk])
+            c00 = c00.addingProduct(x0, b0)
+            c01 = c01.addingProduct(x0, b1)
+            let x1 = SIMD8<Float>(repeating: a1[kk])
+            c10 = c10.addingProduct(x1, b0)
+            c11 = c11.addingProduct(x1, b1)
+            let x2 = SIMD8<Float>(repeating: a2[kk])
+            c20 = c20.addingProduct(x2, b0)
+            c21 = c21.addingProduct(x2, b1)
+            let x3 = SIMD8<Float>(repeating: a3[kk])
+            c30 = c30.addingProduct(x3, b0)
+            c31 = c31.addingProduct(x3, b1)
+            let x4 = SIMD8<Float>(repeating: a4[kk])
+            c40 = c40.addingProduct(x4, b0)
+            c41 = c41.addingProduct(x4, b1)
+            let x5 = SIMD8<Float>(repeating: a5[kk])
+            c50 = c50.addingProduct(x5, b0)
+            c51 = c51.addingProduct(x5, b1)
+            p += 16
         }
+        store(c00, c01, c, width, accumulate, epilogue, column)
+        store(c10, c11, c + ldc, width, accumulate, epilogue, column)
+        store(c20, c21, c + 2 * ldc, width, accumulate, epilogue, column)
+        store(c30, c31, c + 3 * ldc, width, accumulate, epilogue, column)
+        store(c40, c41, c + 4 * ldc, width, accumulate, epilogue, column)
+        store(c50, c51, c + 5 * ldc, width, accumulate, epilogue, column)
     }
 
-    /// The 4 × 16 tile; each k step also prefetches the cache line `prefetch + k·stride`.
-    @inline(__always)
-    static func kernel4(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
-                        _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
-                        _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer, stride: Int) {
+    /// C[4, width] (+)= A[4, k] · panel[k, 16] (first `width` columns stored); each k step also
+    /// prefetches the cache line `prefetch + 64·k`.
+    @inline(never)
+    static func rows4(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
+                      _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
+                      _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -169,7 +208,7 @@ enum PackedLinearKernels {
         let a0 = a, a1 = a + lda, a2 = a + 2 * lda, a3 = a + 3 * lda
         var p = panel
         for kk in 0..<k {
-            if stride != 0 { flint_prefetch(prefetch + kk * stride) }
+            flint_prefetch(prefetch + kk * 64)
             let b0 = loadVector(p), b1 = loadVector(p + 8)
             let x0 = SIMD8<Float>(repeating: a0[kk])
             c00 = c00.addingProduct(x0, b0)
