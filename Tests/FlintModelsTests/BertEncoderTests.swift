@@ -243,3 +243,42 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
         }
     }
 }
+
+@Suite struct BertEncoderWorkspaceTests {
+    @Test func cacheReusesByTokenCountAndDropsTheOldest() {
+        let cache = BertEncoderWorkspaceCache(capacity: 2, byteLimit: 1 << 30)
+        #expect(cache.take(tokenCount: 16) == nil)
+        let a = BertEncoderWorkspace(tokenCount: 16, hiddenSize: 8, intermediateSize: 32, threads: 2)
+        let b = BertEncoderWorkspace(tokenCount: 32, hiddenSize: 8, intermediateSize: 32, threads: 2)
+        let c = BertEncoderWorkspace(tokenCount: 48, hiddenSize: 8, intermediateSize: 32, threads: 2)
+        cache.give(a)
+        cache.give(b)
+        cache.give(c)
+        #expect(cache.take(tokenCount: 16) == nil)  // the oldest went beyond capacity 2
+        #expect(cache.take(tokenCount: 32) === b)
+        #expect(cache.take(tokenCount: 32) == nil)  // taken workspaces are not shared
+        #expect(cache.take(tokenCount: 48) === c)
+    }
+
+    @Test func cacheKeepsUnderItsByteLimit() {
+        let small = BertEncoderWorkspace(tokenCount: 4, hiddenSize: 8, intermediateSize: 32, threads: 1)
+        let cache = BertEncoderWorkspaceCache(capacity: 8, byteLimit: small.byteCount + 1)
+        let large = BertEncoderWorkspace(tokenCount: 64, hiddenSize: 8, intermediateSize: 32, threads: 1)
+        cache.give(small)
+        cache.give(large)
+        #expect(cache.take(tokenCount: 4) == nil)
+        #expect(cache.take(tokenCount: 64) === large)  // the most recent one is always kept
+    }
+
+    @Test func scoreScratchGrowsToTheLongestSequence() {
+        let workspace = BertEncoderWorkspace(tokenCount: 40, hiddenSize: 8, intermediateSize: 16, threads: 2)
+        workspace.reserveScores(longestSequence: 10)
+        #expect(workspace.scoresPerSlot == 100)
+        workspace.reserveScores(longestSequence: 5)
+        #expect(workspace.scoresPerSlot == 100)
+        workspace.reserveScores(longestSequence: 30)
+        #expect(workspace.scoresPerSlot == 900)
+        #expect(workspace.scoreSlots == 8)
+        #expect(workspace.blockCount == 40 * 32)
+    }
+}

@@ -72,14 +72,17 @@ final class BertEncoderWorkspace: @unchecked Sendable {
 /// A small, thread-safe pool of ``BertEncoderWorkspace``s keyed by token count.
 ///
 /// A call takes a workspace of its exact token count (or makes one) and gives it back when done;
-/// concurrent calls get different workspaces. At most `capacity` idle workspaces are kept: the
-/// least recently returned ones are dropped first.
+/// concurrent calls get different workspaces. At most `capacity` idle workspaces, holding at most
+/// `byteLimit` bytes together, are kept (the most recently returned one always is): the least
+/// recently returned ones are dropped first.
 final class BertEncoderWorkspaceCache: Sendable {
     private let idle = Mutex<[BertEncoderWorkspace]>([])
     let capacity: Int
+    let byteLimit: Int
 
-    init(capacity: Int = 4) {
+    init(capacity: Int = 4, byteLimit: Int = 96 << 20) {
         self.capacity = capacity
+        self.byteLimit = byteLimit
     }
 
     /// An idle workspace for `tokenCount` tokens, removed from the pool, or nil.
@@ -95,6 +98,8 @@ final class BertEncoderWorkspaceCache: Sendable {
         idle.withLock { pool in
             pool.append(workspace)
             if pool.count > capacity { pool.removeFirst(pool.count - capacity) }
+            var bytes = pool.reduce(0) { $0 + $1.byteCount }
+            while pool.count > 1 && bytes > byteLimit { bytes -= pool.removeFirst().byteCount }
         }
     }
 
