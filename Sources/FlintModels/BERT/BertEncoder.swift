@@ -115,8 +115,12 @@ public final class BertEncoder: Sendable {
             let queryBias = reader.tensor(p + "attention.self.query.bias", [h])
             let keyBias = reader.tensor(p + "attention.self.key.bias", [h])
             let valueBias = reader.tensor(p + "attention.self.value.bias", [h])
+            let queryKeyValue = concatenateRows([query, key, value])
+            let packedQueryKeyValue = PackedLinearWeight(weight: queryKeyValue.pointer(as: Float.self),
+                                                         outputs: 3 * h, inputs: h)
+            for part in [query, key, value] { releaseResidentPages(of: part) }
             layers.append(BertEncoderLayerWeights(
-                queryKeyValue: PackedLinearWeight(concatenateRows([query, key, value])),
+                queryKeyValue: packedQueryKeyValue,
                 queryKeyValueBias: concatenateRows([queryBias, keyBias, valueBias]),
                 attentionOutput: PackedLinearWeight(reader.tensor(p + "attention.output.dense.weight", [h, h])),
                 attentionOutputBias: reader.tensor(p + "attention.output.dense.bias", [h]),

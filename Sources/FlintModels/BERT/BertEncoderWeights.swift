@@ -27,9 +27,28 @@ struct BertEncoderLayerWeights: @unchecked Sendable {
 }
 
 extension PackedLinearWeight {
-    /// Packs a contiguous float32 `[outputs, inputs]` tensor.
+    /// Packs a contiguous float32 `[outputs, inputs]` tensor, then lets the kernel reclaim the pages
+    /// the copy read (see ``releaseResidentPages(of:)``).
     convenience init(_ weight: Tensor) {
         self.init(weight: weight.pointer(as: Float.self), outputs: weight.shape[0], inputs: weight.shape[1])
+        releaseResidentPages(of: weight)
+    }
+}
+
+/// Asks the kernel to reclaim the whole pages inside `tensor`'s bytes (`madvise(MADV_PAGEOUT)`).
+///
+/// After packing, the engine never reads a checkpoint matrix again; for an mmap'd safetensors
+/// tensor this drops the file pages the packing touched from the process's resident memory, so the
+/// packed copy does not double the model's footprint. Nothing is lost: MADV_PAGEOUT only evicts
+/// (file pages are re-read, anonymous pages swapped back in, if anyone touches them again), and it
+/// is a no-op where the kernel cannot reclaim.
+func releaseResidentPages(of tensor: Tensor) {
+    let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = Int(bitPattern: UnsafeRawPointer(tensor.pointer(as: Float.self)))
+    let end = start + tensor.count * 4
+    let first = (start + pageSize - 1) / pageSize * pageSize, last = end / pageSize * pageSize
+    if last > first {
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, 21 /* MADV_PAGEOUT */)
     }
 }
 
