@@ -230,29 +230,22 @@ enum PackedLinearKernels {
         store(c30, c31, c + 3 * ldc, width, accumulate, epilogue, column)
     }
 
-    /// C[1, width] (+)= A[1, k] · panel[k, 16].
-    @inline(__always)
+    /// C[1, width] (+)= A[1, k] · panel[k, 16]. Each output is one multiply-add chain over k in
+    /// order, as in the wider tiles, so a row's result does not depend on which tile computed it
+    /// (a batch gives bit-identical rows to the same inputs one at a time).
+    @inline(never)
     static func rows1(_ a: UnsafePointer<Float>, _ panel: UnsafePointer<Float>, _ k: Int,
                       _ c: UnsafeMutablePointer<Float>, _ width: Int, _ accumulate: Bool,
                       _ epilogue: PackedLinearEpilogue, _ column: Int) {
-        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>(), d0 = SIMD8<Float>(), d1 = SIMD8<Float>()
+        var c0 = SIMD8<Float>(), c1 = SIMD8<Float>()
         var p = panel
-        var kk = 0
-        while kk + 2 <= k {
-            let x = SIMD8<Float>(repeating: a[kk]), y = SIMD8<Float>(repeating: a[kk + 1])
-            c0 = c0.addingProduct(x, loadVector(p))
-            c1 = c1.addingProduct(x, loadVector(p + 8))
-            d0 = d0.addingProduct(y, loadVector(p + 16))
-            d1 = d1.addingProduct(y, loadVector(p + 24))
-            p += 32
-            kk += 2
-        }
-        if kk < k {
+        for kk in 0..<k {
             let x = SIMD8<Float>(repeating: a[kk])
             c0 = c0.addingProduct(x, loadVector(p))
             c1 = c1.addingProduct(x, loadVector(p + 8))
+            p += 16
         }
-        store(c0 + d0, c1 + d1, c, width, accumulate, epilogue, column)
+        store(c0, c1, c, width, accumulate, epilogue, column)
     }
 
     /// Writes one 16-wide row of a tile: (+ C) (+ bias, activation), only the first `width` columns.
