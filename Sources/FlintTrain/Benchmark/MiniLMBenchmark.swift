@@ -48,7 +48,7 @@ public enum MiniLMBenchmark {
     /// Measures Flint in this process: load time, resident memory after load against the weights'
     /// size, and seconds per `sentenceEmbeddings` call for every case (interleaved rounds, medians).
     /// `only` restricts the cases (keys such as `t16_b1`); empty runs all.
-    public static func runFlint(rounds: Int = 7, only: Set<String> = []) throws -> String {
+    public static func runFlint(rounds: Int = 5, only: Set<String> = []) throws -> String {
         let folder = modelFolder
         let residentBeforeLoad = BenchmarkTiming.residentMiB()
         let start = BenchmarkTiming.now()
@@ -109,8 +109,8 @@ func processCPUSeconds() -> Double {
 
 extension BenchmarkSuite {
     /// MiniLM throughput (sentences/s) and batch-1 latency (ms) against onnxruntime and PyTorch, plus
-    /// load time and resident memory after load. Flint and the peer alternate twice; each keeps its
-    /// better run (machine noise only slows).
+    /// load time and resident memory after load. Flint and the peers alternate three times; each
+    /// keeps its best run (machine noise only slows).
     public func miniLMRows() -> [BenchmarkRow] {
         let idsFile = FileManager.default.temporaryDirectory.appendingPathComponent("flint-minilm-ids-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: idsFile) }
@@ -121,17 +121,23 @@ extension BenchmarkSuite {
         var flintRuns: [[String: Any]] = [], peerRuns: [[String: Any]] = []
         let python = BenchmarkSubprocess.peerPython
         if python == nil { progress("bench: no peer environment (run `make peers`); MiniLM peer columns left empty") }
-        for round in 0..<2 {
+        // Three alternations in A-B, B-A, A-B order so that a slow stretch of the shared machine hits
+        // both sides alike; each side keeps its best run (machine noise only slows).
+        func runFlint(_ round: Int) {
             progress("bench: MiniLM (Flint) round \(round + 1)")
             if let run = worker("minilm-flint") { flintRuns.append(run) }
-            if let python {
-                progress("bench: MiniLM (PyTorch, onnxruntime) round \(round + 1)")
-                if let run = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                    python, ["\(peerScripts)/bench_minilm.py", "--ids", idsFile.path],
-                    environment: ["OMP_NUM_THREADS": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"])) {
-                    peerRuns.append(run)
-                }
+        }
+        func runPeer(_ round: Int) {
+            guard let python else { return }
+            progress("bench: MiniLM (PyTorch, onnxruntime) round \(round + 1)")
+            if let run = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
+                python, ["\(peerScripts)/bench_minilm.py", "--ids", idsFile.path, "--rounds", "5"],
+                environment: ["OMP_NUM_THREADS": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"])) {
+                peerRuns.append(run)
             }
+        }
+        for round in 0..<3 {
+            if round % 2 == 0 { runFlint(round); runPeer(round) } else { runPeer(round); runFlint(round) }
         }
         /// The best (lowest) seconds of `key` over the runs.
         func best(_ runs: [[String: Any]], _ key: String) -> Double? {
