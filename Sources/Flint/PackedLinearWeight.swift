@@ -80,19 +80,21 @@ public final class PackedLinearWeight: @unchecked Sendable {
                 var r = blockStart
                 while r + 6 <= blockEnd {
                     PackedLinearKernels.rows6(a + r * lda, lda, panel, k, c + r * ldc + column, ldc, width, accumulate,
-                                              epilogue, column, prefetch: r == blockStart ? next : ahead)
+                                              prefetch: r == blockStart ? next : ahead)
                     r += 6
                 }
                 if r + 4 <= blockEnd {
                     PackedLinearKernels.rows4(a + r * lda, lda, panel, k, c + r * ldc + column, ldc, width, accumulate,
-                                              epilogue, column, prefetch: r == blockStart ? next : ahead)
+                                              prefetch: r == blockStart ? next : ahead)
                     r += 4
                 }
                 while r < blockEnd {
-                    PackedLinearKernels.rows1(a + r * lda, panel, k, c + r * ldc + column, width, accumulate,
-                                              epilogue, column)
+                    PackedLinearKernels.rows1(a + r * lda, panel, k, c + r * ldc + column, width, accumulate)
                     r += 1
                 }
+                // The epilogue runs over the block's tile while it is still in L1.
+                PackedLinearKernels.apply(epilogue, c + blockStart * ldc + column, ldc, rows: blockEnd - blockStart,
+                                          column: column, width: width)
             }
             blockStart = blockEnd
         }
@@ -155,7 +157,7 @@ enum PackedLinearKernels {
     @inline(never)
     static func rows6(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
-                      _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer) {
+                      prefetch: UnsafeRawPointer) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -187,12 +189,12 @@ enum PackedLinearKernels {
             c51 = c51.addingProduct(x5, b1)
             p += 16
         }
-        store(c00, c01, c, width, accumulate, epilogue, column)
-        store(c10, c11, c + ldc, width, accumulate, epilogue, column)
-        store(c20, c21, c + 2 * ldc, width, accumulate, epilogue, column)
-        store(c30, c31, c + 3 * ldc, width, accumulate, epilogue, column)
-        store(c40, c41, c + 4 * ldc, width, accumulate, epilogue, column)
-        store(c50, c51, c + 5 * ldc, width, accumulate, epilogue, column)
+        store(c00, c01, c, width, accumulate)
+        store(c10, c11, c + ldc, width, accumulate)
+        store(c20, c21, c + 2 * ldc, width, accumulate)
+        store(c30, c31, c + 3 * ldc, width, accumulate)
+        store(c40, c41, c + 4 * ldc, width, accumulate)
+        store(c50, c51, c + 5 * ldc, width, accumulate)
     }
 
     /// C[4, width] (+)= A[4, k] · panel[k, 16] (first `width` columns stored); each k step also
@@ -200,7 +202,7 @@ enum PackedLinearKernels {
     @inline(never)
     static func rows4(_ a: UnsafePointer<Float>, _ lda: Int, _ panel: UnsafePointer<Float>, _ k: Int,
                       _ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ width: Int, _ accumulate: Bool,
-                      _ epilogue: PackedLinearEpilogue, _ column: Int, prefetch: UnsafeRawPointer) {
+                      prefetch: UnsafeRawPointer) {
         var c00 = SIMD8<Float>(), c01 = SIMD8<Float>()
         var c10 = SIMD8<Float>(), c11 = SIMD8<Float>()
         var c20 = SIMD8<Float>(), c21 = SIMD8<Float>()
@@ -224,10 +226,10 @@ enum PackedLinearKernels {
             c31 = c31.addingProduct(x3, b1)
             p += 16
         }
-        store(c00, c01, c, width, accumulate, epilogue, column)
-        store(c10, c11, c + ldc, width, accumulate, epilogue, column)
-        store(c20, c21, c + 2 * ldc, width, accumulate, epilogue, column)
-        store(c30, c31, c + 3 * ldc, width, accumulate, epilogue, column)
+        store(c00, c01, c, width, accumulate)
+        store(c10, c11, c + ldc, width, accumulate)
+        store(c20, c21, c + 2 * ldc, width, accumulate)
+        store(c30, c31, c + 3 * ldc, width, accumulate)
     }
 
     /// C[1, width] (+)= A[1, k] · panel[k, 16]. Each output is one multiply-add chain over k in
@@ -235,8 +237,7 @@ enum PackedLinearKernels {
     /// (a batch gives bit-identical rows to the same inputs one at a time).
     @inline(never)
     static func rows1(_ a: UnsafePointer<Float>, _ panel: UnsafePointer<Float>, _ k: Int,
-                      _ c: UnsafeMutablePointer<Float>, _ width: Int, _ accumulate: Bool,
-                      _ epilogue: PackedLinearEpilogue, _ column: Int) {
+                      _ c: UnsafeMutablePointer<Float>, _ width: Int, _ accumulate: Bool) {
         var c0 = SIMD8<Float>(), c1 = SIMD8<Float>()
         var p = panel
         for kk in 0..<k {
@@ -245,51 +246,62 @@ enum PackedLinearKernels {
             c1 = c1.addingProduct(x, loadVector(p + 8))
             p += 16
         }
-        store(c0, c1, c, width, accumulate, epilogue, column)
+        store(c0, c1, c, width, accumulate)
     }
 
-    /// Writes one 16-wide row of a tile: (+ C) (+ bias, activation), only the first `width` columns.
+    /// Writes one 16-wide row of a tile (adding to C with `accumulate`), only the first `width` columns.
     @inline(__always)
     static func store(_ low: SIMD8<Float>, _ high: SIMD8<Float>, _ c: UnsafeMutablePointer<Float>, _ width: Int,
-                      _ accumulate: Bool, _ epilogue: PackedLinearEpilogue, _ column: Int) {
-        var low = low, high = high
+                      _ accumulate: Bool) {
         if width == 16 {
             if accumulate {
-                low += loadVector(c)
-                high += loadVector(c + 8)
-            }
-        } else if accumulate {
-            for j in 0..<width { if j < 8 { low[j] += c[j] } else { high[j - 8] += c[j] } }
-        }
-        func biased(_ bias: UnsafePointer<Float>) {
-            if width == 16 {
-                low += loadVector(bias + column)
-                high += loadVector(bias + column + 8)
+                storeVector(loadVector(c) + low, c)
+                storeVector(loadVector(c + 8) + high, c + 8)
             } else {
-                for j in 0..<width { if j < 8 { low[j] += bias[column + j] } else { high[j - 8] += bias[column + j] } }
+                storeVector(low, c)
+                storeVector(high, c + 8)
             }
+            return
         }
+        for j in 0..<width {
+            let v = j < 8 ? low[j] : high[j - 8]
+            c[j] = accumulate ? c[j] + v : v
+        }
+    }
+
+    /// Applies `epilogue` to `rows` rows of a tile of `width` (≤ 16) columns starting at output `column`.
+    @inline(never)
+    static func apply(_ epilogue: PackedLinearEpilogue, _ c: UnsafeMutablePointer<Float>, _ ldc: Int, rows: Int,
+                      column: Int, width: Int) {
         switch epilogue {
-        case .none: break
-        case .bias(let bias): biased(bias)
+        case .none: return
+        case .bias(let bias): map(c, ldc, rows, bias + column, width) { $0 }
         case .biasGELU(let bias):
-            biased(bias)
-            low = 0.5 * low * (1 + VectorMath.erf(low * 0.70710678118654752))
-            high = 0.5 * high * (1 + VectorMath.erf(high * 0.70710678118654752))
+            map(c, ldc, rows, bias + column, width) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
         case .biasGELUTanh(let bias):
-            biased(bias)
-            low = 0.5 * low * (1 + VectorMath.tanh(0.7978845608028654 * (low + 0.044715 * low * low * low)))
-            high = 0.5 * high * (1 + VectorMath.tanh(0.7978845608028654 * (high + 0.044715 * high * high * high)))
-        case .biasReLU(let bias):
-            biased(bias)
-            low = low.replacing(with: 0, where: low .< 0)
-            high = high.replacing(with: 0, where: high .< 0)
+            map(c, ldc, rows, bias + column, width) { x in
+                0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))
+            }
+        case .biasReLU(let bias): map(c, ldc, rows, bias + column, width) { x in x.replacing(with: 0, where: x .< 0) }
         }
+    }
+
+    /// c ← f(c + bias) over a tile.
+    @inline(__always)
+    static func map(_ c: UnsafeMutablePointer<Float>, _ ldc: Int, _ rows: Int, _ bias: UnsafePointer<Float>, _ width: Int,
+                    _ f: (SIMD8<Float>) -> SIMD8<Float>) {
         if width == 16 {
-            storeVector(low, c)
-            storeVector(high, c + 8)
-        } else {
-            for j in 0..<width { c[j] = j < 8 ? low[j] : high[j - 8] }
+            let b0 = loadVector(bias), b1 = loadVector(bias + 8)
+            for r in 0..<rows {
+                let row = c + r * ldc
+                storeVector(f(loadVector(row) + b0), row)
+                storeVector(f(loadVector(row + 8) + b1), row + 8)
+            }
+            return
+        }
+        for r in 0..<rows {
+            let row = c + r * ldc
+            for j in 0..<width { row[j] = f(SIMD8<Float>(repeating: row[j] + bias[j]))[0] }
         }
     }
 }
