@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Creates the peer environment that `flint bench` compares against: a Python venv with PyTorch (CPU build when the
-# index offers it), transformers, onnxruntime and numpy. Idempotent; nothing is installed system-wide.
+# index offers it), transformers, tokenizers, sentence-transformers, onnx, onnxruntime and numpy (versions pinned to
+# the ones the benchmark tables were measured with). Idempotent; nothing is installed system-wide.
 #   FLINT_PEERS_VENV (default ${FLINT_CACHE:-~/.cache/flint}/peers-venv)
 set -euo pipefail
 cache=${FLINT_CACHE:-$HOME/.cache/flint}
@@ -13,4 +14,7 @@ if ! "$py" -c 'import torch' 2>/dev/null; then
   "$py" -m pip install -q "torch==2.13.0+cpu" 2>/dev/null || "$py" -m pip install -q torch
 fi
 "$py" -c 'import numpy, safetensors, threadpoolctl, tensorboard' 2>/dev/null || "$py" -m pip install -q numpy safetensors threadpoolctl tensorboard
-"$py" -c 'import torch, numpy; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__)'
+# Hugging Face stack for the MiniLM peers (bench/peers/bench_minilm.py, export_minilm_onnx.py) and fixture scripts.
+"$py" -c 'import transformers, tokenizers, sentence_transformers, onnx, onnxruntime' 2>/dev/null || "$py" -m pip install -q \
+  "transformers==5.24.0" "tokenizers==0.23.3" "sentence-transformers==6.2.0" "onnx==1.23.2" "onnxruntime==1.32.0"
+"$py" -c 'import torch, numpy, transformers, onnxruntime; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__, "transformers", transformers.__version__, "onnxruntime", onnxruntime.__version__)'

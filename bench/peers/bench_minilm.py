@@ -55,7 +55,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ids", required=True)
     parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--only", default="")
+    parser.add_argument("--only", default="", help="comma-separated cases, e.g. t16_b1,t128_b32")
+    parser.add_argument("--peers", default="torch,onnxruntime", help="which peers to time")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
     torch.set_num_threads(2)
@@ -105,9 +106,10 @@ def main():
                     s = (h * m).sum(1) / m.sum(1).clamp(min=1e-9)
                     return torch.nn.functional.normalize(s, p=2, dim=1)
 
-            cases.append((f"torch_{key}", torch_case))
+            if "torch" in args.peers:
+                cases.append((f"torch_{key}", torch_case))
             reference = torch_case().numpy()
-            for label, session in sessions.items():
+            for label, session in (sessions.items() if "onnxruntime" in args.peers else []):
                 def ort_case(session=session, feeds=feeds, mask=mask):
                     return pooled_numpy(session.run(None, feeds)[0], mask)
                 difference = float(np.abs(ort_case() - reference).max())

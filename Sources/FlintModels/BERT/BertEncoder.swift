@@ -7,11 +7,13 @@ import Flint
 /// batch of mixed lengths costs exactly the sum of its sequences: every projection (fused
 /// query/key/value, attention output, the two feed-forward matrices) is one GEMM over all N tokens,
 /// split over Flint's threads; attention runs per (sequence, head) with softmax(QKᵀ/√d)·V over that
-/// sequence only; biases, residuals, LayerNorm and GELU are fused into row passes after each GEMM.
+/// sequence only; biases, residuals and GELU are applied as each GEMM stores its output, LayerNorm
+/// in one row pass after it.
 ///
-/// Checkpoint matrices are used in place (an mmap'd safetensors tensor is read directly; the
-/// word-embedding table is never copied); only the query, key and value weights are concatenated
-/// into one `[3H, H]` panel. Activation buffers come from a small pool keyed by token count and are
+/// The encoder's matrices are packed once at load into 16-column panels (``PackedLinearWeight``) that
+/// a register-blocked kernel streams without the per-call packing BLAS does; embedding tables and
+/// vectors are used in place (an mmap'd safetensors tensor is read directly; the word-embedding
+/// table is never copied). Activation buffers come from a small pool keyed by token count and are
 /// reused across layers and calls. All methods may be called from several threads at once.
 ///
 /// ```swift
@@ -113,16 +115,20 @@ public final class BertEncoder: Sendable {
             let queryBias = reader.tensor(p + "attention.self.query.bias", [h])
             let keyBias = reader.tensor(p + "attention.self.key.bias", [h])
             let valueBias = reader.tensor(p + "attention.self.value.bias", [h])
+            let queryKeyValue = concatenateRows([query, key, value])
+            let packedQueryKeyValue = PackedLinearWeight(weight: queryKeyValue.pointer(as: Float.self),
+                                                         outputs: 3 * h, inputs: h)
+            for part in [query, key, value] { releaseResidentPages(of: part) }
             layers.append(BertEncoderLayerWeights(
-                queryKeyValueWeight: concatenateRows([query, key, value]),
+                queryKeyValue: packedQueryKeyValue,
                 queryKeyValueBias: concatenateRows([queryBias, keyBias, valueBias]),
-                attentionOutputWeight: reader.tensor(p + "attention.output.dense.weight", [h, h]),
+                attentionOutput: PackedLinearWeight(reader.tensor(p + "attention.output.dense.weight", [h, h])),
                 attentionOutputBias: reader.tensor(p + "attention.output.dense.bias", [h]),
                 attentionNormWeight: reader.tensor(p + "attention.output.LayerNorm.weight", [h]),
                 attentionNormBias: reader.tensor(p + "attention.output.LayerNorm.bias", [h]),
-                intermediateWeight: reader.tensor(p + "intermediate.dense.weight", [intermediate, h]),
+                intermediate: PackedLinearWeight(reader.tensor(p + "intermediate.dense.weight", [intermediate, h])),
                 intermediateBias: reader.tensor(p + "intermediate.dense.bias", [intermediate]),
-                outputWeight: reader.tensor(p + "output.dense.weight", [h, intermediate]),
+                output: PackedLinearWeight(reader.tensor(p + "output.dense.weight", [h, intermediate])),
                 outputBias: reader.tensor(p + "output.dense.bias", [h]),
                 outputNormWeight: reader.tensor(p + "output.LayerNorm.weight", [h]),
                 outputNormBias: reader.tensor(p + "output.LayerNorm.bias", [h])))

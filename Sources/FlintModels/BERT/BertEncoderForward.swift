@@ -60,57 +60,55 @@ extension BertEncoder {
         let hidden = workspace.hidden
         let queryKeyValue = workspace.queryKeyValue
         let context = workspace.context(hiddenSize: h)
-        // Q|K|V = hidden · W_qkvᵀ (biases are added per head inside attention).
-        GEMM.parallelMultiply(hidden, leadingDimensionA: h, layer.queryKeyValueWeight.pointer(as: Float.self),
-                              leadingDimensionB: h, transposeB: true, into: queryKeyValue, leadingDimensionC: 3 * h,
-                              m: n, n: 3 * h, k: h)
-        attention(batch, queryKeyValue: queryKeyValue, bias: layer.queryKeyValueBias.pointer(as: Float.self),
-                  context: context, workspace: workspace)
+        // Q|K|V = hidden · W_qkvᵀ + b_qkv.
+        layer.queryKeyValue.parallelMultiply(hidden, leadingDimensionA: h, rows: n, into: queryKeyValue,
+                                             leadingDimensionC: 3 * h, epilogue: .bias(layer.queryKeyValueBias.pointer(as: Float.self)))
+        attention(batch, queryKeyValue: queryKeyValue, context: context, workspace: workspace)
         // hidden ← LayerNorm(hidden + context · W_oᵀ + b_o).
-        GEMM.parallelMultiply(context, leadingDimensionA: h, layer.attentionOutputWeight.pointer(as: Float.self),
-                              leadingDimensionB: h, transposeB: true, into: hidden, leadingDimensionC: h,
-                              m: n, n: h, k: h, beta: 1)
-        normalizeRows(hidden, count: n, bias: layer.attentionOutputBias, gamma: layer.attentionNormWeight,
-                      beta: layer.attentionNormBias, epsilon: epsilon)
+        layer.attentionOutput.parallelMultiply(context, leadingDimensionA: h, rows: n, into: hidden, leadingDimensionC: h,
+                                               accumulate: true, epilogue: .bias(layer.attentionOutputBias.pointer(as: Float.self)))
+        normalizeRows(hidden, count: n, gamma: layer.attentionNormWeight, beta: layer.attentionNormBias, epsilon: epsilon)
         // intermediate ← activation(hidden · W_1ᵀ + b_1).
         let inner = workspace.intermediate
-        GEMM.parallelMultiply(hidden, leadingDimensionA: h, layer.intermediateWeight.pointer(as: Float.self),
-                              leadingDimensionB: h, transposeB: true, into: inner, leadingDimensionC: intermediate,
-                              m: n, n: intermediate, k: h)
         let bias = UnsafePointer(layer.intermediateBias.pointer(as: Float.self))
-        let activation = self.activation
-        Parallel.forChunks(n, minimumChunk: 4) { rows in
-            BertEncoderKernels.addBiasActivation(inner, rows: rows, width: intermediate, bias: bias, activation: activation)
+        let epilogue: PackedLinearEpilogue
+        switch activation {
+        case .gelu: epilogue = .biasGELU(bias)
+        case .geluTanh: epilogue = .biasGELUTanh(bias)
+        case .relu: epilogue = .biasReLU(bias)
         }
+        layer.intermediate.parallelMultiply(hidden, leadingDimensionA: h, rows: n, into: inner,
+                                            leadingDimensionC: intermediate, epilogue: epilogue)
         // hidden ← LayerNorm(hidden + intermediate · W_2ᵀ + b_2).
-        GEMM.parallelMultiply(inner, leadingDimensionA: intermediate, layer.outputWeight.pointer(as: Float.self),
-                              leadingDimensionB: intermediate, transposeB: true, into: hidden, leadingDimensionC: h,
-                              m: n, n: h, k: intermediate, beta: 1)
-        normalizeRows(hidden, count: n, bias: layer.outputBias, gamma: layer.outputNormWeight,
-                      beta: layer.outputNormBias, epsilon: epsilon)
+        layer.output.parallelMultiply(inner, leadingDimensionA: intermediate, rows: n, into: hidden, leadingDimensionC: h,
+                                      accumulate: true, epilogue: .bias(layer.outputBias.pointer(as: Float.self)))
+        normalizeRows(hidden, count: n, gamma: layer.outputNormWeight, beta: layer.outputNormBias, epsilon: epsilon)
     }
 
-    /// rows ← LayerNorm(rows + bias), split over the threads.
-    func normalizeRows(_ x: UnsafeMutablePointer<Float>, count: Int, bias: Tensor, gamma: Tensor, beta: Tensor, epsilon: Float) {
+    /// rows ← LayerNorm(rows), split over the threads.
+    func normalizeRows(_ x: UnsafeMutablePointer<Float>, count: Int, gamma: Tensor, beta: Tensor, epsilon: Float) {
         let h = configuration.hiddenSize
-        let pb = UnsafePointer(bias.pointer(as: Float.self)), pg = UnsafePointer(gamma.pointer(as: Float.self))
+        let pg = UnsafePointer(gamma.pointer(as: Float.self))
         let pbeta = UnsafePointer(beta.pointer(as: Float.self))
-        Parallel.forChunks(count, minimumChunk: 8) { rows in
-            BertEncoderKernels.addBiasLayerNorm(x, rows: rows, width: h, bias: pb, gamma: pg, beta: pbeta, epsilon: epsilon)
+        let tasks = max(1, min(4 * Parallel.threadCount, count / 8))
+        Parallel.run(tasks: tasks) { t in
+            BertEncoderKernels.addBiasLayerNorm(x, rows: count * t / tasks..<count * (t + 1) / tasks, width: h, bias: nil,
+                                                gamma: pg, beta: pbeta, epsilon: epsilon)
         }
     }
 
-    /// context[s, head] = softmax((Q_h + b_q)(K_h + b_k)ᵀ/√d)(V_h + b_v) for every sequence and head.
+    /// context[s, head] = softmax(Q_h K_hᵀ/√d) V_h for every sequence and head (biases already added).
     ///
     /// The (sequence, head) items are split into one contiguous run per thread with about equal
     /// work (T² each); each thread uses its own score scratch.
-    func attention(_ batch: BertPackedBatch, queryKeyValue: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
+    func attention(_ batch: BertPackedBatch, queryKeyValue: UnsafeMutablePointer<Float>,
                    context: UnsafeMutablePointer<Float>, workspace: BertEncoderWorkspace) {
         let h = configuration.hiddenSize, heads = configuration.attentionHeadCount, d = h / heads
         let rowStride = 3 * h
         let scale = 1 / Float(d).squareRoot()
         let items = batch.sequenceCount * heads
-        let threads = min(Parallel.threadCount, items)
+        // Several runs per thread, taken dynamically (see PackedLinearWeight.parallelMultiply).
+        let threads = min(workspace.scoreSlots, items)
         // Split points by cumulative cost (T² + T·d per item).
         var cost = [Int](repeating: 0, count: items + 1)
         for s in 0..<batch.sequenceCount {
@@ -126,7 +124,7 @@ extension BertEncoder {
             splits.append(item)
         }
         splits.append(items)
-        let scratchStride = workspace.scoresPerThread
+        let scratchStride = workspace.scoresPerSlot
         let scores = workspace.scores
         batch.offsets.withUnsafeBufferPointer { offsets in
             splits.withUnsafeBufferPointer { splits in
@@ -138,11 +136,8 @@ extension BertEncoder {
                         if length == 0 { continue }
                         let q = queryKeyValue + start * rowStride + head * d
                         let k = q + h, v = q + 2 * h
-                        BertEncoderKernels.addBiasScale(q, rows: length, width: d, stride: rowStride, bias: bias + head * d, scale: scale)
-                        BertEncoderKernels.addBiasScale(k, rows: length, width: d, stride: rowStride, bias: bias + h + head * d, scale: 1)
-                        BertEncoderKernels.addBiasScale(v, rows: length, width: d, stride: rowStride, bias: bias + 2 * h + head * d, scale: 1)
                         GEMM.multiply(q, leadingDimensionA: rowStride, k, leadingDimensionB: rowStride, transposeB: true,
-                                      into: scratch, leadingDimensionC: length, m: length, n: length, k: d)
+                                      into: scratch, leadingDimensionC: length, m: length, n: length, k: d, alpha: scale)
                         BertEncoderKernels.softmaxRows(scratch, rows: length, width: length, stride: length)
                         GEMM.multiply(scratch, leadingDimensionA: length, v, leadingDimensionB: rowStride,
                                       into: context + start * h + head * d, leadingDimensionC: h, m: length, n: d, k: length)

@@ -1,8 +1,8 @@
 import Foundation
 import Flint
 
-/// The row kernels of ``BertEncoder``'s forward pass: fused bias + LayerNorm, bias + activation,
-/// and softmax, over SIMD8 lanes with a scalar tail.
+/// The row kernels of ``BertEncoder``'s forward pass: LayerNorm (with an optional bias), softmax and
+/// pooling, over SIMD8 lanes with a scalar tail.
 enum BertEncoderKernels {
     /// x ← LayerNorm(x + bias) · gamma + beta for each of `rows` rows of `width` (row stride `width`).
     static func addBiasLayerNorm(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int,
@@ -49,58 +49,10 @@ enum BertEncoderKernels {
         }
     }
 
-    /// x ← activation(x + bias) for `rows` rows of `width`.
-    static func addBiasActivation(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int,
-                                  bias: UnsafePointer<Float>, activation: BertEncoder.Activation) {
-        switch activation {
-        case .gelu: addBiasApply(x, rows: rows, width: width, bias: bias, GELUExact.self)
-        case .geluTanh: addBiasApply(x, rows: rows, width: width, bias: bias, GELUTanh.self)
-        case .relu: addBiasApply(x, rows: rows, width: width, bias: bias, ReLU.self)
-        }
-    }
-
+    /// max(a, b) per lane (the standard library's `pointwiseMax` is not inlined into these loops).
     @inline(__always)
-    static func addBiasApply<Op: UnaryFloatOperation>(_ x: UnsafeMutablePointer<Float>, rows: Range<Int>, width: Int,
-                                                       bias: UnsafePointer<Float>, _: Op.Type) {
-        let vectorEnd = width & ~7
-        for r in rows {
-            let row = x + r * width
-            var j = 0
-            while j < vectorEnd {
-                storeVector(Op.apply(loadVector(row + j) + loadVector(bias + j)), row + j)
-                j += 8
-            }
-            while j < width { row[j] = Op.apply(row[j] + bias[j]); j += 1 }
-        }
-    }
-
-    /// 0.5·x·(1 + erf(x/√2)): `torch.nn.functional.gelu` (Hugging Face "gelu").
-    enum GELUExact: UnaryFloatOperation {
-        @inline(__always)
-        static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
-            0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752))
-        }
-        @inline(__always)
-        static func apply(_ x: Float) -> Float { apply(SIMD8<Float>(repeating: x))[0] }
-    }
-
-    /// 0.5·x·(1 + tanh(√(2/π)(x + 0.044715x³))): Hugging Face "gelu_new" / "gelu_pytorch_tanh".
-    enum GELUTanh: UnaryFloatOperation {
-        @inline(__always)
-        static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> {
-            let inner = 0.7978845608028654 * (x + 0.044715 * x * x * x)
-            return 0.5 * x * (1 + VectorMath.tanh(inner))
-        }
-        @inline(__always)
-        static func apply(_ x: Float) -> Float { apply(SIMD8<Float>(repeating: x))[0] }
-    }
-
-    /// max(x, 0).
-    enum ReLU: UnaryFloatOperation {
-        @inline(__always)
-        static func apply(_ x: SIMD8<Float>) -> SIMD8<Float> { x.replacing(with: 0, where: x .< 0) }
-        @inline(__always)
-        static func apply(_ x: Float) -> Float { max(x, 0) }
+    static func lanewiseMaximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> {
+        a.replacing(with: b, where: b .> a)
     }
 
     /// Softmax of each of `rows` rows of `width` in place (row stride `stride`).
@@ -110,7 +62,7 @@ enum BertEncoderKernels {
             let row = x + r * stride
             var maximumVector = SIMD8<Float>(repeating: -.infinity)
             var j = 0
-            while j < vectorEnd { maximumVector = pointwiseMax(maximumVector, loadVector(row + j)); j += 8 }
+            while j < vectorEnd { maximumVector = lanewiseMaximum(maximumVector, loadVector(row + j)); j += 8 }
             var maximum = maximumVector.max()
             while j < width { maximum = max(maximum, row[j]); j += 1 }
             let shift = SIMD8<Float>(repeating: maximum)
@@ -136,19 +88,6 @@ enum BertEncoderKernels {
             while j < width { row[j] *= inverse[0]; j += 1 }
         }
     }
-
-    /// Adds `bias` (`width` values) to each of `rows` rows (row stride `stride`), then multiplies by `scale`.
-    static func addBiasScale(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, stride: Int,
-                             bias: UnsafePointer<Float>, scale: Float) {
-        let vectorEnd = width & ~7
-        let scaleVector = SIMD8<Float>(repeating: scale)
-        for r in 0..<rows {
-            let row = x + r * stride
-            var j = 0
-            while j < vectorEnd { storeVector((loadVector(row + j) + loadVector(bias + j)) * scaleVector, row + j); j += 8 }
-            while j < width { row[j] = (row[j] + bias[j]) * scale; j += 1 }
-        }
-    }
 }
 
 extension BertEncoderKernels {
@@ -172,7 +111,7 @@ extension BertEncoderKernels {
             for r in 1..<max(rows, 1) {
                 let row = x + r * width
                 var j = 0
-                while j < vectorEnd { storeVector(pointwiseMax(loadVector(out + j), loadVector(row + j)), out + j); j += 8 }
+                while j < vectorEnd { storeVector(lanewiseMaximum(loadVector(out + j), loadVector(row + j)), out + j); j += 8 }
                 while j < width { out[j] = Swift.max(out[j], row[j]); j += 1 }
             }
         }

@@ -3,27 +3,53 @@ import Flint
 
 /// The weights of one BERT encoder layer, laid out for the inference engine's GEMMs.
 ///
-/// Matrices stay in PyTorch's `[out, in]` layout (BLAS reads them transposed, so mmap'd checkpoint
-/// tensors are used without a copy); only the query, key and value projections are concatenated
-/// into one `[3H, H]` panel so that one GEMM computes all three.
+/// The four matrices are packed once into ``PackedLinearWeight`` panels (the query, key and value
+/// projections into one `[3H, H]` weight, so one GEMM computes all three); vectors stay as loaded
+/// (mmap'd when the checkpoint is float32).
 struct BertEncoderLayerWeights: @unchecked Sendable {
-    /// `[3H, H]`: rows 0..<H query, H..<2H key, 2H..<3H value.
-    let queryKeyValueWeight: Tensor
+    /// `[3H, H]` packed: outputs 0..<H query, H..<2H key, 2H..<3H value.
+    let queryKeyValue: PackedLinearWeight
     /// `[3H]`.
     let queryKeyValueBias: Tensor
-    /// `[H, H]` attention output projection.
-    let attentionOutputWeight: Tensor
+    /// `[H, H]` attention output projection, packed.
+    let attentionOutput: PackedLinearWeight
     let attentionOutputBias: Tensor
     let attentionNormWeight: Tensor
     let attentionNormBias: Tensor
-    /// `[I, H]`.
-    let intermediateWeight: Tensor
+    /// `[I, H]`, packed.
+    let intermediate: PackedLinearWeight
     let intermediateBias: Tensor
-    /// `[H, I]`.
-    let outputWeight: Tensor
+    /// `[H, I]`, packed.
+    let output: PackedLinearWeight
     let outputBias: Tensor
     let outputNormWeight: Tensor
     let outputNormBias: Tensor
+}
+
+extension PackedLinearWeight {
+    /// Packs a contiguous float32 `[outputs, inputs]` tensor, then lets the kernel reclaim the pages
+    /// the copy read (see ``releaseResidentPages(of:)``).
+    convenience init(_ weight: Tensor) {
+        self.init(weight: weight.pointer(as: Float.self), outputs: weight.shape[0], inputs: weight.shape[1])
+        releaseResidentPages(of: weight)
+    }
+}
+
+/// Asks the kernel to reclaim the whole pages inside `tensor`'s bytes (`madvise(MADV_PAGEOUT)`).
+///
+/// After packing, the engine never reads a checkpoint matrix again; for an mmap'd safetensors
+/// tensor this drops the file pages the packing touched from the process's resident memory, so the
+/// packed copy does not double the model's footprint. Nothing is lost: MADV_PAGEOUT only evicts
+/// (file pages are re-read, anonymous pages swapped back in, if anyone touches them again), and it
+/// is a no-op where the kernel cannot reclaim.
+func releaseResidentPages(of tensor: Tensor) {
+    let pageSize = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = Int(bitPattern: UnsafeRawPointer(tensor.pointer(as: Float.self)))
+    let end = start + tensor.count * 4
+    let first = (start + pageSize - 1) / pageSize * pageSize, last = end / pageSize * pageSize
+    if last > first {
+        _ = madvise(UnsafeMutableRawPointer(bitPattern: first), last - first, 21 /* MADV_PAGEOUT */)
+    }
 }
 
 /// The classifier head of a `BertForSequenceClassification` checkpoint.

@@ -6,7 +6,8 @@ import Synchronization
 /// - `hidden` `[N, H]`: the residual stream, updated in place layer by layer.
 /// - `queryKeyValue` `[N, 3H]` followed by `context` `[N, H]`; the feed-forward activations
 ///   `[N, I]` reuse the same block (both are dead by the time the feed-forward block runs).
-/// - `scores`: one `[T, T]` attention-score scratch per thread, grown to the longest sequence seen.
+/// - `scores`: `[T, T]` attention-score scratch slots (four per thread: one per attention task),
+///   grown to the longest sequence seen.
 ///
 /// A workspace belongs to one call at a time; ``BertEncoderWorkspaceCache`` hands them out.
 final class BertEncoderWorkspace: @unchecked Sendable {
@@ -16,17 +17,17 @@ final class BertEncoderWorkspace: @unchecked Sendable {
     let blockCount: Int
     let hiddenCount: Int
     private(set) var scores: UnsafeMutablePointer<Float>
-    private(set) var scoresPerThread: Int
-    private let threads: Int
+    private(set) var scoresPerSlot: Int
+    private let slots: Int
 
     init(tokenCount: Int, hiddenSize: Int, intermediateSize: Int, threads: Int) {
         self.tokenCount = tokenCount
-        self.threads = max(threads, 1)
+        slots = 4 * max(threads, 1)
         hiddenCount = tokenCount * hiddenSize
         hidden = Self.allocate(hiddenCount)
         blockCount = tokenCount * max(4 * hiddenSize, intermediateSize)
         block = Self.allocate(blockCount)
-        scoresPerThread = 0
+        scoresPerSlot = 0
         scores = Self.allocate(0)
     }
 
@@ -39,17 +40,20 @@ final class BertEncoderWorkspace: @unchecked Sendable {
     /// The feed-forward activations `[N, I]` (the same memory as the query/key/value block).
     var intermediate: UnsafeMutablePointer<Float> { block }
 
+    /// Number of score scratch slots (attention runs at most this many tasks).
+    var scoreSlots: Int { slots }
+
     /// Makes the score scratch hold `[length, length]` per thread.
     func reserveScores(longestSequence length: Int) {
         let needed = length * length
-        if needed <= scoresPerThread { return }
+        if needed <= scoresPerSlot { return }
         free(scores)
-        scores = Self.allocate(needed * threads)
-        scoresPerThread = needed
+        scores = Self.allocate(needed * slots)
+        scoresPerSlot = needed
     }
 
     /// Bytes held by the buffers.
-    var byteCount: Int { (hiddenCount + blockCount + scoresPerThread * threads) * 4 }
+    var byteCount: Int { (hiddenCount + blockCount + scoresPerSlot * slots) * 4 }
 
     private static func allocate(_ count: Int) -> UnsafeMutablePointer<Float> {
         var pointer: UnsafeMutableRawPointer? = nil
@@ -68,14 +72,17 @@ final class BertEncoderWorkspace: @unchecked Sendable {
 /// A small, thread-safe pool of ``BertEncoderWorkspace``s keyed by token count.
 ///
 /// A call takes a workspace of its exact token count (or makes one) and gives it back when done;
-/// concurrent calls get different workspaces. At most `capacity` idle workspaces are kept: the
-/// least recently returned ones are dropped first.
+/// concurrent calls get different workspaces. At most `capacity` idle workspaces, holding at most
+/// `byteLimit` bytes together, are kept (the most recently returned one always is): the least
+/// recently returned ones are dropped first.
 final class BertEncoderWorkspaceCache: Sendable {
     private let idle = Mutex<[BertEncoderWorkspace]>([])
     let capacity: Int
+    let byteLimit: Int
 
-    init(capacity: Int = 4) {
+    init(capacity: Int = 4, byteLimit: Int = 96 << 20) {
         self.capacity = capacity
+        self.byteLimit = byteLimit
     }
 
     /// An idle workspace for `tokenCount` tokens, removed from the pool, or nil.
@@ -91,6 +98,8 @@ final class BertEncoderWorkspaceCache: Sendable {
         idle.withLock { pool in
             pool.append(workspace)
             if pool.count > capacity { pool.removeFirst(pool.count - capacity) }
+            var bytes = pool.reduce(0) { $0 + $1.byteCount }
+            while pool.count > 1 && bytes > byteLimit { bytes -= pool.removeFirst().byteCount }
         }
     }
 
