@@ -154,11 +154,11 @@ public final class BertEncoder: Sendable {
         if !reader.problems.isEmpty { throw BertEncoderError.invalidWeights(problems: reader.problems) }
     }
 
-    /// Loads `config.json` and `model.safetensors` from a model folder (the weights stay mmap'd).
+    /// Loads `config.json` and the weights of a model folder (`model.safetensors`, mmap'd; sharded
+    /// safetensors or `pytorch_model.bin` too — see ``ModelFolder``).
     public convenience init(contentsOf folder: URL) throws {
-        let configuration = try BertConfiguration.load(from: folder.appendingPathComponent("config.json"))
-        let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors")).loadAll()
-        try self.init(configuration: configuration, weights: weights)
+        let model = try ModelFolder(url: folder)
+        try self.init(configuration: model.configuration().decode(BertConfiguration.self), weights: model.loadWeights())
     }
 
     // MARK: Outputs
