@@ -93,6 +93,12 @@ import FlintTestSupport
         let difference = Self.maxDifference(pipelineLogits, expected)
         #expect(difference <= 1e-6, "pipeline vs in-memory max |Δ| \(difference)")
 
+        // Saving a loaded model back over its own folder (weights memory-mapped from it, tokenizer read from it).
+        try reloaded.savePretrained(to: folder, tokenizerFrom: folder)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted() == names)
+        let again = try BertForSequenceClassification.fromPretrained(folder.path)
+        #expect(Self.logits(again, tokenizer: try Tokenizer.fromPretrained(folder)) == expected)
+
         if let checkDirectory {
             let json: [String: Any] = ["texts": Self.texts, "logits": expected.map { $0.map(Double.init) }]
             try JSONSerialization.data(withJSONObject: json, options: [.prettyPrinted, .sortedKeys])

@@ -93,7 +93,7 @@ public struct ModelFolderWriter {
     /// - Throws: ``Flint/FlintError/io(path:message:)`` naming the path whose rename failed; the old
     ///   folder, if any, is then still at `destination`.
     public mutating func commit() throws {
-        precondition(!committed, "ModelFolderWriter.commit: already committed")
+        require(!committed, "ModelFolderWriter.commit: \(destination.path) is already committed")
         let fileManager = FileManager.default
         try Self.flush(directory: staging)
         let parent = destination.deletingLastPathComponent()
