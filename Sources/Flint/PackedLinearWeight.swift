@@ -142,7 +142,7 @@ public enum PackedLinearEpilogue: @unchecked Sendable {
     case none
     /// Add `bias[column]`.
     case bias(UnsafePointer<Float>)
-    /// Add the bias, then exact GELU 0.5·x·(1 + erf(x/√2)).
+    /// Add the bias, then exact GELU 0.5·x·(1 + erf(x/√2)) (``VectorMath/gelu(_:)``, float32 rounding level).
     case biasGELU(UnsafePointer<Float>)
     /// Add the bias, then the tanh approximation of GELU.
     case biasGELUTanh(UnsafePointer<Float>)
@@ -277,7 +277,7 @@ enum PackedLinearKernels {
         case .none: return
         case .bias(let bias): map(c, ldc, rows, bias + column, width) { $0 }
         case .biasGELU(let bias):
-            map(c, ldc, rows, bias + column, width) { x in 0.5 * x * (1 + VectorMath.erf(x * 0.70710678118654752)) }
+            map(c, ldc, rows, bias + column, width) { VectorMath.gelu($0) }
         case .biasGELUTanh(let bias):
             map(c, ldc, rows, bias + column, width) { x in
                 0.5 * x * (1 + VectorMath.tanh(0.7978845608028654 * (x + 0.044715 * x * x * x)))

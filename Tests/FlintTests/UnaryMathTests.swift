@@ -51,6 +51,29 @@ private func maxULPError(low: Float, high: Float, count: Int = 40_000,
         #expect(maxULPError(low: 88.0, high: 88.72, count: 8_000, VectorMath.exp, Foundation.exp) <= 1.5)
     }
 
+    @Test func vectorGELUAccuracySweep() {
+        // Against the Double reference over [-10, 10]: |error| ≤ 2·10⁻⁷·max(1, |x|).
+        let count = 400_000
+        var worst = 0.0
+        var i = 0
+        while i < count {
+            var v = SIMD8<Float>()
+            for k in 0..<8 { v[k] = -10 + 20 * Float(i + k) / Float(count - 1) }
+            let y = VectorMath.gelu(v)
+            for k in 0..<8 {
+                let x = Double(v[k])
+                let exact = 0.5 * x * (1 + Foundation.erf(x / 2.0.squareRoot()))
+                worst = Swift.max(worst, Swift.abs(Double(y[k]) - exact) / Swift.max(1, Swift.abs(x)))
+            }
+            i += 8
+        }
+        #expect(worst <= 2e-7)
+        #expect(VectorMath.gelu(Float(0)) == 0)
+        #expect(VectorMath.gelu(Float(1e6)) == 1e6)
+        #expect(Swift.abs(VectorMath.gelu(Float(-1e3))) <= 1e3 * 2e-7)
+        #expect(VectorMath.gelu(Float.nan).isNaN)
+    }
+
     @Test func vectorLogAccuracySweep() {
         #expect(maxULPError(low: 1e-6, high: 10, VectorMath.log, Foundation.log) <= 1.5)
         #expect(maxULPError(low: 0.5, high: 2, VectorMath.log, Foundation.log) <= 1.5)
