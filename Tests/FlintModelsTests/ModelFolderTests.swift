@@ -167,7 +167,7 @@ import FlintTestSupport
 
     @Test func readsAPyTorchModelFolderAsTransformersSavedIt() throws {
         // config.json + pytorch_model.bin (torch.save of BertModel.state_dict(), with its _metadata).
-        let folderURL = try #require(Bundle.module.url(forResource: "Fixtures/tiny_bert", withExtension: nil))
+        let folderURL = try HubFixtures.tinyBertFolder()
         let model = try ModelFolder(folderURL.path)
         let configuration = try model.configuration()
         #expect(configuration.modelType == "bert")

@@ -3,14 +3,42 @@ import Flint
 
 /// Fixture files and scratch folders for the Hub, PyTorch and ModelFolder tests.
 enum HubFixtures {
-    /// A fixture file in `Fixtures/` (with its extension).
+    /// A fixture file in `Fixtures/` (with its extension). Binary checkpoints made by torch.save are kept as
+    /// base64 text (`NAME.b64`, so no binary model files sit in the repository); they are decoded once
+    /// into a temporary folder and that copy's URL is returned.
     static func url(_ name: String) throws -> URL {
-        let base = (name as NSString).deletingPathExtension
-        let ext = (name as NSString).pathExtension
-        guard let url = Bundle.module.url(forResource: "Fixtures/\(base)", withExtension: ext) else {
+        if let url = Bundle.module.url(forResource: "Fixtures/\((name as NSString).deletingPathExtension)",
+                                       withExtension: (name as NSString).pathExtension) {
+            return url
+        }
+        guard let encoded = Bundle.module.url(forResource: "Fixtures/\(name)", withExtension: "b64") else {
             throw FlintError.missingEntry(path: "Fixtures", name: name)
         }
-        return url
+        let decoded = decodedFolder.appendingPathComponent(name)
+        if !FileManager.default.fileExists(atPath: decoded.path) {
+            let text = try String(contentsOf: encoded, encoding: .utf8)
+            guard let bytes = Data(base64Encoded: text, options: .ignoreUnknownCharacters) else {
+                throw FlintError.invalidFile(path: encoded.path, field: "base64", expected: "base64 text", found: "undecodable")
+            }
+            try FileManager.default.createDirectory(at: decoded.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try bytes.write(to: decoded, options: .atomic)
+        }
+        return decoded
+    }
+
+    /// Where base64 fixtures are decoded: one folder per test process.
+    static let decodedFolder: URL = FileManager.default.temporaryDirectory
+        .appendingPathComponent("flint-fixtures-\(getpid())-\(UUID().uuidString)", isDirectory: true)
+
+    /// The `tiny_bert` model folder (config.json + pytorch_model.bin), assembled in a temporary folder.
+    static func tinyBertFolder() throws -> URL {
+        let weights = try url("tiny_bert/pytorch_model.bin")
+        let folder = weights.deletingLastPathComponent()
+        let config = folder.appendingPathComponent("config.json")
+        if !FileManager.default.fileExists(atPath: config.path) {
+            try FileManager.default.copyItem(at: url("tiny_bert/config.json"), to: config)
+        }
+        return folder
     }
 
     /// A new empty temporary folder.
