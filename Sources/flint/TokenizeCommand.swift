@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Flint
 import FlintText
 
 /// `flint tokenize`: tokenizes texts with a model folder's tokenizer and prints one JSON object per text.
@@ -66,23 +67,5 @@ struct TokenizeCommand: ParsableCommand {
     }
 
     /// A JSON string literal (UTF-8 kept, quotes, backslashes and control characters escaped).
-    static func jsonString(_ text: String) -> String {
-        var result = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            default:
-                if scalar.value < 0x20 {
-                    result += String(format: "\\u%04x", scalar.value)
-                } else {
-                    result.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return result + "\""
-    }
+    static func jsonString(_ text: String) -> String { JSONText.quoted(text) }
 }
