@@ -182,7 +182,8 @@ public final class Trainer<Model: SequenceClassifier> {
         }
         func logTraining() throws {
             guard stepsSinceLog > 0 else { return }
-            var values = ["loss": lossSinceLog / Double(stepsSinceLog), "learning_rate": Double(optimizer.learningRate)]
+            var values = ["loss": lossSinceLog / Double(stepsSinceLog), "learning_rate": Double(optimizer.learningRate),
+                          "epoch": (state.epoch * 10_000).rounded() / 10_000]
             if let lastGradientNorm { values["grad_norm"] = lastGradientNorm }
             try log(values)
             progress.log(String(format: "step %d/%d  epoch %.2f  loss %.4f  lr %.3e", state.globalStep, totalSteps,
