@@ -70,6 +70,8 @@ struct FinetuneCommand: ParsableCommand {
     var seed: UInt64 = 42
     @Flag(help: "Batch texts of similar length together (less padding; group_by_length).")
     var groupByLength = false
+    @Flag(help: "With --from-scratch: train the vocabulary without splitting Chinese characters apart (tokenize_chinese_chars=false), so WordPiece learns multi-character words.")
+    var keepChineseWords = false
     @Option(help: "Resume from a checkpoint-N folder of an earlier run with the same arguments.")
     var resumeFromCheckpoint: String?
 
@@ -115,6 +117,7 @@ struct FinetuneCommand: ParsableCommand {
         job.labelColumn = labelColumn
         job.validationFraction = validationFraction
         job.maximumLength = maxLength
+        job.vocabularySplitsChineseCharacters = !keepChineseWords
         let result = try job.run(resumeFromCheckpoint: resumeFromCheckpoint.map { URL(fileURLWithPath: $0) })
         print("Saved \(result.outputDirectory.path) (model, tokenizer, test_results.json; TensorBoard logs in \(arguments.resolvedLoggingDirectory))")
         print(String(format: "Wall time: %@ (training %@)", FlintTrain.ProgressBar.formatDuration(result.wallTime),

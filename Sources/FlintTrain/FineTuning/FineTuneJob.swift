@@ -50,6 +50,11 @@ public struct FineTuneJob {
     public var maximumLength = 128
     /// Minimum count of a WordPiece pair or character when training a vocabulary from scratch.
     public var vocabularyMinimumFrequency = 2
+    /// When training a vocabulary: split CJK ideographs into single characters first (BERT's
+    /// `tokenize_chinese_chars`, the default). With false, text between spaces and punctuation is one
+    /// word and WordPiece learns multi-character Chinese words (`tokenize_chinese_chars: false` is written
+    /// to `tokenizer_config.json`, which transformers' BertTokenizer honours).
+    public var vocabularySplitsChineseCharacters = true
 
     /// A job; see the properties for the defaults.
     public init(model: ModelSource, data: DataSource, arguments: TrainingArguments) {
@@ -133,6 +138,7 @@ public struct FineTuneJob {
             var settings = WordPieceTrainingSettings(vocabularySize: configuration.vocabularySize,
                                                      minimumFrequency: vocabularyMinimumFrequency)
             settings.limitAlphabet = nil
+            settings.handleChineseCharacters = vocabularySplitsChineseCharacters
             let vocabulary = WordPieceTrainer.train(corpus: train[column: textColumnName].strings!, settings: settings)
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("flint-finetune-tokenizer-\(UUID().uuidString)", isDirectory: true)
