@@ -26,7 +26,9 @@ public enum BertTrainingBenchmark {
                                                  attentionHeadCount: 12, intermediateSize: 1536, labelCount: 3)
 
     /// Measures Flint in this process; returns a JSON object line with `train_sequences_per_s`,
-    /// `eval_sequences_per_s` and `peak_rss_mib`.
+    /// `eval_sequences_per_s`, `train_step_ms` (median), the mean milliseconds of the step's parts
+    /// (`train_forward_ms`: zeroing, forward and loss; `train_backward_ms`; `train_update_ms`:
+    /// clipping, AdamW and scheduler) and `peak_rss_mib`.
     public static func runFlint(rounds: Int = 5) throws -> String {
         RandomGenerator.manualSeed(0)
         let model = try BertForSequenceClassification(configuration: configuration)
@@ -41,14 +43,20 @@ public enum BertTrainingBenchmark {
         ])
         let scheduler = LearningRateScheduler(
             optimizer: optimizer, schedule: LinearWarmupDecay(initial: learningRate, warmupSteps: 0, totalSteps: scheduleSteps))
+        // Seconds spent in each part of the step, summed over every call (for the breakdown).
+        var sections = StepSections()
         func trainStep() {
+            let t0 = BenchmarkTiming.now()
             optimizer.zeroGrad()
             model.train()
             let loss = model.loss(logits: model(inputIds: ids, attentionMask: mask), labels: labels)
+            let t1 = BenchmarkTiming.now()
             loss.backward()
+            let t2 = BenchmarkTiming.now()
             clipGradientNorm(parameters: parameters, maxNorm: 1.0)
             optimizer.step()
             scheduler.step()
+            sections.add(forward: t1 - t0, backward: t2 - t1, update: BenchmarkTiming.now() - t2)
         }
         func evaluate() {
             model.eval()
@@ -60,11 +68,29 @@ public enum BertTrainingBenchmark {
             "train_sequences_per_s": Double(batchSize) / times["train"]!,
             "eval_sequences_per_s": Double(batchSize) / times["eval"]!,
             "train_step_ms": times["train"]! * 1000,
+            "train_forward_ms": sections.meanMilliseconds(sections.forward),
+            "train_backward_ms": sections.meanMilliseconds(sections.backward),
+            "train_update_ms": sections.meanMilliseconds(sections.update),
             "peak_rss_mib": BenchmarkTiming.peakResidentMiB(),
         ]
         let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
         return String(data: data, encoding: .utf8)!
     }
+}
+
+/// Running totals of the fine-tuning step's parts.
+struct StepSections {
+    var forward = 0.0, backward = 0.0, update = 0.0
+    var calls = 0
+
+    mutating func add(forward: Double, backward: Double, update: Double) {
+        self.forward += forward
+        self.backward += backward
+        self.update += update
+        calls += 1
+    }
+
+    func meanMilliseconds(_ total: Double) -> Double { calls == 0 ? .nan : total / Double(calls) * 1000 }
 }
 
 extension BenchmarkSuite {
@@ -84,10 +110,12 @@ extension BenchmarkSuite {
             progress("bench: no peer environment (run `make peers`); PyTorch columns left empty")
         }
         func value(_ object: [String: Any]?, _ key: String) -> Double? { object?[key] as? Double }
-        func milliseconds(_ object: [String: Any]?) -> String {
-            value(object, "train_step_ms").map { String(format: "%.0f ms", $0) } ?? "–"
+        func breakdown(_ object: [String: Any]?) -> String {
+            func ms(_ key: String) -> String { value(object, key).map { String(format: "%.0f", $0) } ?? "–" }
+            return "\(ms("train_step_ms")) ms (forward \(ms("train_forward_ms")), backward \(ms("train_backward_ms")), "
+                + "clip+AdamW+schedule \(ms("train_update_ms")))"
         }
-        progress("bench: fine-tune step Flint \(milliseconds(flint)), PyTorch \(milliseconds(peer))")
+        progress("bench: fine-tune step Flint \(breakdown(flint)); PyTorch \(breakdown(peer))")
         return [
             BenchmarkRow(name: "BERT (MiniLM shape) fine-tune step fwd+bwd+AdamW 16×128", unit: "seq/s",
                          flint: value(flint, "train_sequences_per_s") ?? .nan, peer: value(peer, "train_sequences_per_s"),
