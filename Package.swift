@@ -82,6 +82,6 @@ let package = Package(
         .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTextTests", dependencies: ["Flint", "FlintText", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "FlintModelsTests", dependencies: ["Flint", "FlintNN", "FlintText", "FlintModels", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
-        .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )

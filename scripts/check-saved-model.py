@@ -4,6 +4,7 @@ same logits as Flint.
 
 Usage (in the peer venv, ~/.cache/flint/peers-venv/bin/python):
     scripts/check-saved-model.py FOLDER [--logits JSON] [--tolerance 1e-4]
+    scripts/check-saved-model.py FOLDER --flint .build/release/flint [--text T ...]
 
 JSON is {"texts": [...], "logits": [[...], ...]} with Flint's logits for each text (default:
 flint_logits.json next to FOLDER, as the Swift test SavePretrainedTests writes it when
@@ -11,6 +12,10 @@ FLINT_SAVE_CHECK_DIR is set:
 
     FLINT_SAVE_CHECK_DIR=/tmp/save-check swift test --skip-build --filter SavePretrainedTests
     ~/.cache/flint/peers-venv/bin/python scripts/check-saved-model.py /tmp/save-check/saved-model
+
+With --flint, Flint's logits come from running `flint classify --logits --model FOLDER` on the texts
+(--text, repeatable; default: a few English and Chinese sentences) — the check for a folder written by
+`flint finetune`.
 
 The folder is loaded offline with AutoModelForSequenceClassification and AutoTokenizer; each text is run
 on its own (no padding). Prints max |Δ| and exits 1 when it exceeds the tolerance, or when transformers
@@ -21,10 +26,19 @@ import io
 import json
 import logging
 import os
+import subprocess
 import sys
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+
+DEFAULT_TEXTS = [
+    "Shares in the carmaker rose after it reported record quarterly profits.",
+    "The striker scored twice as the champions won the cup final.",
+    "这个产品质量很好",
+    "服务态度太差了",
+    "The new phone has a faster chip and a better camera.",
+]
 
 
 def main() -> int:
@@ -32,12 +46,20 @@ def main() -> int:
     parser.add_argument("folder")
     parser.add_argument("--logits", help="Flint's logits (default: FOLDER/../flint_logits.json)")
     parser.add_argument("--tolerance", type=float, default=1e-4)
+    parser.add_argument("--flint", help="flint binary: compute Flint's logits with `flint classify --logits`")
+    parser.add_argument("--text", action="append", help="text for --flint (repeatable)")
     args = parser.parse_args()
     folder = os.path.abspath(args.folder)
-    logits_path = args.logits or os.path.join(os.path.dirname(folder), "flint_logits.json")
-    with open(logits_path) as f:
-        reference = json.load(f)
-    texts, flint_logits = reference["texts"], reference["logits"]
+    if args.flint:
+        texts = args.text or DEFAULT_TEXTS
+        run = subprocess.run([args.flint, "classify", "--logits", "--model", folder, *texts],
+                             capture_output=True, text=True, check=True)
+        flint_logits = [json.loads(line)["logits"] for line in run.stdout.splitlines() if line.strip()]
+    else:
+        logits_path = args.logits or os.path.join(os.path.dirname(folder), "flint_logits.json")
+        with open(logits_path) as f:
+            reference = json.load(f)
+        texts, flint_logits = reference["texts"], reference["logits"]
 
     import torch
     import transformers

@@ -16,14 +16,18 @@ public final class ProgressBar: @unchecked Sendable {
     /// Steps done so far.
     public private(set) var completed = 0
     private let start = Date()
+    private let initial: Int
     private var lastDraw = Date.distantPast
     private let isTerminal: Bool
     private var suffix = ""
     private let width = 30
 
-    /// Creates a bar for `total` steps.
-    public init(total: Int, label: String = "", isTerminal: Bool? = nil) {
+    /// Creates a bar for `total` steps, `completed` of them already done (a resumed run: the rate and
+    /// ETA count only the steps done from now on).
+    public init(total: Int, label: String = "", isTerminal: Bool? = nil, completed: Int = 0) {
         self.total = max(total, 1)
+        self.completed = min(max(completed, 0), max(total, 1))
+        initial = self.completed
         self.label = label
         self.isTerminal = isTerminal ?? (isatty(STDERR_FILENO) == 1)
     }
@@ -31,7 +35,7 @@ public final class ProgressBar: @unchecked Sendable {
     /// Steps per second so far.
     public var rate: Double {
         let elapsed = Date().timeIntervalSince(start)
-        return elapsed > 0 ? Double(completed) / elapsed : 0
+        return elapsed > 0 ? Double(completed - initial) / elapsed : 0
     }
 
     /// Estimated seconds left at the current rate.

@@ -37,6 +37,9 @@ struct ClassifyCommand: ParsableCommand {
     @Option(help: "Softmax temperature for --labels.")
     var temperature: Float = 0.05
 
+    @Flag(help: "Print each text's raw logits, {\"label\": …, \"logits\": [...]}, instead of scores (transformers' function_to_apply=\"none\").")
+    var logits = false
+
     @Argument(help: "Texts to classify (default: lines of standard input).")
     var texts: [String] = []
 
@@ -44,7 +47,18 @@ struct ClassifyCommand: ParsableCommand {
         let options = PipelineOptions(batchSize: batchSize, maximumLength: maxLength)
         let inputs = texts.isEmpty ? StandardInput.lines() : texts
         let results: [ClassificationResult]
-        if let labels {
+        if logits {
+            guard labels == nil else { throw ValidationError("--logits needs a classification model, not --labels") }
+            let classifier = try pipeline(.textClassification, model: model, revision: revision, options: options)
+            var output = OutputBuffer()
+            for row in try classifier.logits(inputs) {
+                let best = row.indices.max { row[$0] < row[$1] } ?? 0
+                let values = row.map { "\($0)" }.joined(separator: ", ")
+                output.append("{\"label\": \(TokenizeCommand.jsonString(classifier.labels[best])), \"logits\": [\(values)]}\n")
+            }
+            output.flush()
+            return
+        } else if let labels {
             let candidates = labels.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
             let classifier = try pipeline(.zeroShotClassification, model: model, revision: revision, options: options)
             results = try classifier(inputs, candidateLabels: candidates, hypothesisTemplate: template, temperature: temperature)

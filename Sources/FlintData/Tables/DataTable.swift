@@ -66,7 +66,7 @@ public struct DataTable: Sendable, Equatable {
     }
 
     /// The `path` used in errors about tables built in memory.
-    static let inMemory = "<in-memory table>"
+    public static let inMemory = "<in-memory table>"
 
     /// Builds a column from cells, throwing a ``DataError`` naming the first row of the wrong type.
     static func column(from values: [TableValue], name: String, path: String,

@@ -46,7 +46,8 @@ enum BertSavePretrained {
 
     /// Writes the folder: config, weights (float32, contiguous), tokenizer files.
     static func save(stateDict: [String: Tensor], configuration: BertConfiguration, architecture: String,
-                     to folder: URL, tokenizerFrom: URL?) throws {
+                     to folder: URL, tokenizerFrom: URL?,
+                     writingAlso additionalFiles: (inout ModelFolderWriter) throws -> Void = { _ in }) throws {
         let config = try configurationData(configuration, architecture: architecture, destination: folder)
         var tokenizerFiles: [String] = []
         if let tokenizerFrom {
@@ -67,6 +68,7 @@ enum BertSavePretrained {
             if let tokenizerFrom {
                 for name in tokenizerFiles { try writer.copy(name, from: tokenizerFrom) }
             }
+            try additionalFiles(&writer)
             try writer.commit()
         } catch {
             writer.discard()
@@ -108,6 +110,16 @@ extension BertForSequenceClassification {
     public func savePretrained(to folder: URL, tokenizerFrom: URL? = nil) throws {
         try BertSavePretrained.save(stateDict: stateDict(), configuration: configuration,
                                     architecture: "BertForSequenceClassification", to: folder, tokenizerFrom: tokenizerFrom)
+    }
+
+    /// ``savePretrained(to:tokenizerFrom:)`` that also writes files of the caller into the same atomic
+    /// folder before it is committed — a Trainer's checkpoint adds its optimizer, scheduler, RNG and
+    /// trainer state this way, so a checkpoint is complete or absent, never half-written.
+    public func savePretrained(to folder: URL, tokenizerFrom: URL? = nil,
+                               writingAlso additionalFiles: (inout ModelFolderWriter) throws -> Void) throws {
+        try BertSavePretrained.save(stateDict: stateDict(), configuration: configuration,
+                                    architecture: "BertForSequenceClassification", to: folder, tokenizerFrom: tokenizerFrom,
+                                    writingAlso: additionalFiles)
     }
 }
 
