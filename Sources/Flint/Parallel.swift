@@ -67,6 +67,9 @@ final class WorkerPool: @unchecked Sendable {
     private var condition = pthread_cond_t()
     /// Spin iterations before a worker parks (roughly 100–200 µs).
     private let spinLimit = 200_000
+    /// Spin iterations (a few microseconds) before the thread that forked a job starts yielding
+    /// its core while it waits for the workers to finish.
+    private let joinSpinLimit = 4_000
 
     init(workerCount: Int) {
         self.workerCount = workerCount
@@ -102,7 +105,14 @@ final class WorkerPool: @unchecked Sendable {
                     pthread_mutex_unlock(&mutex)
                 }
                 drain(pointer.pointee)
-                while finishedTasks.load(ordering: .acquiring) < tasks || workersOut.load(ordering: .acquiring) > 0 {}
+                // Wait for the workers. Spin briefly, then yield the core: on a machine with more
+                // runnable threads than cores, a worker still busy with (or still to check out of)
+                // this job may be waiting for exactly this core.
+                var spins = 0
+                while finishedTasks.load(ordering: .acquiring) < tasks || workersOut.load(ordering: .acquiring) > 0 {
+                    spins += 1
+                    if spins >= joinSpinLimit { sched_yield() }
+                }
                 job = nil
             }
         }
