@@ -36,7 +36,7 @@ learning_rate, schedule_steps = 5e-5, 1_000_000
 decayed = [p for p in model.parameters() if p.dim() >= 2]
 not_decayed = [p for p in model.parameters() if p.dim() < 2]
 optimizer = torch.optim.AdamW([{"params": decayed, "weight_decay": 0.01}, {"params": not_decayed, "weight_decay": 0.0}],
-                              lr=learning_rate)
+                              lr=learning_rate, fused=True)  # transformers 5.x Trainer's default optim: adamw_torch_fused
 scheduler = get_linear_schedule_with_warmup(optimizer, num_warmup_steps=0, num_training_steps=schedule_steps)
 
 
