@@ -3,8 +3,8 @@
 
 6 layers, hidden 384, 12 heads, intermediate 1536, 3 labels, random weights, dropout on; batch 16 x 128 tokens.
 The timed "train" step is a full fine-tuning step as Hugging Face's Trainer takes it with default arguments: zero the
-gradients, forward (train mode), cross-entropy loss, backward, clip the gradient norm to 1.0, torch.optim.AdamW (fused=True, as transformers 5 Trainer)
-(default implementation; lr 5e-5, weight decay 0.01 on matrices, 0 on biases and LayerNorm parameters) and a linear
+gradients, forward (train mode), cross-entropy loss, backward, clip the gradient norm to 1.0, torch.optim.AdamW
+(fused=True, transformers 5 Trainer's default adamw_torch_fused; lr 5e-5, weight decay 0.01 on matrices, 0 on biases and LayerNorm parameters) and a linear
 schedule step. The eval forward is measured too, interleaved round by round. Prints one JSON object:
 {"torch": version, "train_sequences_per_s": x, "eval_sequences_per_s": y, "train_step_ms": z (median), and the mean
 milliseconds of the step's parts: train_forward_ms (zeroing, forward, loss), train_backward_ms, train_update_ms
