@@ -90,7 +90,7 @@ public struct FineTuneJob {
     public func run(resumeFromCheckpoint: URL? = nil, log: (String) -> Void = { print($0) }) throws -> Result {
         let started = Date()
         let output = URL(fileURLWithPath: arguments.outputDirectory, isDirectory: true)
-        var (splits, labelNames) = try loadData()
+        let (splits, labelNames) = try loadData()
         var train = splits["train"]!
         let test = splits["test"]!
         var validation: DataTable? = nil
