@@ -88,6 +88,23 @@ import Testing
         }
     }
 
+    @Test func writtenFolderRecordsTheModelMaximumLength() throws {
+        let vocabulary = WordPieceTrainer.train(corpus: Self.chineseCorpus, settings: WordPieceTrainingSettings(vocabularySize: 300))
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flint-wordpiece-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try vocabulary.write(to: folder, modelMaximumLength: 128)
+        let data = try Data(contentsOf: folder.appendingPathComponent("tokenizer_config.json"))
+        let config = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        #expect(config["model_max_length"] as? Int == 128)
+        #expect(config["tokenize_chinese_chars"] as? Bool == true)
+        #expect(try Tokenizer.fromPretrained(folder).modelMaximumLength == 128)
+        // Without a length the key is absent (transformers then assumes no limit) and so is Flint's.
+        try vocabulary.write(to: folder)
+        let plain = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: folder.appendingPathComponent("tokenizer_config.json"))) as? [String: Any])
+        #expect(plain["model_max_length"] == nil)
+        #expect(try Tokenizer.fromPretrained(folder).modelMaximumLength == nil)
+    }
+
     @Test func agreesWithHuggingFaceWordPieceTrainer() throws {
         let url = try #require(Bundle.module.url(forResource: "Fixtures/wordpiece_trainer_reference", withExtension: "json"))
         let root = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as? [String: Any])

@@ -1,4 +1,5 @@
 import Foundation
+import Flint
 
 /// A vocabulary learned by `WordPieceTrainer`: the tokens in id order, which it can write as a BERT model
 /// folder's `vocab.txt` + `tokenizer_config.json` or turn into a ready `Tokenizer`.
@@ -24,7 +25,16 @@ public struct TrainedWordPieceVocabulary: Sendable, Equatable {
 
     /// Writes `vocab.txt` and a `tokenizer_config.json` (BertTokenizer settings) into `folder` (created if
     /// needed), so `Tokenizer.fromPretrained(folder)` and Hugging Face's `BertTokenizer` load it.
-    public func write(to folder: URL) throws {
+    ///
+    /// - Parameter modelMaximumLength: the longest input the model takes, in tokens with `[CLS]` and `[SEP]`
+    ///   (usually the model's `max_position_embeddings`), written as `model_max_length`. Without it
+    ///   transformers assumes an unbounded length, so `tokenizer(text, truncation=True)` does not truncate and
+    ///   a long text overflows the position embeddings; with it, that call truncates to this length, and
+    ///   `Tokenizer.fromPretrained` reports it as `modelMaximumLength`.
+    public func write(to folder: URL, modelMaximumLength: Int? = nil) throws {
+        if let modelMaximumLength {
+            require(modelMaximumLength > 0, "TrainedWordPieceVocabulary.write: modelMaximumLength must be positive, got \(modelMaximumLength)")
+        }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         try Data(vocabularyText.utf8).write(to: folder.appendingPathComponent("vocab.txt"))
         var config: [String: Any] = [
@@ -37,6 +47,7 @@ public struct TrainedWordPieceVocabulary: Sendable, Equatable {
         let roles: [(key: String, token: String)] = [("pad_token", "[PAD]"), ("cls_token", "[CLS]"), ("sep_token", "[SEP]"),
                                                      ("mask_token", "[MASK]")]
         for role in roles where settings.specialTokens.contains(role.token) { config[role.key] = role.token }
+        if let modelMaximumLength { config["model_max_length"] = modelMaximumLength }
         let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
         try data.write(to: folder.appendingPathComponent("tokenizer_config.json"))
     }
