@@ -143,7 +143,7 @@ public struct FineTuneJob {
             let folder = FileManager.default.temporaryDirectory
                 .appendingPathComponent("flint-finetune-tokenizer-\(UUID().uuidString)", isDirectory: true)
             temporaryFolder = folder
-            try vocabulary.write(to: folder)
+            try vocabulary.write(to: folder, modelMaximumLength: configuration.maximumPositionEmbeddings)
             tokenizerFolder = folder
             tokenizer = try Tokenizer.fromPretrained(folder)
             configuration.vocabularySize = vocabulary.tokens.count
