@@ -74,6 +74,51 @@ struct FineTuneJobTests {
         }
     }
 
+    @Test("a from-scratch job resumed from its checkpoint reuses the checkpoint's vocabulary and ends with the same weights")
+    func resumeFromScratch() throws {
+        try RandomGenerator.withScopedDefault(seed: 1) {
+            let directory = TinyTask.temporaryDirectory("job-resume")
+            defer { try? FileManager.default.removeItem(at: directory) }
+            let data = directory.appendingPathComponent("reviews.csv")
+            try Self.writeReviews(to: data)
+            let config = directory.appendingPathComponent("config.json")
+            try Data("""
+                {"model_type": "bert", "vocab_size": 120, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
+                 "intermediate_size": 32, "max_position_embeddings": 32}
+                """.utf8).write(to: config)
+            // The resumed job has another seed for initialisation and dropout (the checkpoint must replace both)
+            // and the same data seed (the batch order is part of the run's arguments).
+            func job(_ output: String, seed: UInt64) -> FineTuneJob {
+                var arguments = TrainingArguments(outputDirectory: directory.appendingPathComponent(output).path)
+                arguments.seed = seed
+                arguments.dataSeed = 42
+                arguments.maximumSteps = 12
+                arguments.learningRate = 2e-3
+                arguments.perDeviceTrainBatchSize = 16
+                arguments.saveStrategy = .steps
+                arguments.saveSteps = 6
+                arguments.showProgress = false
+                var job = FineTuneJob(model: .fromScratch(configuration: config.path), data: .file(data.path, testFile: nil),
+                                      arguments: arguments)
+                job.maximumLength = 24
+                job.validationFraction = 0
+                job.vocabularyMinimumFrequency = 1
+                return job
+            }
+            let full = try job("a", seed: 42).run { _ in }
+            let resumed = try job("b", seed: 7).run(resumeFromCheckpoint: directory.appendingPathComponent("a/checkpoint-6")) { _ in }
+            #expect(resumed.training.globalStep == 12)
+            #expect(resumed.testAccuracy == full.testAccuracy)
+            let a = try SafeTensorsFile(contentsOf: full.outputDirectory.appendingPathComponent("model.safetensors")).loadAll()
+            let b = try SafeTensorsFile(contentsOf: resumed.outputDirectory.appendingPathComponent("model.safetensors")).loadAll()
+            #expect(Set(a.keys) == Set(b.keys))
+            for (name, tensor) in a { #expect(tensor.toArray() == b[name]!.toArray(), "\(name) differs after resuming") }
+            let vocabularyA = try String(contentsOf: full.outputDirectory.appendingPathComponent("vocab.txt"), encoding: .utf8)
+            let vocabularyB = try String(contentsOf: resumed.outputDirectory.appendingPathComponent("vocab.txt"), encoding: .utf8)
+            #expect(vocabularyA == vocabularyB)
+        }
+    }
+
     @Test("file errors name the file and what is wrong")
     func fileErrors() throws {
         let directory = TinyTask.temporaryDirectory("job-errors")
