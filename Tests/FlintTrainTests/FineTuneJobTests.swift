@@ -25,18 +25,24 @@ struct FineTuneJobTests {
         try Data((lines.joined(separator: "\n") + "\n").utf8).write(to: url)
     }
 
+    /// The reviews CSV and a 1-layer BERT `config.json` (2 heads, intermediate 2 × hidden) in `directory`.
+    static func writeInputs(in directory: URL, vocabularySize: Int, hiddenSize: Int) throws -> (data: URL, configuration: URL) {
+        let data = directory.appendingPathComponent("reviews.csv")
+        try writeReviews(to: data)
+        let configuration = directory.appendingPathComponent("config.json")
+        try Data("""
+            {"model_type": "bert", "vocab_size": \(vocabularySize), "hidden_size": \(hiddenSize), "num_hidden_layers": 1,
+             "num_attention_heads": 2, "intermediate_size": \(2 * hiddenSize), "max_position_embeddings": 32}
+            """.utf8).write(to: configuration)
+        return (data, configuration)
+    }
+
     @Test("from scratch on a CSV: trains a vocabulary and a tiny BERT, beats chance on the hash-split test set, saves a loadable folder")
     func fromScratchOnCSV() throws {
         try RandomGenerator.withScopedDefault(seed: 1) {
             let directory = TinyTask.temporaryDirectory("job")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let data = directory.appendingPathComponent("reviews.csv")
-            try Self.writeReviews(to: data)
-            let config = directory.appendingPathComponent("config.json")
-            try Data("""
-                {"model_type": "bert", "vocab_size": 200, "hidden_size": 32, "num_hidden_layers": 1, "num_attention_heads": 2,
-                 "intermediate_size": 64, "max_position_embeddings": 32}
-                """.utf8).write(to: config)
+            let (data, config) = try Self.writeInputs(in: directory, vocabularySize: 200, hiddenSize: 32)
             var arguments = TrainingArguments(outputDirectory: directory.appendingPathComponent("model").path)
             arguments.epochs = 6
             arguments.learningRate = 2e-3
@@ -79,13 +85,7 @@ struct FineTuneJobTests {
         try RandomGenerator.withScopedDefault(seed: 1) {
             let directory = TinyTask.temporaryDirectory("job-resume")
             defer { try? FileManager.default.removeItem(at: directory) }
-            let data = directory.appendingPathComponent("reviews.csv")
-            try Self.writeReviews(to: data)
-            let config = directory.appendingPathComponent("config.json")
-            try Data("""
-                {"model_type": "bert", "vocab_size": 120, "hidden_size": 16, "num_hidden_layers": 1, "num_attention_heads": 2,
-                 "intermediate_size": 32, "max_position_embeddings": 32}
-                """.utf8).write(to: config)
+            let (data, config) = try Self.writeInputs(in: directory, vocabularySize: 120, hiddenSize: 16)
             // The resumed job has another seed for initialisation and dropout (the checkpoint must replace both)
             // and the same data seed (the batch order is part of the run's arguments).
             func job(_ output: String, seed: UInt64) -> FineTuneJob {
