@@ -72,6 +72,12 @@ struct FinetuneCommand: ParsableCommand {
     var groupByLength = false
     @Flag(help: "With --from-scratch: train the vocabulary without splitting Chinese characters apart (tokenize_chinese_chars=false), so WordPiece learns multi-character words.")
     var keepChineseWords = false
+    @Option(help: "With --from-scratch: epochs of masked-language-model pre-training on the training texts before fine-tuning (0: none).")
+    var mlmEpochs: Int = 0
+    @Option(help: "Peak learning rate of the masked-LM pre-training (linear warm-up over --mlm-warmup-ratio of its steps, then decay).")
+    var mlmLr: Double = 5e-4
+    @Option(help: "Warm-up of the masked-LM pre-training as a fraction of its steps.")
+    var mlmWarmupRatio: Double = 0.1
     @Option(help: "Resume from a checkpoint-N folder of an earlier run with the same arguments.")
     var resumeFromCheckpoint: String?
 
@@ -85,6 +91,12 @@ struct FinetuneCommand: ParsableCommand {
             throw ValidationError("--eval-strategy must be epoch or steps, found '\(evalStrategy)'")
         }
         guard validationFraction >= 0 && validationFraction < 1 else { throw ValidationError("--validation-fraction must be in [0, 1)") }
+        guard mlmEpochs >= 0 else { throw ValidationError("--mlm-epochs must be ≥ 0") }
+        if mlmEpochs > 0 {
+            guard fromScratch != nil else { throw ValidationError("--mlm-epochs needs --from-scratch") }
+            guard mlmLr > 0 else { throw ValidationError("--mlm-lr must be positive") }
+            guard mlmWarmupRatio >= 0 && mlmWarmupRatio <= 1 else { throw ValidationError("--mlm-warmup-ratio must be in [0, 1]") }
+        }
         guard maxLength >= 2 else { throw ValidationError("--max-length must be ≥ 2") }
     }
 
@@ -118,10 +130,17 @@ struct FinetuneCommand: ParsableCommand {
         job.validationFraction = validationFraction
         job.maximumLength = maxLength
         job.vocabularySplitsChineseCharacters = !keepChineseWords
+        job.maskedLanguageModelEpochs = mlmEpochs
+        job.maskedLanguageModelLearningRate = mlmLr
+        job.maskedLanguageModelWarmupRatio = mlmWarmupRatio
         let result = try job.run(resumeFromCheckpoint: resumeFromCheckpoint.map { URL(fileURLWithPath: $0) })
         print("Saved \(result.outputDirectory.path) (model, tokenizer, test_results.json; TensorBoard logs in \(arguments.resolvedLoggingDirectory))")
         print(String(format: "Wall time: %@ (training %@)", FlintTrain.ProgressBar.formatDuration(result.wallTime),
                      FlintTrain.ProgressBar.formatDuration(result.training.metrics["train_runtime"] ?? 0)))
+        if !result.maskedLanguageModelLosses.isEmpty {
+            print(String(format: "Masked-LM pre-training: %@, loss %.4f → %.4f", FlintTrain.ProgressBar.formatDuration(result.maskedLanguageModelRuntime),
+                         result.maskedLanguageModelLosses.first!, result.maskedLanguageModelLosses.last!))
+        }
         print(String(format: "Test accuracy: %.2f%%", result.testAccuracy * 100))
         print(String(format: "Macro F1: %.4f", result.macroF1))
     }

@@ -55,6 +55,16 @@ public struct FineTuneJob {
     /// word and WordPiece learns multi-character Chinese words (`tokenize_chinese_chars: false` is written
     /// to `tokenizer_config.json`, which transformers' BertTokenizer honours).
     public var vocabularySplitsChineseCharacters = true
+    /// For a from-scratch model: passes of masked-language-model pre-training (``MaskedLanguageModelPretraining``)
+    /// on the training texts before fine-tuning (0: none). A ``FlintModels/BertForMaskedLM`` of the same
+    /// configuration learns to predict 15% masked tokens of the training split (never the validation or
+    /// test texts); its encoder (`bert.*`) then replaces the classifier's, the pooler and classification
+    /// head stay freshly initialised. The pre-trained model is saved to `mlm/` in the output folder.
+    public var maskedLanguageModelEpochs = 0
+    /// AdamW's peak learning rate of the masked-LM pre-training.
+    public var maskedLanguageModelLearningRate = 5e-4
+    /// Warm-up of the masked-LM pre-training, as a fraction of its steps.
+    public var maskedLanguageModelWarmupRatio = 0.1
 
     /// A job; see the properties for the defaults.
     public init(model: ModelSource, data: DataSource, arguments: TrainingArguments) {
@@ -81,6 +91,10 @@ public struct FineTuneJob {
         public let wallTime: Double
         /// The saved model folder.
         public let outputDirectory: URL
+        /// Mean masked-LM loss of every pre-training epoch (empty without pre-training).
+        public let maskedLanguageModelLosses: [Double]
+        /// Seconds of masked-LM pre-training (0 without).
+        public let maskedLanguageModelRuntime: Double
     }
 
     /// Runs the job; `log` receives progress lines (the Trainer's bars and logs go to the terminal).
@@ -176,6 +190,22 @@ public struct FineTuneJob {
                    Date().timeIntervalSince(tokenizeStart), Double(lengths.reduce(0, +)) / Double(max(lengths.count, 1)),
                    truncated, lengths.count, maximumLength))
 
+        var maskedLanguageModelLosses: [Double] = []
+        var maskedLanguageModelRuntime = 0.0
+        if maskedLanguageModelEpochs > 0 {
+            guard case .fromScratch = model else {
+                throw TrainerError.invalidArguments("masked-LM pre-training (\(maskedLanguageModelEpochs) epochs) is for a model trained from scratch, not a pretrained one")
+            }
+            if resumeFromCheckpoint != nil {
+                log("Masked-LM pre-training skipped: resuming from a checkpoint, whose weights replace the encoder")
+            } else {
+                let pretraining = try pretrainMaskedLanguageModel(classifier: classifier, tokenizer: tokenizer, trainTokens: trainTokens,
+                                                                  tokenizerFolder: tokenizerFolder, output: output, log: log)
+                maskedLanguageModelLosses = pretraining.epochLosses
+                maskedLanguageModelRuntime = pretraining.runtime
+            }
+        }
+
         var arguments = self.arguments
         if validationTokens == nil {
             arguments.evaluationStrategy = .no
@@ -195,7 +225,46 @@ public struct FineTuneJob {
         return Result(testAccuracy: testMetrics["test_accuracy"] ?? 0, macroF1: testMetrics["test_f1"] ?? 0,
                       testMetrics: testMetrics, training: training, labelNames: labelNames,
                       splitCounts: ["train": train.count, "validation": validation?.count ?? 0, "test": test.count],
-                      wallTime: Date().timeIntervalSince(started), outputDirectory: output)
+                      wallTime: Date().timeIntervalSince(started), outputDirectory: output,
+                      maskedLanguageModelLosses: maskedLanguageModelLosses, maskedLanguageModelRuntime: maskedLanguageModelRuntime)
+    }
+
+    /// Pre-trains a ``FlintModels/BertForMaskedLM`` of the classifier's configuration on the training
+    /// texts, saves it to `mlm/` under `output`, and copies its encoder into `classifier` (the pooler
+    /// and head keep their initialisation).
+    func pretrainMaskedLanguageModel(classifier: BertForSequenceClassification, tokenizer: Tokenizer, trainTokens: DataTable,
+                                     tokenizerFolder: URL, output: URL,
+                                     log: (String) -> Void) throws -> MaskedLanguageModelPretraining.Output {
+        guard let maskID = tokenizer.id(for: "[MASK]") else {
+            throw TrainerError.invalidArguments("masked-LM pre-training needs a [MASK] token in the vocabulary")
+        }
+        var special = Set(["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"].compactMap { tokenizer.id(for: $0) })
+        special.formUnion(tokenizer.addedVocabulary.tokens.filter(\.special).map(\.id))
+        let configuration = classifier.configuration
+        let masking = MaskedLanguageModeling(maskTokenID: maskID, vocabularySize: configuration.vocabularySize, specialTokenIDs: special)
+        let languageModel = try RandomGenerator.withScopedDefault(seed: arguments.seed &+ 1) {
+            try BertForMaskedLM(configuration: configuration)
+        }
+        var pretraining = MaskedLanguageModelPretraining(epochs: maskedLanguageModelEpochs)
+        pretraining.learningRate = maskedLanguageModelLearningRate
+        pretraining.warmupRatio = maskedLanguageModelWarmupRatio
+        pretraining.batchSize = arguments.perDeviceTrainBatchSize
+        pretraining.weightDecay = arguments.weightDecay
+        pretraining.maximumGradientNorm = arguments.maximumGradientNorm
+        pretraining.groupByLength = arguments.groupByLength
+        pretraining.seed = arguments.seed
+        pretraining.loggingSteps = arguments.loggingSteps
+        pretraining.showProgress = arguments.showProgress
+        let padID = tokenizer.id(for: "[PAD]") ?? configuration.padTokenId
+        let result = try pretraining.train(languageModel, on: trainTokens, masking: masking, padTokenID: padID, log: log)
+        log("Masked-LM loss by epoch: " + result.epochLosses.map { String(format: "%.4f", $0) }.joined(separator: ", "))
+        try languageModel.savePretrained(to: output.appendingPathComponent("mlm", isDirectory: true), tokenizerFrom: tokenizerFolder)
+        // The encoder moves over; BertForMaskedLM has no pooler, so the classifier keeps its own.
+        var weights = languageModel.bert.stateDict().reduce(into: [String: Tensor]()) { $0["bert." + $1.key] = $1.value }
+        for (name, tensor) in classifier.stateDict() where name.hasPrefix("bert.pooler.") { weights[name] = tensor.clone() }
+        let report = try classifier.load(weights: weights, source: "masked-LM pre-training")
+        log("Encoder initialised from masked-LM pre-training (\(weights.count) tensors; new: \(report.initializedKeys.joined(separator: ", ")))")
+        return result
     }
 
     /// The text column after loading (built-in corpora use `text`).
