@@ -103,6 +103,9 @@ public struct FineTuneJob {
     ///   ``Trainer/train(resumeFromCheckpoint:)``); a from-scratch run then reuses that checkpoint's vocabulary.
     public func run(resumeFromCheckpoint: URL? = nil, log: (String) -> Void = { print($0) }) throws -> Result {
         let started = Date()
+        if maskedLanguageModelEpochs > 0, case .pretrained = model {
+            throw TrainerError.invalidArguments("masked-LM pre-training (\(maskedLanguageModelEpochs) epochs) is for a model trained from scratch, not a pretrained one")
+        }
         let output = URL(fileURLWithPath: arguments.outputDirectory, isDirectory: true)
         let (splits, labelNames) = try loadData()
         var train = splits["train"]!
@@ -193,9 +196,6 @@ public struct FineTuneJob {
         var maskedLanguageModelLosses: [Double] = []
         var maskedLanguageModelRuntime = 0.0
         if maskedLanguageModelEpochs > 0 {
-            guard case .fromScratch = model else {
-                throw TrainerError.invalidArguments("masked-LM pre-training (\(maskedLanguageModelEpochs) epochs) is for a model trained from scratch, not a pretrained one")
-            }
             if resumeFromCheckpoint != nil {
                 log("Masked-LM pre-training skipped: resuming from a checkpoint, whose weights replace the encoder")
             } else {
