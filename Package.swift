@@ -20,11 +20,20 @@ let package = Package(
         .library(name: "FlintText", targets: ["FlintText"]),
         .library(name: "FlintModels", targets: ["FlintModels"]),
         .library(name: "FlintTrain", targets: ["FlintTrain"]),
+        .library(name: "FlintServe", targets: ["FlintServe"]),
         .executable(name: "flint", targets: ["flint"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(
@@ -67,10 +76,27 @@ let package = Package(
             dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "FlintServe",
+            dependencies: [
+                "Flint", "FlintText", "FlintModels",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: kernelFlags
+        ),
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain",
+                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -82,6 +108,15 @@ let package = Package(
         .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTextTests", dependencies: ["Flint", "FlintText", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "FlintModelsTests", dependencies: ["Flint", "FlintNN", "FlintText", "FlintModels", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(
+            name: "FlintServeTests",
+            dependencies: [
+                "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: kernelFlags
+        ),
         .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )

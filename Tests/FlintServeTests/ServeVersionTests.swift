@@ -1,0 +1,8 @@
+import Testing
+@testable import FlintServe
+
+@Suite struct ServeVersionTests {
+    @Test func versionIsSemantic() {
+        #expect(ServeVersion.current.split(separator: ".").count == 3)
+    }
+}
