@@ -96,11 +96,12 @@ public struct TextClassificationPipeline: TextPipeline {
     }
 
     func classify(_ texts: [String], pairs: [String]?) throws -> [ClassificationResult] {
-        try logits(texts, pairs: pairs).map(result)
+        try logits(texts, pairs: pairs).map(result(logits:))
     }
 
-    /// Applies the score function and names the labels.
-    func result(_ logits: [Float]) -> ClassificationResult {
+    /// Applies the score function to one row of logits and names the labels (what the pipeline returns
+    /// for that text). Servers that batch token ids themselves call this on ``BertEncoder`` outputs.
+    public func result(logits: [Float]) -> ClassificationResult {
         let scores: [Float]
         switch scoreFunction {
         case .softmax:

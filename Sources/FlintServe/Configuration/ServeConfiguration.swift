@@ -1,0 +1,313 @@
+import Foundation
+import Yams
+
+/// Everything `flint serve` needs, as read from `serve.yaml` (keys in snake_case) or built from flags.
+///
+/// ```yaml
+/// server:   { host: 127.0.0.1, port: 8080, max_body_bytes: 1048576, shutdown_grace_seconds: 25 }
+/// limits:   { max_texts: 64, max_text_bytes: 16384 }
+/// batching: { max_batch_size: 32, max_queue_delay_us: 1000, max_batch_tokens: 8192, max_queue_length: 256 }
+/// auth:     { api_keys_file: /etc/flint/api-keys, api_keys_env: FLINT_API_KEYS, public_routes: [/health, /ready, /metrics] }
+/// logging:  { format: json, level: info }
+/// routing:  { sticky_header: X-User-Id, feedback_window: 1000 }
+/// registry: /var/lib/flint/registry
+/// models:
+///   - name: sentiment
+///     task: text-classification
+///     source: sentiment-zh@production        # a registry reference, or a folder path
+///   - name: minilm
+///     task: sentence-embedding
+///     source: /models/all-MiniLM-L6-v2
+///   - name: sentiment-ab                      # A/B: weights are relative
+///     task: text-classification
+///     variants:
+///       - { source: sentiment-zh@1, weight: 90 }
+///       - { source: sentiment-zh@2, weight: 10 }
+/// ```
+/// Every section and key is optional; missing ones take the defaults shown.
+public struct ServeConfiguration: Sendable, Equatable, Codable {
+    /// Listening socket and HTTP limits.
+    public var server = Server()
+    /// Per-request input limits.
+    public var limits = Limits()
+    /// Dynamic batching of concurrent requests.
+    public var batching = Batching()
+    /// API keys.
+    public var auth = Authentication()
+    /// Log format and level.
+    public var logging = Logging()
+    /// A/B routing and feedback.
+    public var routing = Routing()
+    /// The registry folder for references like `name@production` (default: `$FLINT_HOME/registry` or
+    /// `~/.flint/registry`).
+    public var registry: String?
+    /// The models to serve.
+    public var models: [ModelSpecification] = []
+
+    /// The defaults.
+    public init() {}
+
+    /// Listening socket and HTTP limits.
+    public struct Server: Sendable, Equatable, Codable {
+        /// Address to bind; loopback unless told otherwise.
+        public var host = "127.0.0.1"
+        /// TCP port.
+        public var port = 8080
+        /// Largest request body accepted (413 above).
+        public var maxBodyBytes = 1 << 20
+        /// How long SIGTERM waits for in-flight requests before exiting anyway.
+        public var shutdownGraceSeconds = 25.0
+        /// The defaults.
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case host
+            case port
+            case maxBodyBytes = "max_body_bytes"
+            case shutdownGraceSeconds = "shutdown_grace_seconds"
+        }
+        /// Decodes with every key optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            host = try c.decodeIfPresent(String.self, forKey: .host) ?? host
+            port = try c.decodeIfPresent(Int.self, forKey: .port) ?? port
+            maxBodyBytes = try c.decodeIfPresent(Int.self, forKey: .maxBodyBytes) ?? maxBodyBytes
+            shutdownGraceSeconds = try c.decodeIfPresent(Double.self, forKey: .shutdownGraceSeconds) ?? shutdownGraceSeconds
+        }
+    }
+
+    /// Per-request input limits.
+    public struct Limits: Sendable, Equatable, Codable {
+        /// Most texts in one request (`texts`, `input` or `instances`).
+        public var maxTexts = 64
+        /// Longest text in UTF-8 bytes.
+        public var maxTextBytes = 16_384
+        /// The defaults.
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case maxTexts = "max_texts"
+            case maxTextBytes = "max_text_bytes"
+        }
+        /// Decodes with every key optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            maxTexts = try c.decodeIfPresent(Int.self, forKey: .maxTexts) ?? maxTexts
+            maxTextBytes = try c.decodeIfPresent(Int.self, forKey: .maxTextBytes) ?? maxTextBytes
+        }
+    }
+
+    /// Dynamic batching: concurrent requests for one model version are coalesced into one forward pass.
+    public struct Batching: Sendable, Equatable, Codable {
+        /// Most texts in one forward pass (a single larger request still runs, alone).
+        public var maxBatchSize = 32
+        /// How long the oldest waiting request may wait for others to join its batch, in microseconds.
+        public var maxQueueDelayUs = 1_000
+        /// Most tokens in one forward pass (a single larger request still runs, alone).
+        public var maxBatchTokens = 8_192
+        /// Most requests waiting per model version; more are refused with 503 and Retry-After.
+        public var maxQueueLength = 256
+        /// The defaults.
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case maxBatchSize = "max_batch_size"
+            case maxQueueDelayUs = "max_queue_delay_us"
+            case maxBatchTokens = "max_batch_tokens"
+            case maxQueueLength = "max_queue_length"
+        }
+        /// Decodes with every key optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            maxBatchSize = try c.decodeIfPresent(Int.self, forKey: .maxBatchSize) ?? maxBatchSize
+            maxQueueDelayUs = try c.decodeIfPresent(Int.self, forKey: .maxQueueDelayUs) ?? maxQueueDelayUs
+            maxBatchTokens = try c.decodeIfPresent(Int.self, forKey: .maxBatchTokens) ?? maxBatchTokens
+            maxQueueLength = try c.decodeIfPresent(Int.self, forKey: .maxQueueLength) ?? maxQueueLength
+        }
+    }
+
+    /// Optional bearer-token authentication.
+    public struct Authentication: Sendable, Equatable, Codable {
+        /// A file with one API key per line (blank lines and `#` comments ignored).
+        public var apiKeysFile: String?
+        /// An environment variable holding comma-separated API keys.
+        public var apiKeysEnv: String?
+        /// Routes served without a key.
+        public var publicRoutes = ["/health", "/ready", "/metrics"]
+        /// The defaults.
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case apiKeysFile = "api_keys_file"
+            case apiKeysEnv = "api_keys_env"
+            case publicRoutes = "public_routes"
+        }
+        /// Decodes with every key optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            apiKeysFile = try c.decodeIfPresent(String.self, forKey: .apiKeysFile)
+            apiKeysEnv = try c.decodeIfPresent(String.self, forKey: .apiKeysEnv)
+            publicRoutes = try c.decodeIfPresent([String].self, forKey: .publicRoutes) ?? publicRoutes
+        }
+    }
+
+    /// Logging options.
+    public struct Logging: Sendable, Equatable, Codable {
+        /// `text` or `json` (one JSON object per line).
+        public var format = "text"
+        /// swift-log level name: trace, debug, info, notice, warning, error, critical.
+        public var level = "info"
+        /// The defaults.
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case format
+            case level
+        }
+        /// Decodes with every key optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            format = try c.decodeIfPresent(String.self, forKey: .format) ?? format
+            level = try c.decodeIfPresent(String.self, forKey: .level) ?? level
+        }
+    }
+
+    /// A/B routing and feedback.
+    public struct Routing: Sendable, Equatable, Codable {
+        /// Header whose value pins a user to one variant.
+        public var stickyHeader = "X-User-Id"
+        /// How many recent feedback records per version the accuracy gauge covers.
+        public var feedbackWindow = 1_000
+        /// How many recent predictions are remembered for `POST /feedback`.
+        public var predictionMemory = 100_000
+        /// The defaults.
+        public init() {}
+        enum CodingKeys: String, CodingKey {
+            case stickyHeader = "sticky_header"
+            case feedbackWindow = "feedback_window"
+            case predictionMemory = "prediction_memory"
+        }
+        /// Decodes with every key optional.
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            stickyHeader = try c.decodeIfPresent(String.self, forKey: .stickyHeader) ?? stickyHeader
+            feedbackWindow = try c.decodeIfPresent(Int.self, forKey: .feedbackWindow) ?? feedbackWindow
+            predictionMemory = try c.decodeIfPresent(Int.self, forKey: .predictionMemory) ?? predictionMemory
+        }
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case server, limits, batching, auth, logging, routing, registry, models
+    }
+
+    /// Decodes with every key optional.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        server = try c.decodeIfPresent(Server.self, forKey: .server) ?? Server()
+        limits = try c.decodeIfPresent(Limits.self, forKey: .limits) ?? Limits()
+        batching = try c.decodeIfPresent(Batching.self, forKey: .batching) ?? Batching()
+        auth = try c.decodeIfPresent(Authentication.self, forKey: .auth) ?? Authentication()
+        logging = try c.decodeIfPresent(Logging.self, forKey: .logging) ?? Logging()
+        routing = try c.decodeIfPresent(Routing.self, forKey: .routing) ?? Routing()
+        registry = try c.decodeIfPresent(String.self, forKey: .registry)
+        models = try c.decodeIfPresent([ModelSpecification].self, forKey: .models) ?? []
+    }
+
+    /// Reads and validates a YAML (or JSON) file.
+    public static func load(from url: URL) throws -> ServeConfiguration {
+        let text: String
+        do {
+            text = try String(contentsOf: url, encoding: .utf8)
+        } catch {
+            throw ServeConfigurationError(path: url.path, message: "cannot read the file: \(error.localizedDescription)")
+        }
+        return try parse(text, path: url.path)
+    }
+
+    /// Parses and validates YAML text; `path` names the source in errors.
+    public static func parse(_ text: String, path: String = "serve.yaml") throws -> ServeConfiguration {
+        let configuration: ServeConfiguration
+        do {
+            let decoder = YAMLDecoder()
+            configuration = try decoder.decode(ServeConfiguration.self, from: text)
+        } catch let error as DecodingError {
+            throw ServeConfigurationError(path: path, message: ServeConfigurationError.describe(error))
+        } catch {
+            throw ServeConfigurationError(path: path, message: "not valid YAML: \(error)")
+        }
+        try configuration.validate(path: path)
+        return configuration
+    }
+
+    /// Checks ranges and model entries; throws naming the field.
+    public func validate(path: String = "serve.yaml") throws {
+        func fail(_ field: String, _ expected: String, _ found: Any) throws -> Never {
+            throw ServeConfigurationError(path: path, message: "\(field): expected \(expected), found \(found)")
+        }
+        if !(1...65_535).contains(server.port) { try fail("server.port", "1…65535", server.port) }
+        if server.host.isEmpty { try fail("server.host", "an address", "\"\"") }
+        if server.maxBodyBytes < 1 { try fail("server.max_body_bytes", "a positive byte count", server.maxBodyBytes) }
+        if server.shutdownGraceSeconds < 0 { try fail("server.shutdown_grace_seconds", "≥ 0", server.shutdownGraceSeconds) }
+        if limits.maxTexts < 1 { try fail("limits.max_texts", "≥ 1", limits.maxTexts) }
+        if limits.maxTextBytes < 1 { try fail("limits.max_text_bytes", "≥ 1", limits.maxTextBytes) }
+        if batching.maxBatchSize < 1 { try fail("batching.max_batch_size", "≥ 1", batching.maxBatchSize) }
+        if batching.maxQueueDelayUs < 0 { try fail("batching.max_queue_delay_us", "≥ 0", batching.maxQueueDelayUs) }
+        if batching.maxBatchTokens < 1 { try fail("batching.max_batch_tokens", "≥ 1", batching.maxBatchTokens) }
+        if batching.maxQueueLength < 1 { try fail("batching.max_queue_length", "≥ 1", batching.maxQueueLength) }
+        if !["text", "json"].contains(logging.format) { try fail("logging.format", "text or json", logging.format) }
+        if LogLevelName(logging.level) == nil {
+            try fail("logging.level", "trace, debug, info, notice, warning, error or critical", logging.level)
+        }
+        if routing.feedbackWindow < 1 { try fail("routing.feedback_window", "≥ 1", routing.feedbackWindow) }
+        if routing.predictionMemory < 1 { try fail("routing.prediction_memory", "≥ 1", routing.predictionMemory) }
+        var names = Set<String>()
+        for (index, model) in models.enumerated() {
+            let field = "models[\(index)]"
+            if !ModelSpecification.isValidName(model.name) {
+                try fail("\(field).name", "letters, digits, '.', '_' or '-' (at most 64)", "\"\(model.name)\"")
+            }
+            if !names.insert(model.name).inserted { try fail("\(field).name", "a name used once", "\"\(model.name)\" again") }
+            if model.variants.isEmpty { try fail(field, "a source or variants", "neither") }
+            for (v, variant) in model.variants.enumerated() {
+                if variant.source.isEmpty { try fail("\(field).variants[\(v)].source", "a folder or registry reference", "\"\"") }
+                if !(variant.weight > 0) || !variant.weight.isFinite {
+                    try fail("\(field).variants[\(v)].weight", "a positive number", variant.weight)
+                }
+            }
+        }
+    }
+}
+
+/// A `serve.yaml` that cannot be used: names the file and the field.
+public struct ServeConfigurationError: Error, CustomStringConvertible, Equatable {
+    /// The configuration file.
+    public var path: String
+    /// What is wrong, naming the field.
+    public var message: String
+    /// "path: message".
+    public var description: String { "\(path): \(message)" }
+
+    static func describe(_ error: DecodingError) -> String {
+        func field(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .typeMismatch(let type, let context):
+            return "\(field(context.codingPath)): expected \(type)"
+        case .valueNotFound(let type, let context):
+            return "\(field(context.codingPath)): expected \(type), found null"
+        case .keyNotFound(let key, let context):
+            return "\(field(context.codingPath + [key])): required"
+        case .dataCorrupted(let context):
+            return "\(field(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+}
+
+/// swift-log level names accepted in `logging.level`.
+struct LogLevelName {
+    static let all = ["trace", "debug", "info", "notice", "warning", "error", "critical"]
+    let name: String
+    init?(_ name: String) {
+        guard Self.all.contains(name.lowercased()) else { return nil }
+        self.name = name.lowercased()
+    }
+}
