@@ -382,3 +382,31 @@ private func registryError(_ body: () throws -> Void) -> RegistryError? {
         #expect(try sandbox.stagingEntries().isEmpty)
     }
 }
+
+@Suite struct ModelRegistryReadOnlyTests {
+    @Test func readOnlyOpenResolvesButDoesNotWrite() throws {
+        let sandbox = try RegistrySandbox()
+        #expect(registryError { _ = try ModelRegistry(root: sandbox.root, readOnly: true) }.map { "\($0)" }?.contains("index.sqlite") == true)
+        #expect(!FileManager.default.fileExists(atPath: sandbox.root.path))
+
+        let writer = try sandbox.open()
+        try writer.push(name: "m", folder: try sandbox.modelFolder())
+        let reader = try ModelRegistry(root: sandbox.root, readOnly: true)
+        #expect(try reader.resolve("m").version == 1)
+        // An alias moved by the writer is seen by the reader's next resolve.
+        try writer.push(name: "m", folder: try sandbox.modelFolder())
+        try writer.setAlias(name: "m", version: 1, alias: "production")
+        #expect(try reader.resolve("m").version == 1)
+        try writer.setAlias(name: "m", version: 2, alias: "production")
+        #expect(try reader.resolve("m").version == 2)
+
+        let error = registryError { try reader.setAlias(name: "m", version: 1, alias: "staging") }
+        guard case .database? = error else {
+            Issue.record("expected a database error, got \(String(describing: error))")
+            return
+        }
+        #expect(throws: RegistryError.self) { try reader.push(name: "m", folder: try sandbox.modelFolder()) }
+        #expect(try writer.list() == [RegistryModelSummary(name: "m", latestVersion: 2, versionCount: 2, aliases: ["production": 2])])
+        #expect(try sandbox.stagingEntries().isEmpty)
+    }
+}

@@ -46,23 +46,42 @@ public final class ModelRegistry: Sendable {
 
     /// Opens (creating when needed) the registry at `root` (default: ``defaultRoot(environment:)``),
     /// migrates its index, and recovers from interrupted pushes and removals: staging folders of dead
-    /// pushes and version folders without an index row are deleted.
-    public init(root: URL? = nil) throws {
+    /// pushes and version folders without an index row are deleted (``recover()``).
+    ///
+    /// With `readOnly` (a server that only resolves, perhaps on a read-only mount) nothing is created,
+    /// migrated or cleaned; the index must exist, and pushes, aliases and removals throw
+    /// ``RegistryError/database(path:reason:)``.
+    public init(root: URL? = nil, readOnly: Bool = false) throws {
         let root = (root ?? Self.defaultRoot()).standardizedFileURL
         self.root = root
-        try RegistryFileSystem.createDirectory(root.appendingPathComponent("models", isDirectory: true))
-        try RegistryFileSystem.createDirectory(root.appendingPathComponent(".staging", isDirectory: true))
         let path = root.appendingPathComponent("index.sqlite").path
+        if readOnly {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw RegistryError.database(path: path, reason: "no registry index here (nothing was ever pushed to \(root.path))")
+            }
+        } else {
+            try RegistryFileSystem.createDirectory(root.appendingPathComponent("models", isDirectory: true))
+            try RegistryFileSystem.createDirectory(root.appendingPathComponent(".staging", isDirectory: true))
+        }
         var configuration = Configuration()
         configuration.busyMode = .timeout(30)
         configuration.label = "FlintModelRegistry"
+        configuration.readonly = readOnly
         do {
             database = try DatabaseQueue(path: path, configuration: configuration)
-            try RegistrySchema.migrator.migrate(database)
+            if readOnly {
+                guard try database.read({ try RegistrySchema.migrator.hasCompletedMigrations($0) }) else {
+                    throw RegistryError.database(path: path, reason: "the index is from another Flint version; open it read-write once to upgrade it")
+                }
+            } else {
+                try RegistrySchema.migrator.migrate(database)
+            }
+        } catch let error as RegistryError {
+            throw error
         } catch {
             throw RegistryError.database(path: path, reason: "\(error)")
         }
-        try recover()
+        if !readOnly { try recover() }
     }
 
     // MARK: - Paths
