@@ -410,3 +410,32 @@ private func registryError(_ body: () throws -> Void) -> RegistryError? {
         #expect(try sandbox.stagingEntries().isEmpty)
     }
 }
+
+@Suite struct RegistrySourceResolutionTests {
+    @Test func serverResolverFollowsAliasesAndKeepsFolderPaths() throws {
+        let sandbox = try RegistrySandbox()
+        let resolver = ModelSourceResolver.registry(root: sandbox.root)
+        // Nothing pushed yet: a clear not-found error, and the resolver recovers once a model exists.
+        #expect(throws: RegistryError.self) { _ = try resolver.resolve("topics") }
+
+        let registry = try sandbox.open()
+        try registry.push(name: "topics", folder: try sandbox.modelFolder())
+        try registry.push(name: "topics", folder: try sandbox.modelFolder())
+        try registry.setAlias(name: "topics", version: 1, alias: "production")
+        var resolved = try resolver.resolve("topics")
+        #expect(resolved == ResolvedSource(folder: registry.folder(name: "topics", version: 1), version: "1", source: "topics"))
+        try registry.setAlias(name: "topics", version: 2, alias: "production")
+        resolved = try resolver.resolve("topics")
+        #expect(resolved.version == "2" && resolved.folder == registry.folder(name: "topics", version: 2))
+        #expect(try resolver.resolve("topics@1").version == "1")
+        do {
+            _ = try resolver.resolve("topics@canary")
+            Issue.record("expected an error")
+        } catch let error as RegistryError {
+            #expect(error.isNotFound)
+        }
+
+        let folder = try sandbox.modelFolder("plain")
+        #expect(try resolver.resolve(folder.path).folder == folder.standardizedFileURL)
+    }
+}
