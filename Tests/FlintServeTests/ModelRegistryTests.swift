@@ -125,9 +125,23 @@ private func registryError(_ body: () throws -> Void) -> RegistryError? {
                                        metadata: RegistryPushMetadata(metrics: ["test_accuracy": 0.75, "mrr": 0.5], dataSHA256: "ff"))
         #expect(pushed.task == "feature-extraction")
         #expect(pushed.labels == nil)
+        #expect(pushed.metrics["best_metric"] == nil)
         #expect(pushed.metrics == ["test_accuracy": 0.75, "mrr": 0.5])
         #expect(pushed.trainingRun == "run-7")
         #expect(pushed.dataSHA256 == "ff")
+    }
+
+    @Test func bestMetricFromTheNewestCheckpointWhenTheFolderHasNoTrainerState() throws {
+        let sandbox = try RegistrySandbox()
+        let registry = try sandbox.open()
+        let folder = try sandbox.modelFolder(files: [
+            "checkpoint-20/trainer_state.json": #"{"best_metric": 0.8}"#,
+            "checkpoint-100/trainer_state.json": #"{"best_metric": 0.93}"#,
+            "checkpoint-9/trainer_state.json": #"{"best_metric": 0.5}"#,
+        ])
+        let pushed = try registry.push(name: "m", folder: folder)
+        #expect(pushed.metrics == ["best_metric": 0.93])
+        #expect(pushed.files.map(\.path) == ["config.json"])
     }
 
     @Test func resolveFollowsVersionsAndAliases() throws {

@@ -22,7 +22,8 @@ public struct RegistryPushMetadata: Sendable, Equatable {
     /// What the files of a model folder tell, each file optional:
     /// - metrics: the numeric values of `all_results.json`, `eval_results.json` and `test_results.json`
     ///   (later files win; `flint finetune` writes `test_results.json`), plus `best_metric` from
-    ///   `trainer_state.json`;
+    ///   `trainer_state.json`, or when the folder has none, from the newest `checkpoint-N/trainer_state.json`
+    ///   (the Trainer saves its state only in checkpoints);
     /// - training run: `training_args.json` `run_name`, else `output_dir`;
     /// - data hash: `training_data.json` `data_sha256` (written by `flint finetune`).
     ///
@@ -34,7 +35,8 @@ public struct RegistryPushMetadata: Sendable, Equatable {
             guard let values = try decodeIfPresent([String: LooseNumber].self, name, in: folder) else { continue }
             for (key, value) in values { if let number = value.value { metadata.metrics[key] = number } }
         }
-        if let state = try decodeIfPresent(TrainerStateFields.self, "trainer_state.json", in: folder), let best = state.bestMetric {
+        if let state = try decodeIfPresent(TrainerStateFields.self, "trainer_state.json", in: folder)
+            ?? latestCheckpointState(in: folder), let best = state.bestMetric {
             metadata.metrics["best_metric"] = best
         }
         if let arguments = try decodeIfPresent(TrainingArgumentFields.self, "training_args.json", in: folder) {
@@ -51,6 +53,16 @@ public struct RegistryPushMetadata: Sendable, Equatable {
         RegistryPushMetadata(metrics: base.metrics.merging(metrics) { $1 },
                              trainingRun: trainingRun ?? base.trainingRun,
                              dataSHA256: dataSHA256 ?? base.dataSHA256)
+    }
+
+    /// The state in the highest-numbered `checkpoint-N/` of `folder`, if any.
+    static func latestCheckpointState(in folder: URL) throws -> TrainerStateFields? {
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+        let newest = names.filter(RegistryFileSystem.isTrainingByProduct).compactMap { name -> (Int, String)? in
+            Int(name.dropFirst("checkpoint-".count)).map { ($0, name) }
+        }.max { $0.0 < $1.0 }
+        guard let newest else { return nil }
+        return try decodeIfPresent(TrainerStateFields.self, newest.1 + "/trainer_state.json", in: folder)
     }
 
     /// Decodes `folder/name` when the file exists.
