@@ -114,6 +114,7 @@ let package = Package(
                 "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags
         ),
