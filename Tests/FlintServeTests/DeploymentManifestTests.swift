@@ -62,7 +62,7 @@ import Yams
     func configMapMatchesServeYAML() throws {
         let configMap = try Self.yaml("deploy/k8s/configmap.yaml")
         #expect(configMap["kind"] as? String == "ConfigMap")
-        let embedded = try #require(Self.value(configMap, "data.serve.yaml") as? String)
+        let embedded = try #require((configMap["data"] as? [String: Any])?["serve.yaml"] as? String)
         #expect(embedded == (try Self.text("deploy/serve.yaml")))
         let configuration = try Self.productionConfiguration()
         #expect(try ServeConfiguration.parse(embedded, path: "configmap serve.yaml") == configuration)
@@ -262,6 +262,7 @@ import Yams
         let deployment = try Self.yaml("deploy/k8s/deployment.yaml")
         #expect(Self.value(deployment, "metadata.name") as? String == "flint")
 
+        let alertExpressions = expressions
         let directory = ServeFixtures.scratch("deploy-metrics")
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try ServeFixtures.server(directory)
@@ -281,7 +282,7 @@ import Yams
                     exported.insert(String(line.prefix { $0 != "{" && $0 != " " }))
                 }
             }
-            for (alert, expression) in expressions {
+            for (alert, expression) in alertExpressions {
                 let names = Self.metricNames(in: expression)
                 #expect(!names.isEmpty, "\(alert): no metric found in \(expression)")
                 for name in names where !name.hasPrefix("kube_") && name != "up" {
