@@ -79,9 +79,9 @@ struct BatchCommand: ParsableCommand {
                     bar?.advance(by: done - bar!.completed)
                 }
             }
-        } catch let error as BatchJobError {
+        } catch {
             bar?.finish()
-            throw ValidationError(error.description)
+            throw error  // BatchJobError prints as "path: message"; rerunning resumes after the last checkpoint
         }
         bar?.finish()
         let rate = String(format: "%.1f", summary.textsPerSecond)
