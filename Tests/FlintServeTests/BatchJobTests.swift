@@ -297,12 +297,4 @@ import Testing
         try Data().write(to: file)
         #expect(try BatchJob.countLines(in: file) == 0)
     }
-
-    @Test("SHA-256 of the FIPS 180-4 examples")
-    func sha256() {
-        #expect(BatchSHA256.hexDigest(of: [UInt8]()) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        #expect(BatchSHA256.hexDigest(of: Array("abc".utf8)) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        #expect(BatchSHA256.hexDigest(of: Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8))
-                == "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-    }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FlintModels
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -46,7 +47,7 @@ struct BatchCheckpoint: Codable, Equatable {
             let handle = try FileHandle(forReadingFrom: url)
             defer { try? handle.close() }
             let head = try handle.read(upToCount: 4096) ?? Data()
-            return BatchSHA256.hexDigest(of: head)
+            return SHA256.hexDigest(head)
         } catch {
             throw BatchJobError(path: url.path, message: "cannot read the input: \(error.localizedDescription)")
         }
