@@ -99,6 +99,29 @@ import Testing
         }
     }
 
+    @Test("a registry reference (NAME@ALIAS) resolves through ModelSourceResolver to the pushed version")
+    func registryReference() throws {
+        let workspace = try Workspace("registry", lines: Self.goodLines)
+        defer { workspace.remove() }
+        let registryRoot = workspace.directory.appendingPathComponent("registry")
+        let registry = try ModelRegistry(root: registryRoot)
+        let pushed = try registry.push(name: "sentiment-zh", folder: workspace.model.folder)
+        try registry.setAlias(name: "sentiment-zh", version: pushed.version, alias: "production")
+        let model = try BatchJob.loadModel(source: "sentiment-zh@production",
+                                           resolver: .registry(root: registryRoot))
+        #expect(model.name == "sentiment-zh" && model.version == String(pushed.version))
+        #expect(model.task == .textClassification)
+        #expect(model.folder.path.hasPrefix(registryRoot.standardizedFileURL.path))
+        let viaRegistry = workspace.options("registry.jsonl")
+        try BatchJob(model: model, options: viaRegistry).run()
+        let viaFolder = workspace.options("folder.jsonl")
+        try BatchJob(model: workspace.model, options: viaFolder).run()
+        #expect(try Data(contentsOf: viaRegistry.output) == Data(contentsOf: viaFolder.output))
+        #expect(throws: (any Error).self) {
+            try BatchJob.loadModel(source: "sentiment-zh@staging", resolver: .registry(root: registryRoot))
+        }
+    }
+
     @Test("bad lines go to the errors file with their line numbers and reasons; the good ones around them still run")
     func badLinesAreReportedAndSkipped() throws {
         let long = String(repeating: "good ", count: 13)  // 65 bytes > 60
