@@ -344,5 +344,9 @@ import Yams
         }
         let dockerignore = try Self.text(".dockerignore").split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
         for entry in [".build", ".git", "runs"] { #expect(dockerignore.contains(entry), ".dockerignore lacks \(entry)") }
+        // What the Dockerfile copies must stay in the build context.
+        for needed in ["Package.swift", "Sources", "Tests", "deploy", "deploy/serve.yaml"] {
+            #expect(!dockerignore.contains { $0 == needed || $0 == needed + "/" || $0 == "*" }, ".dockerignore drops \(needed)")
+        }
     }
 }
