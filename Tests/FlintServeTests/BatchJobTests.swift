@@ -286,6 +286,17 @@ import Testing
         }
     }
 
+    @Test("the output folder is created when missing")
+    func createsOutputFolder() throws {
+        let workspace = try Workspace("folder", lines: Self.goodLines)
+        defer { workspace.remove() }
+        let options = workspace.options("results/2026/out.jsonl")
+        let summary = try BatchJob(model: workspace.model, options: options).run()
+        #expect(summary.succeeded == Self.texts.count)
+        #expect(try Self.jsonLines(options.output).count == Self.texts.count)
+        #expect(FileManager.default.fileExists(atPath: options.errorsFile.path))
+    }
+
     @Test("the output may not be the input")
     func outputMustDifferFromInput() throws {
         let workspace = try Workspace("same", lines: Self.goodLines)

@@ -165,6 +165,12 @@ public struct BatchJob: Sendable {
         where file.standardizedFileURL.resolvingSymlinksInPath().path == inputPath {
             throw BatchJobError(path: file.path, message: "the output would overwrite the input; choose another --output")
         }
+        let folder = options.output.deletingLastPathComponent()
+        do {
+            try manager.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw BatchJobError(path: folder.path, message: "cannot create the output folder: \(error.localizedDescription)")
+        }
         let fingerprint = try BatchCheckpoint.fingerprint(of: input)
         let fresh = BatchCheckpoint(inputFingerprint: fingerprint, linesDone: 0, inputOffset: 0, outputBytes: 0,
                                     errorsBytes: 0, succeeded: 0, failed: 0)
