@@ -125,6 +125,7 @@ let package = Package(
                 "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintClient", "FlintTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags
         ),
