@@ -84,4 +84,49 @@ import Testing
         #expect(lines.contains { $0.contains("\"message\":\"flint serve\"") }, "JSON log lines")
         #expect(lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) != nil }, "every log line is JSON")
     }
+
+    @Test("SIGHUP re-resolves a moved registry alias: the next answers come from the new version")
+    func sighupReloadsAliases() async throws {
+        guard let binary = Self.flintBinary else {
+            Issue.record("flint binary not found beside the test bundle; run swift build --build-tests")
+            return
+        }
+        let directory = ServeFixtures.scratch("sighup")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let registry = try ModelRegistry(root: directory.appendingPathComponent("registry"))
+        let first = try registry.push(name: "sentiment", folder: ServeFixtures.classifier(in: directory, name: "one", seed: 1))
+        let second = try registry.push(name: "sentiment", folder: ServeFixtures.classifier(in: directory, name: "two", seed: 2))
+        try registry.setAlias(name: "sentiment", version: first.version, alias: "production")
+        let port = Self.freePort()
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["serve", "--model", "sentiment=sentiment@production", "--registry", registry.root.path,
+                             "--port", "\(port)", "--log-level", "warning"]
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let base = URL(string: "http://127.0.0.1:\(port)")!
+        var ready = false
+        for _ in 0..<300 {
+            if let (status, _) = try? await Self.request(base.appendingPathComponent("ready")), status == 200 { ready = true; break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(ready)
+        guard ready else { return }
+        let before = try await Self.request(base.appendingPathComponent("predict"), body: #"{"text": "good"}"#).1
+        #expect(before["model_version"] as? String == "\(first.version)")
+        try registry.setAlias(name: "sentiment", version: second.version, alias: "production")
+        kill(process.processIdentifier, SIGHUP)
+        var version: String?
+        for _ in 0..<200 {
+            version = try await Self.request(base.appendingPathComponent("predict"), body: #"{"text": "good"}"#).1["model_version"] as? String
+            if version == "\(second.version)" { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(version == "\(second.version)")
+        #expect(process.isRunning, "SIGHUP does not stop the server")
+        kill(process.processIdentifier, SIGTERM)
+        for _ in 0..<200 where process.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!process.isRunning && process.terminationStatus == 0)
+    }
 }
