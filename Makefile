@@ -1,12 +1,12 @@
 # Flint: two commands do everything on a fresh Debian machine.
-#   make run   — set up, build, train the reference CNN for one epoch on Fashion-MNIST
+#   make run   — set up, build, prepare and register the default models, serve them on 127.0.0.1:8080
 #   make test  — set up, build, run the test suite
 SWIFT ?= swift
 EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run test bench peers clean finetune-bbc finetune-zh finetune-zh-minilm
+.PHONY: setup build run train-cnn test bench bench-serve peers clean finetune-bbc finetune-zh finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -17,6 +17,10 @@ build: setup
 	$(SWIFT) build -c release --product flint
 
 run: build
+	bash scripts/serve-main.sh
+
+# The core milestone's job: the reference CNN on Fashion-MNIST.
+train-cnn: build
 	.build/release/flint train cnn --dataset fashion-mnist --epochs $(EPOCHS) --batch-size 64 --seed $(SEED) --output $(OUTPUT)
 
 test: setup
@@ -42,6 +46,10 @@ peers:
 
 bench: build
 	.build/release/flint bench
+
+# flint serve vs gunicorn + Flask + transformers under wrk (needs make peers).
+bench-serve: build peers
+	bash scripts/bench-serve.sh
 
 clean:
 	rm -rf .build

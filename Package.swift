@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "FlintModels", targets: ["FlintModels"]),
         .library(name: "FlintTrain", targets: ["FlintTrain"]),
         .library(name: "FlintServe", targets: ["FlintServe"]),
+        .library(name: "FlintClient", targets: ["FlintClient"]),
         .executable(name: "flint", targets: ["flint"]),
     ],
     dependencies: [
@@ -32,6 +33,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
@@ -93,6 +95,15 @@ let package = Package(
             ],
             swiftSettings: kernelFlags
         ),
+        .target(
+            name: "FlintClient",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         .executableTarget(
             name: "flint",
             dependencies: [
@@ -111,9 +122,10 @@ let package = Package(
         .testTarget(
             name: "FlintServeTests",
             dependencies: [
-                "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintTestSupport",
+                "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintClient", "FlintTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags
         ),

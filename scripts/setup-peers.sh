@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Creates the peer environment that `flint bench` compares against: a Python venv with PyTorch (CPU build when the
-# index offers it), transformers, tokenizers, sentence-transformers, onnx, onnxruntime and numpy (versions pinned to
+# index offers it), transformers, tokenizers, sentence-transformers, onnx, onnxruntime, numpy, flask and gunicorn (versions pinned to
 # the ones the benchmark tables were measured with). Idempotent; nothing is installed system-wide.
 #   FLINT_PEERS_VENV (default ${FLINT_CACHE:-~/.cache/flint}/peers-venv)
 set -euo pipefail
@@ -17,4 +17,6 @@ fi
 # Hugging Face stack for the MiniLM peers (bench/peers/bench_minilm.py, export_minilm_onnx.py) and fixture scripts.
 "$py" -c 'import transformers, tokenizers, sentence_transformers, onnx, onnxruntime' 2>/dev/null || "$py" -m pip install -q \
   "transformers==5.24.0" "tokenizers==0.23.3" "sentence-transformers==6.2.0" "onnx==1.23.2" "onnxruntime==1.32.0"
+# The serving baseline of scripts/bench-serve.sh: Flask under gunicorn.
+"$py" -c 'import flask, gunicorn' 2>/dev/null || "$py" -m pip install -q "flask==3.1.3" "gunicorn==27.0.1"
 "$py" -c 'import torch, numpy, transformers, onnxruntime; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__, "transformers", transformers.__version__, "onnxruntime", onnxruntime.__version__)'

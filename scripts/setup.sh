@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Installs what Flint needs to build, test and run on Debian: OpenBLAS, zlib and the Fashion-MNIST
+# Installs what Flint needs to build, test and run on Debian: OpenBLAS, zlib, SQLite and the Fashion-MNIST
 # data set. Idempotent: packages already present are skipped. Uses sudo when not root.
 set -euo pipefail
 need=()
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
 dpkg -s zlib1g-dev >/dev/null 2>&1 || need+=(zlib1g-dev)
+dpkg -s libsqlite3-dev >/dev/null 2>&1 || need+=(libsqlite3-dev)   # the model registry's index (GRDB)
 dpkg -s pkg-config >/dev/null 2>&1 || dpkg -s pkgconf >/dev/null 2>&1 || need+=(pkg-config)
 dpkg -s dataset-fashion-mnist >/dev/null 2>&1 || need+=(dataset-fashion-mnist)
 if [ ${#need[@]} -gt 0 ]; then
@@ -22,4 +23,4 @@ b0564c3eedabfbf835052cff8503ea422014ce006caf5b757f851416ee8300c7  $dir/train-ima
 cc1d090a38ace84dfa1aa66e3ada7c336ef481a96936906477e6dd344da56eaa  $dir/t10k-images-idx3-ubyte.gz
 8d3605d196f4be44669e46906da9733c8131fef761fdbfec72c424d5222f1a05  $dir/t10k-labels-idx1-ubyte.gz
 SUMS
-echo "setup: OpenBLAS, zlib and Fashion-MNIST ready"
+echo "setup: OpenBLAS, zlib, SQLite and Fashion-MNIST ready"

@@ -173,8 +173,9 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         public var stickyHeader = "X-User-Id"
         /// How many recent feedback records per version the accuracy gauge covers.
         public var feedbackWindow = 1_000
-        /// How many recent predictions are remembered for `POST /feedback`.
-        public var predictionMemory = 100_000
+        /// How many recent predictions are remembered for `POST /feedback` (oldest forgotten first; about
+        /// 200 bytes each, so the default holds memory flat at about 2 MB).
+        public var predictionMemory = 10_000
         /// The defaults.
         public init() {}
         enum CodingKeys: String, CodingKey {

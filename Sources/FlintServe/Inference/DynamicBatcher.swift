@@ -90,9 +90,10 @@ public final class DynamicBatcher: @unchecked Sendable {
             return
         }
         queue.append(job)
+        // The gauge is set under the lock, so that it never goes back to a stale value.
+        metrics?.setQueueDepth(model: model.name, version: model.version, depth: depth + 1)
         condition.signal()
         condition.unlock()
-        metrics?.setQueueDepth(model: model.name, version: model.version, depth: depth + 1)
     }
 
     /// Requests waiting now.
@@ -155,9 +156,8 @@ public final class DynamicBatcher: @unchecked Sendable {
                 queue.removeFirst(head)
                 head = 0
             }
-            let depth = queue.count - head
+            metrics?.setQueueDepth(model: model.name, version: model.version, depth: queue.count - head)
             condition.unlock()
-            metrics?.setQueueDepth(model: model.name, version: model.version, depth: depth)
             run(jobs, texts: texts)
         }
     }

@@ -9,8 +9,9 @@ import Prometheus
 /// | metric | type | labels |
 /// |---|---|---|
 /// | `model_predictions_total` | counter | model, model_version, status (`ok`, `error`, `rejected`) |
-/// | `model_prediction_duration_seconds` | histogram | model, model_version |
+/// | `model_prediction_duration_seconds` | histogram (per request: queue + inference) | model, model_version |
 /// | `model_batch_size` | histogram (texts per forward pass) | model, model_version |
+/// | `model_batch_duration_seconds` | histogram (per forward pass) | model, model_version |
 /// | `model_queue_depth` | gauge (requests waiting) | model, model_version |
 /// | `model_accuracy_score`, `model_error_rate` | gauge (feedback window) | model, model_version |
 /// | `http_requests_total` | counter | route, method, status |
@@ -47,13 +48,21 @@ public final class ServeMetrics: Sendable {
             .increment(by: count)
     }
 
-    /// Records one forward pass: its duration (each text of the batch waited that long) and its size.
+    /// Records one request's prediction time: queueing plus its share of a forward pass, as the client
+    /// waits for it (HTTP parsing and encoding excluded).
+    public func recordPrediction(model: String, version: String, duration: Duration) {
+        Timer(label: "model_prediction_duration_seconds", dimensions: [("model", model), ("model_version", version)],
+              factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
+    }
+
+    /// Records one forward pass: how many texts it held and how long it ran.
     public func recordBatch(model: String, version: String, size: Int, duration: Duration) {
         let dimensions = [("model", model), ("model_version", version)]
-        Timer(label: "model_prediction_duration_seconds", dimensions: dimensions, factory: factory)
-            .recordNanoseconds(duration.nanoseconds)
         Recorder(label: "model_batch_size", dimensions: dimensions, aggregate: true, factory: factory)
             .record(size)
+        Timer(label: "model_batch_duration_seconds", dimensions: dimensions, factory: factory)
+            .recordNanoseconds(duration.nanoseconds)
     }
 
     /// Sets the number of requests waiting for a model version.

@@ -82,10 +82,13 @@ public struct FlintServer: Sendable {
     /// (at most `server.shutdown_grace_seconds`) and returns.
     public func run() async throws {
         let application = makeApplication()
-        let group = ServiceGroup(configuration: .init(
+        var groupConfiguration = ServiceGroupConfiguration(
             services: [.init(service: application)],
             gracefulShutdownSignals: [.sigterm, .sigint],
-            logger: logger))
+            logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = .milliseconds(Int64(configuration.server.shutdownGraceSeconds * 1000))
+        groupConfiguration.maximumCancellationDuration = .seconds(5)
+        let group = ServiceGroup(configuration: groupConfiguration)
         logger.info("flint serve", metadata: ["address": "\(configuration.server.host):\(configuration.server.port)",
                                               "models": "\(configuration.models.map(\.name))",
                                               "api_keys": "\(requiresAPIKeys ? "required" : "off")"])

@@ -46,8 +46,10 @@ final class ServeState: Sendable {
                                                     "index": "\(index)", "characters": "\(text.count)"])
         }
         let sequences = texts.map(model.tokenize)
+        let start = ContinuousClock.now
         do {
             let outputs = try await batcher.submit(sequences)
+            metrics.recordPrediction(model: model.name, version: model.version, duration: ContinuousClock.now - start)
             metrics.recordPredictions(model: model.name, version: model.version, status: "ok", count: texts.count)
             return (outputs, sequences.reduce(0) { $0 + $1.count })
         } catch let error as APIError {

@@ -222,6 +222,7 @@ public struct FineTuneJob {
         try trainer.saveModel(to: output)
         let results = try TrainerCheckpoint.encoded(testMetrics)
         try AtomicFile.write(results, to: output.appendingPathComponent("test_results.json"))
+        try TrainingDataRecord(source: data, splits: splits, labelNames: labelNames).write(to: output)
         return Result(testAccuracy: testMetrics["test_accuracy"] ?? 0, macroF1: testMetrics["test_f1"] ?? 0,
                       testMetrics: testMetrics, training: training, labelNames: labelNames,
                       splitCounts: ["train": train.count, "validation": validation?.count ?? 0, "test": test.count],
