@@ -36,6 +36,15 @@ import Testing
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
     }
 
+    /// Polls `/ready` until it answers 200, at most ~15 s.
+    static func waitUntilReady(_ base: URL) async throws -> Bool {
+        for _ in 0..<300 {
+            if let (status, _) = try? await request(base.appendingPathComponent("ready")), status == 200 { return true }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return false
+    }
+
     @Test("SIGTERM during a request: the request completes with 200, the process exits 0, the port closes")
     func sigtermFinishesInFlight() async throws {
         guard let binary = Self.flintBinary else {
@@ -58,11 +67,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        var ready = false
-        for _ in 0..<300 {
-            if let (status, _) = try? await Self.request(base.appendingPathComponent("ready")), status == 200 { ready = true; break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let ready = try await Self.waitUntilReady(base)
         #expect(ready, "server became ready: \((try? String(contentsOf: log, encoding: .utf8)) ?? "")")
         guard ready else { return }
         let (health, body) = try await Self.request(base.appendingPathComponent("health"))
@@ -106,11 +111,7 @@ import Testing
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let base = URL(string: "http://127.0.0.1:\(port)")!
-        var ready = false
-        for _ in 0..<300 {
-            if let (status, _) = try? await Self.request(base.appendingPathComponent("ready")), status == 200 { ready = true; break }
-            try await Task.sleep(for: .milliseconds(50))
-        }
+        let ready = try await Self.waitUntilReady(base)
         #expect(ready)
         guard ready else { return }
         let before = try await Self.request(base.appendingPathComponent("predict"), body: #"{"text": "good"}"#).1

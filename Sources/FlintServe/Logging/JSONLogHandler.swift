@@ -1,4 +1,5 @@
 import Foundation
+import Flint
 import Logging
 
 /// A swift-log handler that writes one JSON object per line to standard error:
@@ -45,29 +46,10 @@ public struct JSONLogHandler: LogHandler {
         var text = "{"
         for (index, (key, value)) in fields.enumerated() {
             if index > 0 { text += "," }
-            text += Self.quoted(key) + ":" + Self.quoted(value)
+            text += JSONText.quoted(key) + ":" + JSONText.quoted(value)
         }
         text += "}\n"
         write(text)
-    }
-
-    /// A JSON string literal.
-    static func quoted(_ value: String) -> String {
-        var out = "\""
-        for scalar in value.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 
     static func timestamp() -> String {
