@@ -14,6 +14,7 @@ let package = Package(
     name: "Flint",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "FlintSupport", targets: ["FlintSupport"]),
         .library(name: "Flint", targets: ["Flint"]),
         .library(name: "FlintNN", targets: ["FlintNN"]),
         .library(name: "FlintData", targets: ["FlintData"]),
@@ -49,8 +50,12 @@ let package = Package(
             providers: [.apt(["zlib1g-dev"])]
         ),
         .target(
+            name: "FlintSupport",
+            swiftSettings: kernelFlags
+        ),
+        .target(
             name: "Flint",
-            dependencies: ["CFlintBLAS"],
+            dependencies: ["FlintSupport", "CFlintBLAS"],
             swiftSettings: kernelFlags
         ),
         .target(
@@ -60,28 +65,28 @@ let package = Package(
         ),
         .target(
             name: "FlintData",
-            dependencies: ["Flint", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Flint", "FlintSupport", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .target(
             name: "FlintText",
-            dependencies: ["Flint", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Flint", "FlintSupport", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .target(
             name: "FlintModels",
-            dependencies: ["Flint", "FlintNN", "FlintText", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintText", "CFlintZlib", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .target(
             name: "FlintTrain",
-            dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
         .target(
             name: "FlintServe",
             dependencies: [
-                "Flint", "FlintText", "FlintModels",
+                "Flint", "FlintSupport", "FlintText", "FlintModels",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -107,28 +112,29 @@ let package = Package(
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
+                "Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: kernelFlags
         ),
-        .target(name: "FlintTestSupport", dependencies: ["Flint"], swiftSettings: kernelFlags),
-        .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .target(name: "FlintTestSupport", dependencies: ["Flint", "FlintSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintSupportTests", dependencies: ["FlintSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintSupport", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintNNTests", dependencies: ["Flint", "FlintNN", "FlintTestSupport"], swiftSettings: kernelFlags),
-        .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintSupport", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTextTests", dependencies: ["Flint", "FlintText", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
-        .testTarget(name: "FlintModelsTests", dependencies: ["Flint", "FlintNN", "FlintText", "FlintModels", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintModelsTests", dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintText", "FlintModels", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(
             name: "FlintServeTests",
             dependencies: [
-                "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintClient", "FlintTestSupport",
+                "Flint", "FlintNN", "FlintText", "FlintModels", "FlintServe", "FlintClient", "FlintTestSupport", "FlintSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Yams", package: "Yams"),
             ],
             swiftSettings: kernelFlags
         ),
-        .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )

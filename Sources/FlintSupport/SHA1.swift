@@ -1,7 +1,5 @@
-import Flint
-
 /// SHA-1 (FIPS 180-4), used only for the reproducible hash splits of the text corpora
-/// (`int(sha1(text), 16) % 10`) — not for security.
+/// (`int(sha1(text), 16) % 10`, see `FlintData.HashSplit`) — not for security.
 public enum SHA1 {
     /// The 20-byte digest of `bytes`.
     public static func digest<Bytes: Collection>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
@@ -45,13 +43,13 @@ public enum SHA1 {
 
     /// The digest as 40 lowercase hexadecimal digits.
     public static func hexDigest<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
-        digest(bytes).map { ($0 < 16 ? "0" : "") + String($0, radix: 16) }.joined()
+        SHA256.hexString(digest(bytes))
     }
 
     /// The 160-bit digest read as a big-endian integer, modulo `divisor` — Python's
     /// `int(hashlib.sha1(data).hexdigest(), 16) % divisor`.
     public static func digestModulo<Bytes: Collection>(_ bytes: Bytes, _ divisor: Int) -> Int where Bytes.Element == UInt8 {
-        require(divisor > 0 && divisor < 1 << 24, "SHA1.digestModulo: divisor must be in 1..<2^24")
+        precondition(divisor > 0 && divisor < 1 << 24, "SHA1.digestModulo: divisor must be in 1..<2^24, found \(divisor)")
         var remainder = 0
         for byte in digest(bytes) { remainder = (remainder * 256 + Int(byte)) % divisor }
         return remainder

@@ -1,6 +1,8 @@
 import Foundation
 #if canImport(Glibc)
 import Glibc
+#elseif canImport(Darwin)
+import Darwin
 #endif
 
 /// SHA-256 (FIPS 180-4), incremental: feed bytes with ``update(_:)`` in pieces of any size and read the
@@ -112,7 +114,7 @@ public struct SHA256: Sendable {
     }
 
     /// The digest of the file at `url`, read `bufferSize` bytes at a time, as 64 lowercase hexadecimal
-    /// digits; throws ``FileError`` naming the file when it cannot be opened or read.
+    /// digits; throws ``FileSystemError`` naming the file when it cannot be opened or read.
     public static func hexDigest(ofFileAt url: URL, bufferSize: Int = 1 << 20) throws -> String {
         var hash = SHA256()
         try hash.update(fileAt: url, bufferSize: bufferSize)
@@ -120,12 +122,12 @@ public struct SHA256: Sendable {
     }
 
     /// Feeds the bytes of the file at `url`, streamed `bufferSize` bytes at a time; returns the number
-    /// of bytes read. Throws ``FileError`` naming the file when it cannot be opened or read.
+    /// of bytes read. Throws ``FileSystemError`` naming the file when it cannot be opened or read.
     @discardableResult
     public mutating func update(fileAt url: URL, bufferSize: Int = 1 << 20) throws -> Int64 {
         precondition(bufferSize >= 64, "SHA256.update(fileAt:): bufferSize must be ≥ 64, found \(bufferSize)")
         let descriptor = open(url.path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw FileError(path: url.path, operation: "open", code: errno) }
+        guard descriptor >= 0 else { throw FileSystemError.current(path: url.path, operation: "open") }
         defer { close(descriptor) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 64)
         defer { buffer.deallocate() }
@@ -134,25 +136,13 @@ public struct SHA256: Sendable {
             let count = read(descriptor, buffer.baseAddress!, bufferSize)
             if count < 0 {
                 if errno == EINTR { continue }
-                throw FileError(path: url.path, operation: "read", code: errno)
+                throw FileSystemError.current(path: url.path, operation: "read")
             }
             if count == 0 { break }
             update(UnsafeRawBufferPointer(start: buffer.baseAddress!, count: count))
             total += Int64(count)
         }
         return total
-    }
-
-    /// A file that could not be hashed, naming it and the failed system call.
-    public struct FileError: Error, CustomStringConvertible {
-        /// The file.
-        public let path: String
-        /// `open` or `read`.
-        public let operation: String
-        /// The `errno` value.
-        public let code: Int32
-        /// "PATH: read failed: REASON".
-        public var description: String { "\(path): \(operation) failed: \(String(cString: strerror(code)))" }
     }
 
     /// Runs the compression function over `count` consecutive 64-byte blocks at `blocks`.

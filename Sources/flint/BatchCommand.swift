@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import FlintServe
-import FlintTrain
+import FlintSupport
 
 /// `flint batch`: offline batch inference over a JSON Lines file (SageMaker batch-transform style).
 struct BatchCommand: ParsableCommand {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FlintModels
+import FlintSupport
 
 /// `flint classify`: text classification with a sequence-classification model folder.
 struct ClassifyCommand: ParsableCommand {
@@ -53,8 +54,8 @@ struct ClassifyCommand: ParsableCommand {
             var output = OutputBuffer()
             for row in try classifier.logits(inputs) {
                 let best = row.indices.max { row[$0] < row[$1] } ?? 0
-                let values = row.map { "\($0)" }.joined(separator: ", ")
-                output.append("{\"label\": \(TokenizeCommand.jsonString(classifier.labels[best])), \"logits\": [\(values)]}\n")
+                output.append(JSONText.object([("label", JSONText.quoted(classifier.labels[best])),
+                                               ("logits", JSONText.numbers(row))]) + "\n")
             }
             output.flush()
             return
@@ -75,9 +76,8 @@ struct ClassifyCommand: ParsableCommand {
 
     /// `{"label": "…", "score": s, "probabilities": {"a": p, …}}`, labels in the model's order.
     static func jsonLine(_ result: ClassificationResult) -> String {
-        let probabilities = result.probabilities
-            .map { "\(TokenizeCommand.jsonString($0.label)): \($0.score)" }
-            .joined(separator: ", ")
-        return "{\"label\": \(TokenizeCommand.jsonString(result.label)), \"score\": \(result.score), \"probabilities\": {\(probabilities)}}"
+        let probabilities = JSONText.object(result.probabilities.map { ($0.label, JSONText.number($0.score)) })
+        return JSONText.object([("label", JSONText.quoted(result.label)), ("score", JSONText.number(result.score)),
+                                ("probabilities", probabilities)])
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FlintModels
+import FlintSupport
 
 /// `flint embed`: sentence embeddings from a model folder, one JSON array per text.
 struct EmbedCommand: ParsableCommand {
@@ -8,7 +9,7 @@ struct EmbedCommand: ParsableCommand {
         commandName: "embed",
         abstract: "Sentence embeddings (sentence-transformers pooling and normalisation) from a model folder.",
         discussion: """
-            Prints one JSON array of floats per text, in input order. Reads one text per line from standard input
+            Prints one JSON array of floats per text, in input order (a NaN or infinite value prints as null). Reads one text per line from standard input
             when no TEXT is given. MODEL is a folder or an ORG/NAME id in the Hugging Face cache (flint download).
             """)
 
@@ -38,7 +39,7 @@ struct EmbedCommand: ParsableCommand {
         while start < inputs.count {
             let part = Array(inputs[start..<min(start + slice, inputs.count)])
             for vector in try embedder(part) {
-                output.append("[" + vector.map { "\($0)" }.joined(separator: ", ") + "]\n")
+                output.append(JSONText.numbers(vector) + "\n")
             }
             start += slice
         }

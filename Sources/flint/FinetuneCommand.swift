@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import FlintTrain
+import FlintSupport
 
 /// `flint finetune`: fine-tune (or train from scratch) a BERT-family text classifier with the Trainer.
 struct FinetuneCommand: ParsableCommand {
@@ -135,10 +136,10 @@ struct FinetuneCommand: ParsableCommand {
         job.maskedLanguageModelWarmupRatio = mlmWarmupRatio
         let result = try job.run(resumeFromCheckpoint: resumeFromCheckpoint.map { URL(fileURLWithPath: $0) })
         print("Saved \(result.outputDirectory.path) (model, tokenizer, test_results.json; TensorBoard logs in \(arguments.resolvedLoggingDirectory))")
-        print(String(format: "Wall time: %@ (training %@)", FlintTrain.ProgressBar.formatDuration(result.wallTime),
-                     FlintTrain.ProgressBar.formatDuration(result.training.metrics["train_runtime"] ?? 0)))
+        print(String(format: "Wall time: %@ (training %@)", ProgressBar.formatDuration(result.wallTime),
+                     ProgressBar.formatDuration(result.training.metrics["train_runtime"] ?? 0)))
         if !result.maskedLanguageModelLosses.isEmpty {
-            print(String(format: "Masked-LM pre-training: %@, loss %.4f → %.4f", FlintTrain.ProgressBar.formatDuration(result.maskedLanguageModelRuntime),
+            print(String(format: "Masked-LM pre-training: %@, loss %.4f → %.4f", ProgressBar.formatDuration(result.maskedLanguageModelRuntime),
                          result.maskedLanguageModelLosses.first!, result.maskedLanguageModelLosses.last!))
         }
         print(String(format: "Test accuracy: %.2f%%", result.testAccuracy * 100))

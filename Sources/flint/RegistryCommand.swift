@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import FlintServe
-import FlintTrain
+import FlintSupport
 #if canImport(Glibc)
 import Glibc
 #endif

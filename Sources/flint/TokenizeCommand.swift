@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Flint
 import FlintText
+import FlintSupport
 
 /// `flint tokenize`: tokenizes texts with a model folder's tokenizer and prints one JSON object per text.
 struct TokenizeCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import FlintModels
 @testable import FlintServe
+import FlintSupport
 
 /// A temporary registry root and model folders, removed at the end of the test.
 private final class RegistrySandbox {

@@ -1,10 +1,10 @@
 import Testing
-@testable import FlintTrain
+import FlintSupport
 
 /// CRC-32C against published check values (RFC 3720 appendix B.4, the iSCSI test vectors) and the
 /// bit-at-a-time definition.
-@Suite("TensorBoard CRC-32C")
-struct TensorBoardCRC32CTests {
+@Suite("CRC-32C")
+struct CRC32CTests {
     @Test("Check value of \"123456789\"")
     func checkValue() {
         #expect(CRC32C.checksum(Array("123456789".utf8)) == 0xE306_9283)

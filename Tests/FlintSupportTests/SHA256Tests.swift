@@ -1,6 +1,6 @@
 import Foundation
 import Testing
-import FlintModels
+import FlintSupport
 
 @Suite struct SHA256Tests {
     @Test func knownVectors() {
@@ -76,6 +76,7 @@ import FlintModels
         } catch {
             #expect("\(error)".contains(path))
             #expect("\(error)".contains("open"))
+            #expect((error as? FileSystemError)?.code == ENOENT)
         }
     }
 }

@@ -5,6 +5,7 @@ import Glibc
 #endif
 import Flint
 import FlintTestSupport
+import FlintSupport
 
 @Suite struct SafeTensorsTests {
     /// A fresh empty directory for one test.
@@ -321,9 +322,8 @@ import FlintTestSupport
     /// scripts/setup-peers.sh creates, else python3.
     static let torchPython: String? = {
         let environment = ProcessInfo.processInfo.environment
-        let cache = environment["FLINT_CACHE"] ?? (NSHomeDirectory() + "/.cache/flint")
-        let candidates = [environment["FLINT_PYTHON"], environment["FLINT_PEERS_VENV"].map { $0 + "/bin/python" },
-                          cache + "/peers-venv/bin/python", "python3"].compactMap { $0 }
+        let venvPython = FlintCache.peersVirtualEnvironment(environment: environment).appendingPathComponent("bin/python").path
+        let candidates = [environment["FLINT_PYTHON"], venvPython, "python3"].compactMap { $0 }
         return candidates.first { interpreter($0, canImport: "torch, safetensors.torch") }
     }()
 

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FlintTrain
+import FlintSupport
 
 @Suite struct BenchmarkRowTests {
     @Test func jsonLineHasTheAgreedFieldsAndRatioOrientation() throws {

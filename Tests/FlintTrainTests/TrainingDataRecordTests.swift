@@ -3,6 +3,7 @@ import Testing
 import FlintData
 import FlintModels
 @testable import FlintTrain
+import FlintSupport
 
 @Suite struct TrainingDataRecordTests {
     static func splits(labels: [Int] = [0, 1, 1]) throws -> DataTableDict {

@@ -1,3 +1,6 @@
+import Foundation
+import FlintSupport
+
 /// Errors Flint throws for problems in data that comes from outside the program: files on disk,
 /// their contents, and arguments that describe them.
 ///
@@ -37,5 +40,16 @@ public enum FlintError: Error, CustomStringConvertible, Equatable, Sendable {
         case let .invalidArgument(operation, message):
             return "\(operation): \(message)"
         }
+    }
+}
+
+extension FlintError {
+    /// A FlintSupport file-system failure while writing `url`, as ``io(path:message:)`` naming `url`
+    /// (the message names the temporary file or folder that failed, the call and the reason).
+    public init(_ failure: FileSystemError, writing url: URL) {
+        let message = failure.path == url.path
+            ? "\(failure.operation) failed: \(failure.reason)"
+            : "cannot write: \(failure.description)"
+        self = .io(path: url.path, message: message)
     }
 }

@@ -4,6 +4,7 @@ import Glibc
 import Darwin
 #endif
 import Foundation
+import FlintSupport
 
 #if _endian(big)
 #error("SafeTensors reads tensors in place and assumes a little-endian host")
@@ -319,9 +320,9 @@ public enum SafeTensors {
     /// copy. Every Flint dtype is stored natively (float32 → F32,
     /// float16 → F16, bfloat16 → BF16, int64 → I64, int32 → I32, uint8 → U8, bool → BOOL).
     ///
-    /// The write is atomic: the bytes go to a temporary file in the same directory, which is
-    /// flushed with `fsync`, renamed over `url`, and the directory is flushed; a crash leaves
-    /// either the old file or the new one.
+    /// The write is atomic (``FlintSupport/AtomicFile``): the bytes go to a temporary file in the same
+    /// directory, which is flushed with `fsync`, renamed over `url`, and the directory is flushed; a
+    /// crash leaves either the old file or the new one, and a failed write leaves no temporary file.
     ///
     /// - Throws: ``FlintError/invalidArgument(operation:message:)`` for the reserved name
     ///   `__metadata__`; ``FlintError/io(path:message:)`` naming the path when writing fails.
@@ -340,44 +341,22 @@ public enum SafeTensors {
         var prefix = [UInt8](repeating: 0, count: 8)
         withUnsafeBytes(of: UInt64(header.count).littleEndian) { prefix.replaceSubrange(0..<8, with: $0) }
 
-        let path = url.path
-        let directory = url.deletingLastPathComponent().path
-        var random = SystemRandomNumberGenerator()
-        let temporary = "\(directory)/.\(url.lastPathComponent).\(getpid()).\(random.next() & 0xFFFF_FFFF).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else {
-            throw FlintError.io(path: path, message: "cannot create temporary file \(temporary): \(MappedFile.systemError())")
-        }
-        var closed = false
         do {
-            try writeAll(descriptor, prefix, path: path)
-            try writeAll(descriptor, header, path: path)
-            for t in contiguous {
-                try writeAll(descriptor, UnsafeRawPointer(t.storage.data + t.offset * t.dtype.byteSize),
-                             count: t.count * t.dtype.byteSize, path: path)
+            let writer = try AtomicFile.writer(to: url)
+            do {
+                try writer.write(prefix)
+                try writer.write(header)
+                for t in contiguous {
+                    try writer.write(UnsafeRawBufferPointer(start: UnsafeRawPointer(t.storage.data + t.offset * t.dtype.byteSize),
+                                                            count: t.count * t.dtype.byteSize))
+                }
+                try writer.commit()
+            } catch {
+                writer.discard()
+                throw error
             }
-            guard fsync(descriptor) == 0 else {
-                throw FlintError.io(path: path, message: "cannot flush \(temporary) to disk: \(MappedFile.systemError())")
-            }
-            closed = true
-            guard close(descriptor) == 0 else {
-                throw FlintError.io(path: path, message: "cannot close \(temporary): \(MappedFile.systemError())")
-            }
-            guard rename(temporary, path) == 0 else {
-                throw FlintError.io(path: path, message: "cannot rename \(temporary) to it: \(MappedFile.systemError())")
-            }
-        } catch {
-            if !closed { close(descriptor) }
-            unlink(temporary)
-            throw error
-        }
-        let directoryDescriptor = open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard directoryDescriptor >= 0 else {
-            throw FlintError.io(path: path, message: "cannot open directory \(directory) to flush it: \(MappedFile.systemError())")
-        }
-        defer { close(directoryDescriptor) }
-        guard fsync(directoryDescriptor) == 0 else {
-            throw FlintError.io(path: path, message: "cannot flush directory \(directory): \(MappedFile.systemError())")
+        } catch let failure as FileSystemError {
+            throw FlintError(failure, writing: url)
         }
     }
 
@@ -408,23 +387,6 @@ public enum SafeTensors {
 
     /// `text` as a JSON string literal.
     static func jsonString(_ text: String) -> String { JSONText.quoted(text) }
-
-    private static func writeAll(_ descriptor: Int32, _ bytes: [UInt8], path: String) throws {
-        try bytes.withUnsafeBytes { try writeAll(descriptor, $0.baseAddress!, count: $0.count, path: path) }
-    }
-
-    /// Writes `count` bytes, retrying short writes and interrupted calls.
-    private static func writeAll(_ descriptor: Int32, _ source: UnsafeRawPointer, count: Int, path: String) throws {
-        var written = 0
-        while written < count {
-            let n = write(descriptor, source + written, min(count - written, 1 << 30))
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw FlintError.io(path: path, message: "cannot write: \(MappedFile.systemError())")
-            }
-            written += n
-        }
-    }
 }
 
 // MARK: - Header JSON

@@ -1,4 +1,5 @@
 import Flint
+import FlintSupport
 
 /// The reproducible train/test assignment used for the text corpora (../shared/data/SOURCES.md):
 /// a text is in the test split when `int(sha1(utf8 text), 16) % 10 == 0`, else in train. The split

@@ -1,14 +1,11 @@
 import Foundation
+import FlintSupport
 
 /// Shared file handling for the text corpora that `scripts/fetch-datasets.sh` places in the Flint
 /// cache.
 enum TextCorpusFiles {
-    /// `$FLINT_CACHE/datasets`, default `~/.cache/flint/datasets`.
-    static var cacheDirectory: String {
-        let environment = ProcessInfo.processInfo.environment
-        if let custom = environment["FLINT_CACHE"], !custom.isEmpty { return custom + "/datasets" }
-        return NSHomeDirectory() + "/.cache/flint/datasets"
-    }
+    /// `$FLINT_CACHE/datasets`, default `~/.cache/flint/datasets` (``FlintSupport/FlintCache/datasets``).
+    static var cacheDirectory: String { FlintCache.datasets.path }
 
     /// The hint for a missing corpus file.
     static let fetchHint = "Run `make setup` (or `bash scripts/fetch-datasets.sh`) to fetch the text corpora into $FLINT_CACHE/datasets."

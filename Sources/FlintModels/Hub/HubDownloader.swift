@@ -1,4 +1,5 @@
 import Flint
+import FlintSupport
 import Foundation
 #if canImport(Glibc)
 import Glibc
@@ -249,26 +250,16 @@ public struct HubDownloader: Sendable {
 
     /// Renames `source` over `destination` (atomic within one file system).
     static func rename(_ source: URL, to destination: URL) throws {
-        #if canImport(Glibc)
-        let status = Glibc.rename(source.path, destination.path)
-        #else
-        let status = Darwin.rename(source.path, destination.path)
-        #endif
-        guard status == 0 else {
-            throw FlintError.io(path: destination.path, message: "cannot rename \(source.lastPathComponent) to it: \(String(cString: strerror(errno)))")
+        do { try AtomicFile.rename(source, to: destination) } catch let failure as FileSystemError {
+            throw FlintError.io(path: destination.path, message: "cannot rename \(source.lastPathComponent) to it: \(failure.reason)")
         }
     }
 
-    /// Writes `data` to a temporary file next to `url` and renames it over `url`.
+    /// Creates `url`'s folder and replaces `url` with `data` atomically (``FlintSupport/AtomicFile``).
     static func writeAtomically(_ data: Data, to url: URL) throws {
         try createDirectory(url.deletingLastPathComponent())
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
-        do { try data.write(to: temporary) } catch {
-            throw FlintError.io(path: temporary.path, message: "cannot write: \(error.localizedDescription)")
-        }
-        do { try rename(temporary, to: url) } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw error
+        do { try AtomicFile.write(data, to: url) } catch let failure as FileSystemError {
+            throw FlintError(failure, writing: url)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Flint
+import FlintSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -54,20 +55,10 @@ public struct ModelFolderWriter {
     ///
     /// - Throws: ``Flint/FlintError/io(path:message:)`` naming the file.
     public mutating func write(_ data: Data, named name: String) throws {
-        let path = staging.appendingPathComponent(name).path
-        let descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-        guard descriptor >= 0 else { throw Self.ioError(path, "cannot create") }
-        defer { close(descriptor) }
-        try data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let written = Glibc.write(descriptor, raw.baseAddress! + offset, raw.count - offset)
-                if written < 0 && errno == EINTR { continue }
-                guard written > 0 else { throw Self.ioError(path, "cannot write") }
-                offset += written
-            }
+        let url = staging.appendingPathComponent(name)
+        do { try AtomicFile.write(data, to: url) } catch let failure as FileSystemError {
+            throw FlintError(failure, writing: url)
         }
-        guard fsync(descriptor) == 0 else { throw Self.ioError(path, "cannot flush") }
         writtenNames.insert(name)
     }
 
@@ -149,11 +140,11 @@ public struct ModelFolderWriter {
         return isShard && name.contains("-of-")
     }
 
+    /// Flushes `directory`'s entries to disk (``FlintSupport/AtomicFile/synchronizeDirectory(_:)``).
     static func flush(directory: URL) throws {
-        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ioError(directory.path, "cannot open to flush") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw ioError(directory.path, "cannot flush") }
+        do { try AtomicFile.synchronizeDirectory(directory) } catch let failure as FileSystemError {
+            throw FlintError.io(path: directory.path, message: "cannot flush: \(failure.reason)")
+        }
     }
 
     static func ioError(_ path: String, _ action: String) -> FlintError {

@@ -1,10 +1,5 @@
 import Foundation
-import FlintModels
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import FlintSupport
 
 /// The progress file of an unfinished `flint batch` job (`<output>.progress.json`), written after every
 /// batch once the output and errors files are on disk:
@@ -64,37 +59,18 @@ struct BatchCheckpoint: Codable, Equatable {
         }
     }
 
-    /// Replaces the progress file atomically: writes `<file>.tmp`, fsyncs it, renames it over `url` and
-    /// fsyncs the folder, so that after a crash the file is either the old checkpoint or the new one.
+    /// Replaces the progress file atomically (``FlintSupport/AtomicFile``): a temporary sibling is written,
+    /// fsynced, renamed over `url` and the folder fsynced, so that after a crash the file is either the
+    /// old checkpoint or the new one.
     func write(to url: URL) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        let temporary = URL(fileURLWithPath: url.path + ".tmp")
         do {
             var data = try encoder.encode(self)
             data.append(UInt8(ascii: "\n"))
-            FileManager.default.createFile(atPath: temporary.path, contents: nil)
-            let handle = try FileHandle(forWritingTo: temporary)
-            try handle.truncate(atOffset: 0)
-            try handle.write(contentsOf: data)
-            try handle.synchronize()
-            try handle.close()
+            try AtomicFile.write(data, to: url)
         } catch {
-            throw BatchJobError(path: temporary.path, message: "cannot write the progress file: \(error.localizedDescription)")
-        }
-        if rename(temporary.path, url.path) != 0 {
-            throw BatchJobError(path: url.path, message: "cannot replace the progress file: \(String(cString: strerror(errno)))")
-        }
-        Self.synchronizeFolder(of: url)
-    }
-
-    /// fsyncs the folder holding `url` so that a rename in it is durable.
-    static func synchronizeFolder(of url: URL) {
-        let folder = url.deletingLastPathComponent().path
-        let descriptor = open(folder, O_RDONLY)
-        if descriptor >= 0 {
-            _ = fsync(descriptor)
-            _ = close(descriptor)
+            throw BatchJobError(path: url.path, message: "cannot write the progress file: \(error)")
         }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import FlintSupport
 
 /// Offline batch inference over a JSON Lines file, like a SageMaker batch-transform job: no HTTP, the
 /// served model's forward pass called directly on batches of lines.
@@ -126,7 +127,7 @@ public struct BatchJob: Sendable {
             try afterBatch?(batches)
         }
         try? FileManager.default.removeItem(at: options.progressFile)
-        BatchCheckpoint.synchronizeFolder(of: options.progressFile)
+        try? AtomicFile.synchronizeDirectory(options.progressFile.deletingLastPathComponent())  // the removal is durable
         let elapsed = clock.now - started
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
         return BatchJobSummary(lines: checkpoint.linesDone, succeeded: checkpoint.succeeded, failed: checkpoint.failed,

@@ -1,6 +1,6 @@
 import Foundation
-import Flint
 import Logging
+import FlintSupport
 
 /// A swift-log handler that writes one JSON object per line to standard error:
 /// `{"ts":"2026-11-29T17:00:00.123Z","level":"warning","label":"flint.serve","message":"low confidence","request_id":"…",…}`

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import FlintModels
+import FlintSupport
 
 /// The model registry: a folder of pushed model versions with an SQLite index, embedded (no server).
 ///
@@ -192,7 +193,7 @@ public final class ModelRegistry: Sendable {
         for file in model.files {
             let url = model.folder.appendingPathComponent(file.path)
             do {
-                let actual = try FlintModels.SHA256.hexDigest(ofFileAt: url)
+                let actual = try SHA256.hexDigest(ofFileAt: url)
                 if actual != file.sha256 {
                     mismatches.append(.init(path: file.path, expectedSHA256: file.sha256, actualSHA256: actual, problem: nil))
                 }

@@ -1,5 +1,5 @@
 import Foundation
-import FlintModels
+import FlintSupport
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -70,7 +70,7 @@ enum RegistryFileSystem {
         defer { close(output) }
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: bufferSize, alignment: 64)
         defer { buffer.deallocate() }
-        var hash = FlintModels.SHA256()
+        var hash = SHA256()
         var total: Int64 = 0
         while true {
             let count = read(input, buffer.baseAddress!, bufferSize)
@@ -104,19 +104,23 @@ enum RegistryFileSystem {
         }
     }
 
-    /// Flushes a directory's entries (new names, renames) to disk.
+    /// Flushes a directory's entries (new names, renames) to disk (``FlintSupport/AtomicFile/synchronizeDirectory(_:)``).
     static func syncDirectory(_ directory: URL) throws {
-        let descriptor = open(directory.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw error(directory.path, "open") }
-        defer { close(descriptor) }
-        guard fsync(descriptor) == 0 else { throw error(directory.path, "fsync") }
+        do { try AtomicFile.synchronizeDirectory(directory) } catch let failure as FileSystemError {
+            throw registryError(failure)
+        }
     }
 
-    /// Renames `source` to `destination` (same file system; atomic).
+    /// Renames `source` to `destination` (same file system; atomic; ``FlintSupport/AtomicFile/rename(_:to:)``).
     static func rename(_ source: URL, to destination: URL) throws {
-        guard Glibc.rename(source.path, destination.path) == 0 else {
-            throw error(source.path, "rename to \(destination.path)")
+        do { try AtomicFile.rename(source, to: destination) } catch let failure as FileSystemError {
+            throw registryError(failure)
         }
+    }
+
+    /// A FlintSupport ``FlintSupport/FileSystemError`` as ``RegistryError/fileSystem(path:operation:reason:)``.
+    static func registryError(_ failure: FileSystemError) -> RegistryError {
+        RegistryError.fileSystem(path: failure.path, operation: failure.operation, reason: failure.reason)
     }
 
     /// Whether something exists at `url` (symbolic links not followed).

@@ -1,5 +1,6 @@
 import Foundation
 import Flint
+import FlintSupport
 
 /// A vocabulary learned by `WordPieceTrainer`: the tokens in id order, which it can write as a BERT model
 /// folder's `vocab.txt` + `tokenizer_config.json` or turn into a ready `Tokenizer`.
@@ -24,7 +25,8 @@ public struct TrainedWordPieceVocabulary: Sendable, Equatable {
     public var vocabularyText: String { tokens.joined(separator: "\n") + "\n" }
 
     /// Writes `vocab.txt` and a `tokenizer_config.json` (BertTokenizer settings) into `folder` (created if
-    /// needed), so `Tokenizer.fromPretrained(folder)` and Hugging Face's `BertTokenizer` load it.
+    /// needed), each atomically (``FlintSupport/AtomicFile``), so `Tokenizer.fromPretrained(folder)` and Hugging
+    /// Face's `BertTokenizer` load it.
     ///
     /// - Parameter modelMaximumLength: the longest input the model takes, in tokens with `[CLS]` and `[SEP]`
     ///   (usually the model's `max_position_embeddings`), written as `model_max_length`. Without it
@@ -36,7 +38,7 @@ public struct TrainedWordPieceVocabulary: Sendable, Equatable {
             require(modelMaximumLength > 0, "TrainedWordPieceVocabulary.write: modelMaximumLength must be positive, got \(modelMaximumLength)")
         }
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        try Data(vocabularyText.utf8).write(to: folder.appendingPathComponent("vocab.txt"))
+        try AtomicFile.write(Data(vocabularyText.utf8), to: folder.appendingPathComponent("vocab.txt"))
         var config: [String: Any] = [
             "tokenizer_class": "BertTokenizer",
             "do_lower_case": settings.lowercase,
@@ -49,7 +51,7 @@ public struct TrainedWordPieceVocabulary: Sendable, Equatable {
         for role in roles where settings.specialTokens.contains(role.token) { config[role.key] = role.token }
         if let modelMaximumLength { config["model_max_length"] = modelMaximumLength }
         let data = try JSONSerialization.data(withJSONObject: config, options: [.prettyPrinted, .sortedKeys])
-        try data.write(to: folder.appendingPathComponent("tokenizer_config.json"))
+        try AtomicFile.write(data, to: folder.appendingPathComponent("tokenizer_config.json"))
     }
 
     /// A BERT tokenizer over this vocabulary: the training normalization, `BertPreTokenizer`, WordPiece

@@ -3,6 +3,7 @@ import Logging
 import Flint
 import FlintNN
 import FlintData
+import FlintSupport
 
 /// Settings of a supervised image-classification run.
 public struct ClassifierTrainingConfiguration: Sendable {

@@ -5,6 +5,7 @@ import FlintNN
 import FlintData
 import FlintText
 import FlintModels
+import FlintSupport
 
 /// A whole text-classification fine-tuning run, as `flint finetune` does it: load a labelled data set
 /// (a built-in corpus or a CSV / TSV / JSONL file), hold out a validation split, tokenise, fine-tune a

@@ -3,6 +3,7 @@ import Flint
 import FlintNN
 import FlintData
 import FlintModels
+import FlintSupport
 
 /// Masked-language-model pre-training of a ``FlintModels/BertForMaskedLM`` on tokenised texts, as
 /// `Trainer(model=BertForMaskedLM, data_collator=DataCollatorForLanguageModeling(...))` does it: AdamW

@@ -3,6 +3,7 @@ import Logging
 import Flint
 import FlintNN
 import FlintData
+import FlintSupport
 
 /// Fine-tunes a sequence classifier the way Hugging Face's `transformers.Trainer` does: AdamW with
 /// weight decay on matrices only, linear warm-up and decay, gradient accumulation and clipping,

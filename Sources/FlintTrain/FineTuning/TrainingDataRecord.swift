@@ -1,6 +1,7 @@
 import Foundation
 import FlintData
 import FlintModels
+import FlintSupport
 
 /// What a fine-tuning run was trained and tested on, saved as `training_data.json` next to the model
 /// so that the model registry (`flint registry push`) can record the data hash.

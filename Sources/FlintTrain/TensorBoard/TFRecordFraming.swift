@@ -1,3 +1,5 @@
+import FlintSupport
+
 /// TFRecord framing, the container format of TensorBoard event files: each record is
 ///
 ///     u64 length (little-endian) | u32 masked CRC-32C of the 8 length bytes | data | u32 masked CRC-32C of data

@@ -1,5 +1,6 @@
 import FlintData
 import Foundation
+import FlintSupport
 
 /// Reads a TensorBoard event file back: walks the TFRecord framing, verifies both CRCs of every record and
 /// decodes each record as an `Event`.
