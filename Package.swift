@@ -78,6 +78,12 @@ let package = Package(
             dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
+        // `flint bench`: Flint against its peers. Only the command-line tool depends on it.
+        .target(
+            name: "FlintBenchmarks",
+            dependencies: ["Flint", "FlintNN", "FlintText", "FlintModels", "CFlintBLAS"],
+            swiftSettings: kernelFlags
+        ),
         .target(
             name: "FlintServe",
             dependencies: [
@@ -107,7 +113,7 @@ let package = Package(
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
+                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe", "FlintBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -129,6 +135,7 @@ let package = Package(
             ],
             swiftSettings: kernelFlags
         ),
+        .testTarget(name: "FlintBenchmarksTests", dependencies: ["Flint", "FlintBenchmarks"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )

@@ -15,6 +15,18 @@ public enum Parallel {
     /// Threads kernels use, including the calling one.
     public static var threadCount: Int { pool.workerCount + 1 }
 
+    /// The threads OpenBLAS would use for one call now (`openblas_get_num_threads`): 1 once any Flint
+    /// kernel or GEMM has run, since Flint splits large GEMMs over its own pool.
+    public static var blasThreadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Creates the pool if needed, which sets OpenBLAS to one thread. Every BLAS call site calls it
+    /// first, so that a GEMM made before any parallel kernel never runs on OpenBLAS's default threads
+    /// (all cores) next to Flint's `FLINT_NUM_THREADS`.
+    @inline(__always)
+    static func configureBLAS() {
+        _ = pool
+    }
+
     static let pool: WorkerPool = {
         var count = ProcessInfo.processInfo.activeProcessorCount
         if let value = ProcessInfo.processInfo.environment["FLINT_NUM_THREADS"], let n = Int(value), n > 0 {

@@ -15,9 +15,10 @@ public enum GEMMBenchmark {
         return 2 * Double(n * n * n) / seconds / 1e9
     }
 
-    /// GFLOP/s of a direct `cblas_sgemm` call with OpenBLAS's own threading set to `threads`.
-    /// Run it in its own process: OpenBLAS's spinning threads would disturb anything measured after it.
-    public static func openBLASGFLOPS(size n: Int, threads: Int) -> Double {
+    /// GFLOP/s of a direct `cblas_sgemm` call with OpenBLAS's own threading set to `threads`, and the
+    /// thread count OpenBLAS reports it used. Run it in its own process: OpenBLAS's spinning threads
+    /// would disturb anything measured after it.
+    public static func openBLASGFLOPS(size n: Int, threads: Int) -> (gflops: Double, threads: Int) {
         openblas_set_num_threads(Int32(threads))
         let a = [Float](repeating: 0.5, count: n * n), b = [Float](repeating: 0.25, count: n * n)
         var c = [Float](repeating: 0, count: n * n)
@@ -31,6 +32,6 @@ public enum GEMMBenchmark {
                 }
             }
         })], rounds: 5, roundSeconds: 0.4)["sgemm"]!
-        return 2 * Double(n * n * n) / seconds / 1e9
+        return (2 * Double(n * n * n) / seconds / 1e9, Int(openblas_get_num_threads()))
     }
 }
