@@ -7,7 +7,8 @@
 #                     thread each (no batching), POST /predict on all-MiniLM-L6-v2 + a seeded 2-label head written by
 #                     transformers (bench/serve/make_model.py); Flint serves the same folder on /predict.
 #   infinity-torch    infinity-emb (dynamic batching, OpenAI-compatible) with its torch engine, POST /embeddings;
-#   infinity-optimum  infinity-emb with its optimum/onnxruntime engine (an ONNX export of the same weights);
+#   infinity-optimum  infinity-emb with its optimum/onnxruntime engine (an ONNX export of the same weights, fused by
+#                     onnxruntime's transformer optimizer);
 #                     Flint serves all-MiniLM-L6-v2 on POST /v1/embeddings. Both get batch size 32, the texts of
 #                     bench/serve/texts.txt in turn, and must return the same embeddings (cosine >= 0.999 on every
 #                     text, checked before measuring).
@@ -124,8 +125,11 @@ prepare() {  # peer: files and environments the peer needs
       [ -x "$infinity_venv/bin/infinity_emb" ] || {
         echo "bench-serve: no infinity-emb at $infinity_venv (run 'bash scripts/setup-peers.sh --infinity')" >&2; exit 1; }
       if [ "$1" = infinity-optimum ]; then
-        # infinity-emb's optimum engine loads the *.onnx of the model folder (and writes its optimised graph next
-        # to it): a folder of copies (never links into the MiniLM folder) with the ONNX export of the same weights.
+        # infinity-emb's optimum engine loads the *.onnx of the model folder: a folder of copies (never links into the
+        # MiniLM folder) with the ONNX export of the same weights, already optimised by onnxruntime's transformer
+        # optimizer (fused attention, LayerNorm, GELU: bench/peers/export_minilm_onnx.py checks it against PyTorch).
+        # infinity-emb's own optimisation step cannot run with optimum 2.x (OptimizationConfig lost
+        # optimize_with_onnxruntime_only) and would fall back to the plain graph, so it is switched off.
         if [ ! -f "$cache/peers/minilm.onnx" ]; then
           mkdir -p "$cache/peers"
           HF_HUB_OFFLINE=1 "$venv/bin/python" bench/peers/export_minilm_onnx.py "$minilm" "$cache/peers/minilm.onnx" >&2
@@ -136,7 +140,8 @@ prepare() {  # peer: files and environments the peer needs
           [ -f "$minilm/$f" ] && cp "$minilm/$f" "$onnx_folder/"
         done
         cp -r "$minilm/1_Pooling" "$onnx_folder/"
-        cp "$cache/peers/minilm.onnx" "$onnx_folder/model.onnx"
+        if [ -f "$cache/peers/minilm_fused.onnx" ]; then cp "$cache/peers/minilm_fused.onnx" "$onnx_folder/model.onnx"
+        else cp "$cache/peers/minilm.onnx" "$onnx_folder/model.onnx"; fi
       fi
       ;;
   esac
@@ -160,7 +165,7 @@ start_peer() {  # peer
       ;;
     infinity-*)
       local engine=${1#infinity-} folder=$minilm extra=()
-      if [ "$engine" = optimum ]; then folder=$onnx_folder; extra=(--pooling-method mean); fi
+      if [ "$engine" = optimum ]; then folder=$onnx_folder; extra=(--pooling-method mean --onnx-disable-optimize); fi
       HF_HUB_OFFLINE=1 TRANSFORMERS_OFFLINE=1 "$infinity_venv/bin/python" bench/serve/infinity_launcher.py --threads "$THREADS" -- \
         v2 --model-id "$folder" --served-model-name minilm --engine "$engine" --device cpu --batch-size "$BATCH_SIZE" \
         --host 127.0.0.1 --port "$PEER_PORT" --log-level warning "${extra[@]}" >> "$out/$1.log" 2>&1 &

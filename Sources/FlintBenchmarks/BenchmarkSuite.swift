@@ -78,10 +78,10 @@ public struct BenchmarkSuite: Sendable {
         var result: [String: Any]
         switch name {
         case "gemm-flint":
-            result = ["gflops": GEMMBenchmark.flintGFLOPS(size: size)]
+            result = ["gflops": try GEMMBenchmark.flintGFLOPS(size: size)]
         case "gemm-openblas":
             // Flint's pool stays untouched here: OpenBLAS's own threads are the only ones.
-            let measured = GEMMBenchmark.openBLASGFLOPS(size: size, threads: threads)
+            let measured = try GEMMBenchmark.openBLASGFLOPS(size: size, threads: threads)
             return try jsonLine(["gflops": measured.gflops, "threads": measured.threads])
         case "cnn-flint":
             result = try CNNBenchmark.runFlint()

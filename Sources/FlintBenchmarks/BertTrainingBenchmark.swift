@@ -62,7 +62,7 @@ public enum BertTrainingBenchmark {
             model.eval()
             withNoGrad { _ = model(inputIds: ids, attentionMask: mask) }
         }
-        let times = BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], warmup: 1, rounds: rounds,
+        let times = try BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], warmup: 1, rounds: rounds,
                                                 roundSeconds: 1.0)
         let fields: [String: Any] = [
             "train_sequences_per_s": Double(batchSize) / times["train"]!,

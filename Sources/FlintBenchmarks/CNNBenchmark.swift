@@ -30,7 +30,7 @@ public enum CNNBenchmark {
         }
         for _ in 0..<3 { trainStep(); evaluate() }
         let residentBefore = BenchmarkTiming.residentMiB()
-        let times = BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], rounds: rounds, roundSeconds: 1.0)
+        let times = try BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], rounds: rounds, roundSeconds: 1.0)
         let residentAfter = BenchmarkTiming.residentMiB()
         let fields: [String: Any] = [
             "train_images_per_s": Double(batchSize) / times["train"]!,

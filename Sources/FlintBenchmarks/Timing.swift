@@ -18,7 +18,7 @@ public enum BenchmarkTiming {
     /// median seconds per call of each case. A case that throws stops the measurement: the error
     /// propagates, so a failing call fails the benchmark instead of timing the failure.
     public static func interleaved(_ cases: [(String, () throws -> Void)], warmup: Int = 2, rounds: Int = 7,
-                                   roundSeconds: Double = 0.5) rethrows -> [String: Double] {
+                                   roundSeconds: Double = 0.5) throws -> [String: Double] {
         var calls: [String: Int] = [:]
         for (name, body) in cases {
             for _ in 0..<warmup { try body() }

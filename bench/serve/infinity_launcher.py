@@ -10,6 +10,12 @@ intra_op_num_threads=N and inter_op_num_threads=1, sizes Rayon's pool (the token
 RAYON_NUM_THREADS=N, then runs infinity-emb's own command line unchanged. uvicorn runs one worker process
 (infinity-emb's v2 has no worker option); its dynamic batching happens inside that process.
 Usage statistics are switched off (DO_NOT_TRACK=1, INFINITY_ANONYMOUS_USAGE_STATS=0): the run is loopback-only.
+
+One compatibility adapter, nothing else changed: infinity-emb 0.0.78's optimum engine passes the ONNX file it found
+in a local model folder to optimum as an absolute path, which optimum 2.x (the first optimum that works with torch
+2.13: optimum 1.27's exporters import torch.onnx internals torch 2.13 no longer has) rejects ("Could not find any
+ONNX files with target file name /abs/model.onnx, only found: [model.onnx]"). The launcher hands optimum the same file
+relative to the model folder, as optimum documents `file_name`.
 """
 import os
 import sys
@@ -49,6 +55,21 @@ def main():
         original_init(self, path_or_bytes, options, providers, provider_options, **kwargs)
 
     onnxruntime.InferenceSession.__init__ = init_with_threads
+
+    from pathlib import Path
+
+    import infinity_emb.transformer.embedder.optimum as optimum_embedder
+
+    found_onnx_file = optimum_embedder.get_onnx_files
+
+    def onnx_file_relative_to_folder(*, model_name_or_path, **kwargs):
+        path = found_onnx_file(model_name_or_path=model_name_or_path, **kwargs)
+        folder = Path(model_name_or_path)
+        if folder.is_dir() and Path(path).is_absolute():
+            return Path(path).relative_to(folder.resolve() if not Path(path).is_relative_to(folder) else folder)
+        return path
+
+    optimum_embedder.get_onnx_files = onnx_file_relative_to_folder
     import infinity_emb
     from infinity_emb.cli import cli
 
