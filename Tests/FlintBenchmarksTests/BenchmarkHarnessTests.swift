@@ -68,7 +68,8 @@ import FlintBenchmarks
         for folder in ["Sources/FlintBenchmarks", "bench", "Sources/flint/BenchCommand.swift", "scripts/bench-serve.sh"] {
             let url = root.appendingPathComponent(folder)
             var isDirectory: ObjCBool = false
-            #expect(FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), "\(folder)")
+            let exists = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
+            #expect(exists, "\(folder)")
             let files = isDirectory.boolValue
                 ? (FileManager.default.enumerator(atPath: url.path)?.allObjects as? [String] ?? []).map { url.appendingPathComponent($0) }
                 : [url]
