@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run train-cnn test bench bench-serve peers clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
+.PHONY: setup build run train-cnn test bench bench-serve bench-serve-infinity peers peers-infinity clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -48,12 +48,23 @@ finetune-zh-minilm: build
 peers:
 	@bash scripts/setup-peers.sh
 
-bench: build
-	.build/release/flint bench
+# The infinity-emb serving peer, in a venv of its own (its pins conflict with the peer venv's).
+peers-infinity: peers
+	@bash scripts/setup-peers.sh --infinity
 
-# flint serve vs gunicorn + Flask + transformers under wrk (needs make peers).
+# Every side on THREADS threads (default: FLINT_NUM_THREADS, else all cores); each row prints both counts.
+THREADS ?= $(or $(FLINT_NUM_THREADS),$(shell nproc))
+
+bench: build peers
+	.build/release/flint bench --only gemm,cnn,tokenize,minilm,bert-training --threads $(THREADS)
+
+# flint serve vs gunicorn + Flask + transformers under wrk, alternating Flint/peer/peer/Flint (needs make peers).
 bench-serve: build peers
-	bash scripts/bench-serve.sh
+	THREADS=$(THREADS) bash scripts/bench-serve.sh
+
+# flint serve /v1/embeddings vs infinity-emb /embeddings (torch and optimum/onnxruntime engines), same threads.
+bench-serve-infinity: build peers-infinity
+	THREADS=$(THREADS) PEER="infinity-torch infinity-optimum" bash scripts/bench-serve.sh
 
 clean:
 	rm -rf .build

@@ -83,6 +83,12 @@ let package = Package(
             dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "CFlintBLAS", .product(name: "Logging", package: "swift-log")],
             swiftSettings: kernelFlags
         ),
+        // `flint bench`: Flint against its peers. Only the command-line tool depends on it.
+        .target(
+            name: "FlintBenchmarks",
+            dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintText", "FlintModels", "CFlintBLAS"],
+            swiftSettings: kernelFlags
+        ),
         .target(
             name: "FlintServe",
             dependencies: [
@@ -112,7 +118,7 @@ let package = Package(
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
+                "Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe", "FlintBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -135,6 +141,7 @@ let package = Package(
             ],
             swiftSettings: kernelFlags
         ),
+        .testTarget(name: "FlintBenchmarksTests", dependencies: ["Flint", "FlintSupport", "FlintBenchmarks"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )

@@ -3,10 +3,28 @@
 # index offers it), transformers, tokenizers, sentence-transformers, onnx, onnxruntime, numpy, flask and gunicorn (versions pinned to
 # the ones the benchmark tables were measured with). Idempotent; nothing is installed system-wide.
 #   FLINT_PEERS_VENV (default ${FLINT_CACHE:-~/.cache/flint}/peers-venv)
+# With --infinity it also makes the serving peer of `make bench-serve-infinity`: infinity-emb 0.0.78 with its server,
+# torch and optimum (onnxruntime) engines, in a venv of its own, FLINT_INFINITY_VENV (default
+# ${FLINT_CACHE:-~/.cache/flint}/infinity-venv): its requirements (numpy < 2, sentence-transformers < 4, hence
+# transformers < 5) would downgrade the peer venv's numpy 2, sentence-transformers 6 and transformers 5.
 set -euo pipefail
 cache=${FLINT_CACHE:-$HOME/.cache/flint}
 venv=${FLINT_PEERS_VENV:-$cache/peers-venv}
 mkdir -p "$cache"
+if [ "${1:-}" = "--infinity" ]; then
+  infinity=${FLINT_INFINITY_VENV:-$cache/infinity-venv}
+  [ -x "$infinity/bin/pip" ] || python3 -m venv "$infinity"
+  ipy="$infinity/bin/python"
+  if ! "$ipy" -c 'import infinity_emb, torch, optimum.onnxruntime, sentence_transformers' 2>/dev/null; then
+    # The versions pip resolved for infinity-emb 0.0.78 with torch 2.13 on Python 3.11 (2026-12-07), pinned.
+    "$ipy" -m pip install -q "torch==2.13.0+cpu" 2>/dev/null || "$ipy" -m pip install -q "torch==2.13.0"
+    "$ipy" -m pip install -q "infinity-emb[server,torch,optimum]==0.0.78" "optimum==2.1.0" "optimum-onnx==0.1.0" \
+      "onnxruntime==1.32.0" "onnx==1.23.2" "transformers==4.57.6" "tokenizers==0.22.2" "sentence-transformers==3.4.1" \
+      "numpy==1.26.4" "fastapi==0.165.0" "uvicorn==0.32.1" "huggingface_hub==0.36.2"
+  fi
+  "$ipy" -c 'import importlib.metadata as m; print("infinity-emb env ready at '"$infinity"': infinity-emb", m.version("infinity-emb"), "torch", m.version("torch"), "optimum", m.version("optimum"), "onnxruntime", m.version("onnxruntime"))'
+  exit 0
+fi
 [ -x "$venv/bin/python" ] || python3 -m venv "$venv"
 py="$venv/bin/python"
 if ! "$py" -c 'import torch' 2>/dev/null; then

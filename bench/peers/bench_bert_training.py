@@ -10,6 +10,7 @@ schedule step. The eval forward is measured too, interleaved round by round. Pri
 milliseconds of the step's parts: train_forward_ms (zeroing, forward, loss), train_backward_ms, train_update_ms
 (clipping, AdamW, scheduler)}.
 """
+import argparse
 import json
 import resource
 import statistics
@@ -19,8 +20,11 @@ import time
 import torch
 from transformers import BertConfig, BertForSequenceClassification, get_linear_schedule_with_warmup
 
-threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 5
+_parser = argparse.ArgumentParser()
+_parser.add_argument("--threads", type=int, required=True, help="torch intra-op threads (flint bench passes its count)")
+_parser.add_argument("--rounds", type=int, default=5)
+_arguments = _parser.parse_args()
+threads, rounds = _arguments.threads, _arguments.rounds
 torch.set_num_threads(threads)
 torch.set_num_interop_threads(1)
 torch.manual_seed(0)
@@ -83,7 +87,7 @@ for r in range(rounds):
         times[name].append((time.perf_counter() - t0) / calls[name])
 train, evaluation = statistics.median(times["train"]), statistics.median(times["eval"])
 print(json.dumps({
-    "torch": torch.__version__, "threads": threads,
+    "torch": torch.__version__, "threads": torch.get_num_threads(),
     "train_sequences_per_s": batch / train, "eval_sequences_per_s": batch / evaluation,
     "train_step_ms": train * 1000,
     **{f"train_{part}_ms": sections[part] / sections["calls"] * 1000 for part in ("forward", "backward", "update")},

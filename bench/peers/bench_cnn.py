@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
-"""PyTorch peer for `flint bench`: the reference CNN (3x32x32 input, batch 64, 10 classes) on 2 threads.
+"""PyTorch peer for `flint bench`: the reference CNN (3x32x32 input, batch 64, 10 classes) on --threads N threads.
 
 Measures a training step (forward, backward, Adam step) and eval inference, interleaving the two cases round by round,
 and prints one JSON object: {"torch": version, "threads": n, "train_images_per_s": x, "eval_images_per_s": y}.
 """
+import argparse
 import json
 import statistics
 import sys
@@ -12,8 +13,11 @@ import time
 import torch
 import torch.nn as nn
 
-threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 7
+_parser = argparse.ArgumentParser()
+_parser.add_argument("--threads", type=int, required=True, help="torch intra-op threads (flint bench passes its count)")
+_parser.add_argument("--rounds", type=int, default=7)
+_arguments = _parser.parse_args()
+threads, rounds = _arguments.threads, _arguments.rounds
 torch.set_num_threads(threads)
 torch.set_num_interop_threads(1)
 torch.manual_seed(0)

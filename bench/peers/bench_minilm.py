@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """PyTorch and onnxruntime peers for `flint bench --only minilm`: all-MiniLM-L6-v2 sentence embeddings
-(BertModel + mean pooling + L2 normalisation) on 2 threads, on the token ids Flint wrote.
+(BertModel + mean pooling + L2 normalisation) on --threads N threads, on the token ids Flint wrote.
 
-Usage: bench_minilm.py --ids IDS.json [--rounds 7] [--only t16_b1,t128_b32]
+Usage: bench_minilm.py --ids IDS.json --threads N [--rounds 7] [--only t16_b1,t128_b32]
 IDS.json: {"16": [[ids]...32], "128": [...]} (every sequence of a length has that many tokens, so no padding).
 The model comes from ${FLINT_CACHE:-~/.cache/flint}/models/all-MiniLM-L6-v2; the ONNX export is made once into
 ${FLINT_CACHE}/peers/ by export_minilm_onnx.py. onnxruntime runs with ORT_ENABLE_ALL on the plain export and on
@@ -54,12 +54,13 @@ def interleaved(cases, rounds, round_seconds=0.4, warmup=2):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--ids", required=True)
+    parser.add_argument("--threads", type=int, required=True, help="torch and onnxruntime intra-op threads")
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--only", default="", help="comma-separated cases, e.g. t16_b1,t128_b32")
     parser.add_argument("--peers", default="torch,onnxruntime", help="which peers to time")
     args = parser.parse_args()
     only = set(filter(None, args.only.split(",")))
-    torch.set_num_threads(2)
+    torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
 
     if not os.path.exists(ONNX):
@@ -72,7 +73,7 @@ def main():
     load_seconds = time.perf_counter() - start
 
     options = ort.SessionOptions()
-    options.intra_op_num_threads = 2
+    options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     sessions = {"plain": ort.InferenceSession(ONNX, options, providers=["CPUExecutionProvider"])}
@@ -118,7 +119,8 @@ def main():
                 cases.append((f"ort{label}_{key}", ort_case))
 
     times = interleaved(cases, args.rounds)
-    result = {"torch": torch.__version__, "onnxruntime": ort.__version__, "threads": 2, "torch_load_seconds": load_seconds}
+    result = {"torch": torch.__version__, "onnxruntime": ort.__version__, "threads": torch.get_num_threads(),
+              "onnxruntime_threads": options.intra_op_num_threads, "torch_load_seconds": load_seconds}
     for name, seconds in times.items():
         result[name] = seconds
         print(f"{name:28s} {seconds * 1e3:9.2f} ms", file=sys.stderr)

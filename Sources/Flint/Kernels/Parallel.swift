@@ -15,6 +15,18 @@ public enum Parallel {
     /// Threads kernels use, including the calling one.
     public static var threadCount: Int { pool.workerCount + 1 }
 
+    /// The threads OpenBLAS would use for one call now (`openblas_get_num_threads`): 1 once any Flint
+    /// kernel or GEMM has run, since Flint splits large GEMMs over its own pool.
+    public static var blasThreadCount: Int { Int(openblas_get_num_threads()) }
+
+    /// Creates the pool if needed, which sets OpenBLAS to one thread. Every BLAS call site calls it
+    /// first, so that a GEMM made before any parallel kernel never runs on OpenBLAS's default threads
+    /// (all cores) next to Flint's `FLINT_NUM_THREADS`.
+    @inline(__always)
+    static func configureBLAS() {
+        _ = pool
+    }
+
     static let pool: WorkerPool = {
         var count = ProcessInfo.processInfo.activeProcessorCount
         if let value = ProcessInfo.processInfo.environment["FLINT_NUM_THREADS"], let n = Int(value), n > 0 {
@@ -76,7 +88,10 @@ final class WorkerPool: @unchecked Sendable {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         for i in 0..<workerCount {
-            let thread = Thread { [unowned self] in self.workerLoop() }
+            let thread = Thread { [unowned self] in
+                WorkerPool.setKernelThreadName("flint-worker-\(i)")
+                self.workerLoop()
+            }
             thread.name = "flint-worker-\(i)"
             thread.stackSize = 8 << 20
             thread.start()
@@ -84,6 +99,19 @@ final class WorkerPool: @unchecked Sendable {
     }
 
     typealias Body = (Int) -> Void
+
+    /// Gives the calling thread its kernel-visible name (`/proc/PID/task/*/comm`, at most 15 bytes), so that
+    /// tools such as scripts/bench-serve.sh can count the pool's threads: Foundation's `Thread.name` does
+    /// not set it on Linux, and Glibc's module does not export `pthread_setname_np`.
+    static func setKernelThreadName(_ name: String) {
+        #if os(Linux)
+        let descriptor = open("/proc/thread-self/comm", O_WRONLY)
+        guard descriptor >= 0 else { return }
+        defer { close(descriptor) }
+        let bytes = Array(name.utf8.prefix(15))
+        _ = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        #endif
+    }
 
     func run(tasks: Int, _ body: Body) {
         guard busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {

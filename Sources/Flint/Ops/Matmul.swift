@@ -27,6 +27,7 @@ struct BLASOperand {
 @inline(__always)
 func sgemm(_ a: UnsafePointer<Float>, _ opA: BLASOperand, _ b: UnsafePointer<Float>, _ opB: BLASOperand,
            _ c: UnsafeMutablePointer<Float>, ldc: Int, m: Int, n: Int, k: Int, alpha: Float = 1, beta: Float = 0) {
+    Parallel.configureBLAS()
     cblas_sgemm(CblasRowMajor, opA.transposed ? CblasTrans : CblasNoTrans, opB.transposed ? CblasTrans : CblasNoTrans,
                 Int32(m), Int32(n), Int32(k), alpha, a, Int32(opA.leadingDimension), b, Int32(opB.leadingDimension),
                 beta, c, Int32(ldc))

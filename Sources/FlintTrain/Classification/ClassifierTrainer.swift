@@ -140,10 +140,10 @@ public final class ClassifierTrainer {
             model.train()
             var windowLoss = 0.0, windowCorrect = 0, windowSeen = 0, windowBatches = 0
             var epochLoss = 0.0, epochCorrect = 0, epochSeen = 0
-            let start = BenchmarkTiming.now()
+            let start = ProcessResources.now()
             var residentEarly = Double.nan
             for (index, batch) in loader.enumerated() {
-                if index == 10 { residentEarly = BenchmarkTiming.residentMiB() }
+                if index == 10 { residentEarly = ProcessResources.residentMiB() }
                 let logits = model(batch.inputs)
                 let loss = crossEntropy(logits: logits, targets: batch.labels, labelSmoothing: config.labelSmoothing)
                 optimizer.zeroGrad()
@@ -163,13 +163,13 @@ public final class ClassifierTrainer {
                 }
             }
             bar.finish()
-            let seconds = BenchmarkTiming.now() - start
+            let seconds = ProcessResources.now() - start
             let (testLoss, testAccuracy) = evaluate(testSet)
             let result = EpochResult(epoch: epoch, trainLoss: epochLoss / Double(max(epochSeen, 1)),
                                      trainAccuracy: Double(epochCorrect) / Double(max(epochSeen, 1)),
                                      testLoss: testLoss, testAccuracy: testAccuracy, trainSeconds: seconds,
                                      imagesPerSecond: Double(epochSeen) / seconds,
-                                     residentMiB: [residentEarly, BenchmarkTiming.residentMiB()])
+                                     residentMiB: [residentEarly, ProcessResources.residentMiB()])
             epochs.append(result)
             output(String(format: "Epoch %d/%d: train loss %.4f, train acc %.2f%%, test loss %.4f, test acc %.2f%% (%.0f img/s, %.1f s, resident %.0f→%.0f MiB)",
                           epoch, config.epochs, result.trainLoss, 100 * result.trainAccuracy, testLoss,

@@ -17,11 +17,15 @@ public struct BenchmarkRow: Codable, Sendable {
     public var ratio: Double?
     /// The target ratio from the issue, e.g. 0.95 or 1.0.
     public var goal: Double?
-    /// Who the peer was, e.g. `OpenBLAS direct (2 threads)` or `PyTorch 2.13 (2 threads)`.
+    /// Who the peer was, e.g. `OpenBLAS cblas_sgemm` or `PyTorch 2.13`.
     public var peerName: String?
+    /// The threads Flint ran with, as the Flint process reported them.
+    public var flintThreads: Int?
+    /// The threads the peer ran with, as the peer process reported them.
+    public var peerThreads: Int?
 
     public init(name: String, unit: String, flint: Double, peer: Double? = nil, higherIsBetter: Bool = true,
-                goal: Double? = nil, peerName: String? = nil) {
+                goal: Double? = nil, peerName: String? = nil, flintThreads: Int? = nil, peerThreads: Int? = nil) {
         self.name = name
         self.unit = unit
         self.flint = flint
@@ -31,9 +35,12 @@ public struct BenchmarkRow: Codable, Sendable {
         }
         self.goal = goal
         self.peerName = peerName
+        self.flintThreads = flintThreads
+        self.peerThreads = peerThreads
     }
 
-    /// The JSON line `{"name", "unit", "flint", "peer", "ratio", "goal"}` (nulls where absent).
+    /// The JSON line `{"name", "unit", "flint", "peer", "ratio", "goal", "flint_threads", "peer_threads"}`
+    /// (nulls where absent), plus `peer_name` when known.
     public var jsonLine: String {
         func number(_ v: Double?) -> String {
             guard let v, v.isFinite else { return "null" }
@@ -46,7 +53,9 @@ public struct BenchmarkRow: Codable, Sendable {
             return data.flatMap { String(data: $0, encoding: .utf8) } ?? "\"\""
         }
         var fields = ["\"name\": \(string(name))", "\"unit\": \(string(unit))", "\"flint\": \(number(flint))",
-                      "\"peer\": \(number(peer))", "\"ratio\": \(number(ratio))", "\"goal\": \(number(goal))"]
+                      "\"peer\": \(number(peer))", "\"ratio\": \(number(ratio))", "\"goal\": \(number(goal))",
+                      "\"flint_threads\": \(flintThreads.map(String.init) ?? "null")",
+                      "\"peer_threads\": \(peerThreads.map(String.init) ?? "null")"]
         if let peerName { fields.append("\"peer_name\": \(string(peerName))") }
         return "{" + fields.joined(separator: ", ") + "}"
     }
@@ -57,20 +66,25 @@ public struct BenchmarkRow: Codable, Sendable {
             guard let v, v.isFinite else { return "—" }
             return v >= 100 ? String(format: "%.0f", v) : String(format: "%.2f", v)
         }
-        let header = ["benchmark", "unit", "flint", "peer", "ratio", "goal", "peer is"]
+        let header = ["benchmark", "unit", "flint", "peer", "ratio", "goal", "threads flint/peer", "peer is"]
         let cells = rows.map { r in
             [r.name, r.unit, fmt(r.flint), fmt(r.peer), r.ratio.map { String(format: "%.2f×", $0) } ?? "—",
-             r.goal.map { String(format: "≥ %.2f×", $0) } ?? "—", r.peerName ?? "—"]
+             r.goal.map { String(format: "≥ %.2f×", $0) } ?? "—", threadCell(r), r.peerName ?? "—"]
         }
         var widths = header.map(\.count)
         for row in cells { for (i, c) in row.enumerated() { widths[i] = max(widths[i], c.count) } }
         func line(_ row: [String]) -> String {
             row.enumerated().map { i, c in
-                i == 0 || i == 6 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
+                i == 0 || i == 7 ? c.padding(toLength: widths[i], withPad: " ", startingAt: 0)
                     : String(repeating: " ", count: widths[i] - c.count) + c
             }.joined(separator: "  ")
         }
         return ([line(header), line(widths.map { String(repeating: "-", count: $0) })] + cells.map(line))
             .joined(separator: "\n")
+    }
+
+    /// The table's thread cell: `2/2` (Flint's and the peer's), `2/—` when no peer ran.
+    static func threadCell(_ row: BenchmarkRow) -> String {
+        "\(row.flintThreads.map(String.init) ?? "—")/\(row.peer == nil ? "—" : row.peerThreads.map(String.init) ?? "?")"
     }
 }

@@ -1,9 +1,10 @@
 import Foundation
 import Flint
+import FlintSupport
 import FlintModels
 
 /// all-MiniLM-L6-v2 sentence embeddings (encoder + mean pooling + L2 normalisation) on fixed token
-/// ids: Flint's ``BertEncoder`` against PyTorch and onnxruntime (`bench/peers/bench_minilm.py`), 2 threads.
+/// ids: Flint's ``BertEncoder`` against PyTorch and onnxruntime (`bench/peers/bench_minilm.py`), same threads.
 ///
 /// Flint writes the token ids to a JSON file that the peer reads, so both sides encode exactly the
 /// same ids: for each length T, 32 sequences `[CLS] w₁ … w_{T−2} [SEP]` with word ids from a fixed
@@ -15,11 +16,7 @@ public enum MiniLMBenchmark {
     public static let batchSizes = [1, 8, 32]
 
     /// The model folder: `$FLINT_CACHE/models/all-MiniLM-L6-v2` (default cache `~/.cache/flint`).
-    public static var modelFolder: URL {
-        let env = ProcessInfo.processInfo.environment
-        let cache = env["FLINT_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache/flint")
-        return URL(fileURLWithPath: cache).appendingPathComponent("models/all-MiniLM-L6-v2", isDirectory: true)
-    }
+    public static var modelFolder: URL { FlintCache.model(named: "all-MiniLM-L6-v2") }
 
     /// The deterministic inputs: 32 sequences per length.
     public static func tokenIds(length: Int, count: Int = 32) -> [[Int]] {
@@ -48,19 +45,19 @@ public enum MiniLMBenchmark {
     /// Measures Flint in this process: load time, resident memory after load against the weights'
     /// size, and seconds per `sentenceEmbeddings` call for every case (interleaved rounds, medians).
     /// `only` restricts the cases (keys such as `t16_b1`); empty runs all.
-    public static func runFlint(rounds: Int = 5, only: Set<String> = []) throws -> String {
+    public static func runFlint(rounds: Int = 5, only: Set<String> = []) throws -> [String: Any] {
         let folder = modelFolder
         let residentBeforeLoad = BenchmarkTiming.residentMiB()
         let start = BenchmarkTiming.now()
         let encoder = try BertEncoder(contentsOf: folder)
         let loadSeconds = BenchmarkTiming.now() - start
-        let weightsBytes = (try? FileManager.default.attributesOfItem(
-            atPath: folder.appendingPathComponent("model.safetensors").path)[.size] as? Int) ?? 0
+        let weightsBytes = try FileManager.default.attributesOfItem(
+            atPath: folder.appendingPathComponent("model.safetensors").path)[.size] as? Int ?? 0
         // First call touches the mmap'd pages a forward pass reads; memory is read after it.
         _ = try encoder.sentenceEmbeddings(inputIds: [tokenIds(length: 16, count: 1)[0]])
         let residentAfterLoad = BenchmarkTiming.residentMiB()
         encoder.releaseWorkspaces()
-        var cases: [(String, () -> Void)] = []
+        var cases: [(String, () throws -> Void)] = []
         var results: [String: Double] = [:]
         for length in lengths {
             let ids = tokenIds(length: length)
@@ -68,25 +65,25 @@ public enum MiniLMBenchmark {
                 let name = key(length: length, batch: batch)
                 if !only.isEmpty && !only.contains(name) { continue }
                 let input = Array(ids.prefix(batch))
-                cases.append((name, { _ = try? encoder.sentenceEmbeddings(inputIds: input, pooling: .mean, normalize: true) }))
+                cases.append((name, { _ = try encoder.sentenceEmbeddings(inputIds: input, pooling: .mean, normalize: true) }))
             }
         }
         if ProcessInfo.processInfo.environment["FLINT_BENCH_CPU_TIME"] == "1" {
             // Development aid on a busy machine: process CPU seconds per call (robust to time-sharing
             // with one thread; with two it includes the workers' spinning).
             for (name, body) in cases {
-                for _ in 0..<2 { body() }
+                for _ in 0..<2 { try body() }
                 var samples: [Double] = []
                 for _ in 0..<rounds {
                     let start = processCPUSeconds(), wallStart = BenchmarkTiming.now()
                     var calls = 0
-                    while BenchmarkTiming.now() - wallStart < 0.3 || calls < 2 { body(); calls += 1 }
+                    while BenchmarkTiming.now() - wallStart < 0.3 || calls < 2 { try body(); calls += 1 }
                     samples.append((processCPUSeconds() - start) / Double(calls))
                 }
                 results["cpu_" + name] = samples.min()!
             }
         } else {
-            for (name, seconds) in BenchmarkTiming.interleaved(cases, warmup: 2, rounds: rounds, roundSeconds: 0.4) {
+            for (name, seconds) in try BenchmarkTiming.interleaved(cases, warmup: 2, rounds: rounds, roundSeconds: 0.4) {
                 results[name] = seconds
             }
         }
@@ -95,8 +92,7 @@ public enum MiniLMBenchmark {
         results["rss_after_load_mib"] = residentAfterLoad
         results["weights_mib"] = Double(weightsBytes) / (1024 * 1024)
         results["peak_rss_mib"] = BenchmarkTiming.peakResidentMiB()
-        let data = try JSONSerialization.data(withJSONObject: results, options: [.sortedKeys])
-        return String(data: data, encoding: .utf8)!
+        return results
     }
 }
 
@@ -109,74 +105,74 @@ func processCPUSeconds() -> Double {
 
 extension BenchmarkSuite {
     /// MiniLM throughput (sentences/s) and batch-1 latency (ms) against onnxruntime and PyTorch, plus
-    /// load time and resident memory after load. Flint and the peers alternate three times; each
-    /// keeps its best run (machine noise only slows).
-    public func miniLMRows() -> [BenchmarkRow] {
+    /// load time and resident memory after load. Flint and the peers alternate three times (A-B, B-A,
+    /// A-B, so that a slow stretch of the shared machine hits both sides alike); each keeps its best
+    /// run (machine noise only slows).
+    public func miniLMRows() throws -> [BenchmarkRow] {
         let idsFile = FileManager.default.temporaryDirectory.appendingPathComponent("flint-minilm-ids-\(getpid()).json")
         defer { try? FileManager.default.removeItem(at: idsFile) }
-        do { try MiniLMBenchmark.writeTokenIds(to: idsFile) } catch {
-            progress("bench: cannot write MiniLM token ids: \(error)")
-            return []
-        }
+        try MiniLMBenchmark.writeTokenIds(to: idsFile)
+        // FLINT_BENCH_ONLY=t16_b1,t128_b32 restricts the cases on both sides (for quick runs).
+        let only = ProcessInfo.processInfo.environment["FLINT_BENCH_ONLY"].map { Set($0.split(separator: ",").map(String.init)) } ?? []
         var flintRuns: [[String: Any]] = [], peerRuns: [[String: Any]] = []
-        let python = BenchmarkSubprocess.peerPython
-        if python == nil { progress("bench: no peer environment (run `make peers`); MiniLM peer columns left empty") }
-        // Three alternations in A-B, B-A, A-B order so that a slow stretch of the shared machine hits
-        // both sides alike; each side keeps its best run (machine noise only slows).
-        func runFlint(_ round: Int) {
+        if BenchmarkSubprocess.peerPython == nil { notePeerMissing("MiniLM") }
+        func runFlint(_ round: Int) throws {
             progress("bench: MiniLM (Flint) round \(round + 1)")
-            if let run = worker("minilm-flint") { flintRuns.append(run) }
+            flintRuns.append(try worker("minilm-flint"))
         }
-        func runPeer(_ round: Int) {
-            guard let python else { return }
+        func runPeer(_ round: Int) throws {
+            guard BenchmarkSubprocess.peerPython != nil else { return }
             progress("bench: MiniLM (PyTorch, onnxruntime) round \(round + 1)")
-            if let run = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                python, ["\(peerScripts)/bench_minilm.py", "--ids", idsFile.path, "--rounds", "5"],
-                environment: ["OMP_NUM_THREADS": "2", "HF_HUB_OFFLINE": "1", "TRANSFORMERS_OFFLINE": "1"])) {
-                peerRuns.append(run)
-            }
+            let restrict = only.isEmpty ? [] : ["--only", only.sorted().joined(separator: ",")]
+            if let run = try peer("bench_minilm.py", ["--ids", idsFile.path, "--rounds", "5"] + restrict) { peerRuns.append(run) }
         }
         for round in 0..<3 {
-            if round % 2 == 0 { runFlint(round); runPeer(round) } else { runPeer(round); runFlint(round) }
+            if round % 2 == 0 { try runFlint(round); try runPeer(round) } else { try runPeer(round); try runFlint(round) }
         }
-        /// The best (lowest) seconds of `key` over the runs.
-        func best(_ runs: [[String: Any]], _ key: String) -> Double? {
-            runs.compactMap { $0[key] as? Double }.min()
+        /// The best (lowest) seconds of `key` over the runs; throws when a run lacks it.
+        func best(_ runs: [[String: Any]], _ key: String, _ side: String) throws -> Double? {
+            try runs.map { try number($0, key, side) }.min()
         }
         let torchVersion = peerRuns.first?["torch"] as? String ?? "?"
         let ortVersion = peerRuns.first?["onnxruntime"] as? String ?? "?"
-        let ortName = "onnxruntime \(ortVersion) (2 threads, best of plain/fused graph)"
-        let torchName = "PyTorch \(torchVersion) (2 threads)"
+        let ortName = "onnxruntime \(ortVersion) (best of plain/fused graph)"
+        let torchName = "PyTorch \(torchVersion)"
+        let peerThreads = peerRuns.first?["threads"] as? Int
         var rows: [BenchmarkRow] = []
         for length in MiniLMBenchmark.lengths {
             for batch in MiniLMBenchmark.batchSizes {
                 let key = MiniLMBenchmark.key(length: length, batch: batch)
-                guard let flint = best(flintRuns, key) else { continue }
-                let ort = best(peerRuns, "onnxruntime_" + key), torch = best(peerRuns, "torch_" + key)
+                if !only.isEmpty && !only.contains(key) { continue }
+                guard let flint = try best(flintRuns, key, "minilm-flint") else { continue }
+                let ort = try best(peerRuns, "onnxruntime_" + key, "bench_minilm.py")
+                let torch = try best(peerRuns, "torch_" + key, "bench_minilm.py")
                 let name = "minilm_b\(batch)_t\(length)"
                 if batch == 1 {
                     rows.append(BenchmarkRow(name: name + " latency", unit: "ms", flint: flint * 1e3, peer: ort.map { $0 * 1e3 },
-                                             higherIsBetter: false, goal: 1.0, peerName: ortName))
+                                             higherIsBetter: false, goal: 1.0, peerName: ortName,
+                                             flintThreads: threads, peerThreads: peerThreads))
                     rows.append(BenchmarkRow(name: name + " latency", unit: "ms", flint: flint * 1e3, peer: torch.map { $0 * 1e3 },
-                                             higherIsBetter: false, peerName: torchName))
+                                             higherIsBetter: false, peerName: torchName, flintThreads: threads, peerThreads: peerThreads))
                 } else {
                     let perSecond = { (seconds: Double) in Double(batch) / seconds }
                     rows.append(BenchmarkRow(name: name, unit: "sent/s", flint: perSecond(flint), peer: ort.map(perSecond),
-                                             goal: 1.0, peerName: ortName))
+                                             goal: 1.0, peerName: ortName, flintThreads: threads, peerThreads: peerThreads))
                     rows.append(BenchmarkRow(name: name, unit: "sent/s", flint: perSecond(flint), peer: torch.map(perSecond),
-                                             peerName: torchName))
+                                             peerName: torchName, flintThreads: threads, peerThreads: peerThreads))
                 }
             }
         }
-        if let load = best(flintRuns, "load_seconds") {
-            rows.append(BenchmarkRow(name: "minilm load from folder", unit: "s", flint: load, peer: best(peerRuns, "torch_load_seconds"),
-                                     higherIsBetter: false, peerName: "transformers AutoModel.from_pretrained"))
+        if let load = try best(flintRuns, "load_seconds", "minilm-flint") {
+            rows.append(BenchmarkRow(name: "minilm load from folder", unit: "s", flint: load,
+                                     peer: try best(peerRuns, "torch_load_seconds", "bench_minilm.py"), higherIsBetter: false,
+                                     peerName: "transformers AutoModel.from_pretrained", flintThreads: threads, peerThreads: peerThreads))
         }
-        if let resident = best(flintRuns, "rss_after_load_mib"), let weights = best(flintRuns, "weights_mib") {
-            let before = best(flintRuns, "rss_before_load_mib") ?? 0
+        if let resident = try best(flintRuns, "rss_after_load_mib", "minilm-flint"),
+           let weights = try best(flintRuns, "weights_mib", "minilm-flint") {
+            let before = try best(flintRuns, "rss_before_load_mib", "minilm-flint") ?? 0
             rows.append(BenchmarkRow(name: "minilm resident after load (× weights \(String(format: "%.0f", weights)) MiB)",
-                                     unit: "×", flint: (resident - before) / weights))
-            rows.append(BenchmarkRow(name: "minilm process resident after load", unit: "MiB", flint: resident))
+                                     unit: "×", flint: (resident - before) / weights, flintThreads: threads))
+            rows.append(BenchmarkRow(name: "minilm process resident after load", unit: "MiB", flint: resident, flintThreads: threads))
         }
         return rows
     }

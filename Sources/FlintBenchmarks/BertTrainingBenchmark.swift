@@ -29,7 +29,7 @@ public enum BertTrainingBenchmark {
     /// `eval_sequences_per_s`, `train_step_ms` (median), the mean milliseconds of the step's parts
     /// (`train_forward_ms`: zeroing, forward and loss; `train_backward_ms`; `train_update_ms`:
     /// clipping, AdamW and scheduler) and `peak_rss_mib`.
-    public static func runFlint(rounds: Int = 5) throws -> String {
+    public static func runFlint(rounds: Int = 5) throws -> [String: Any] {
         RandomGenerator.manualSeed(0)
         let model = try BertForSequenceClassification(configuration: configuration)
         let ids = Tensor.randomIntegers([batchSize, length], low: 1000, high: 30000)
@@ -62,9 +62,9 @@ public enum BertTrainingBenchmark {
             model.eval()
             withNoGrad { _ = model(inputIds: ids, attentionMask: mask) }
         }
-        let times = BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], warmup: 1, rounds: rounds,
+        let times = try BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], warmup: 1, rounds: rounds,
                                                 roundSeconds: 1.0)
-        let fields: [String: Double] = [
+        let fields: [String: Any] = [
             "train_sequences_per_s": Double(batchSize) / times["train"]!,
             "eval_sequences_per_s": Double(batchSize) / times["eval"]!,
             "train_step_ms": times["train"]! * 1000,
@@ -73,8 +73,7 @@ public enum BertTrainingBenchmark {
             "train_update_ms": sections.meanMilliseconds(sections.update),
             "peak_rss_mib": BenchmarkTiming.peakResidentMiB(),
         ]
-        let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
-        return String(data: data, encoding: .utf8)!
+        return fields
     }
 }
 
@@ -95,34 +94,28 @@ struct StepSections {
 
 extension BenchmarkSuite {
     /// BERT fine-tuning step (forward, backward, gradient clipping, AdamW, scheduler) and eval forward
-    /// (MiniLM shape, 16 × 128), Flint vs PyTorch (2 threads).
-    public func bertTrainingRows() -> [BenchmarkRow] {
+    /// (MiniLM shape, 16 × 128), Flint vs PyTorch + transformers.
+    public func bertTrainingRows() throws -> [BenchmarkRow] {
         progress("bench: BERT training step (Flint)")
-        let flint = worker("bert-training-flint")
-        var peer: [String: Any]? = nil
-        var peerName = "PyTorch + transformers (2 threads)"
-        if let python = BenchmarkSubprocess.peerPython {
-            progress("bench: BERT training step (PyTorch)")
-            peer = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                python, ["\(peerScripts)/bench_bert_training.py", "2"], environment: ["OMP_NUM_THREADS": "2"]))
-            if let version = peer?["torch"] as? String { peerName = "PyTorch \(version) + transformers (2 threads)" }
-        } else {
-            progress("bench: no peer environment (run `make peers`); PyTorch columns left empty")
-        }
-        func value(_ object: [String: Any]?, _ key: String) -> Double? { object?[key] as? Double }
+        let flint = try worker("bert-training-flint")
+        progress("bench: BERT training step (PyTorch)")
+        let peer = try self.peer("bench_bert_training.py", [])
+        if peer == nil { notePeerMissing("BERT training") }
+        let peerName = (peer?["torch"] as? String).map { "PyTorch \($0) + transformers" } ?? "PyTorch + transformers"
         func breakdown(_ object: [String: Any]?) -> String {
-            func ms(_ key: String) -> String { value(object, key).map { String(format: "%.0f", $0) } ?? "–" }
+            func ms(_ key: String) -> String { (object?[key] as? Double).map { String(format: "%.0f", $0) } ?? "–" }
             return "\(ms("train_step_ms")) ms (forward \(ms("train_forward_ms")), backward \(ms("train_backward_ms")), "
                 + "clip+AdamW+schedule \(ms("train_update_ms")))"
         }
         progress("bench: fine-tune step Flint \(breakdown(flint)); PyTorch \(breakdown(peer))")
+        func row(_ name: String, _ key: String) throws -> BenchmarkRow {
+            BenchmarkRow(name: name, unit: "seq/s", flint: try number(flint, key, "bert-training-flint"),
+                         peer: try optionalNumber(peer, key, "bench_bert_training.py"), goal: 1.0, peerName: peerName,
+                         flintThreads: threads, peerThreads: peer?["threads"] as? Int)
+        }
         return [
-            BenchmarkRow(name: "BERT (MiniLM shape) fine-tune step fwd+bwd+AdamW 16×128", unit: "seq/s",
-                         flint: value(flint, "train_sequences_per_s") ?? .nan, peer: value(peer, "train_sequences_per_s"),
-                         goal: 1.0, peerName: peerName),
-            BenchmarkRow(name: "BERT (MiniLM shape) Module eval forward 16×128", unit: "seq/s",
-                         flint: value(flint, "eval_sequences_per_s") ?? .nan, peer: value(peer, "eval_sequences_per_s"),
-                         goal: 1.0, peerName: peerName),
+            try row("BERT (MiniLM shape) fine-tune step fwd+bwd+AdamW 16×128", "train_sequences_per_s"),
+            try row("BERT (MiniLM shape) Module eval forward 16×128", "eval_sequences_per_s"),
         ]
     }
 }

@@ -1,20 +1,17 @@
 import Foundation
 import Flint
+import FlintSupport
 import FlintText
 
-/// `tokenize_10k_minilm`: 10,000 sentences through MiniLM's tokenizer, Flint against the Hugging Face
-/// fast tokenizer (`tokenizer(list_of_texts)` in transformers, Rust, parallel), both reading the same
-/// corpus file.
+/// `tokenize_10k_minilm`: 10,000 sentences through MiniLM's WordPiece tokenizer, Flint's `encodeBatch`
+/// against Hugging Face `tokenizers`' `encode_batch` (Rust, parallel: the fair peer) and, as a second
+/// labelled row, transformers' `tokenizer(list_of_texts)` call; all read the same corpus file.
 public enum TokenizerBenchmark {
     /// Number of sentences.
     public static let sentenceCount = 10_000
 
     /// The MiniLM folder: `$FLINT_CACHE/models/all-MiniLM-L6-v2` (default cache `~/.cache/flint`).
-    public static var modelFolder: URL {
-        let env = ProcessInfo.processInfo.environment
-        let cache = env["FLINT_CACHE"].flatMap { $0.isEmpty ? nil : $0 } ?? (NSHomeDirectory() + "/.cache/flint")
-        return URL(fileURLWithPath: cache).appendingPathComponent("models/all-MiniLM-L6-v2")
-    }
+    public static var modelFolder: URL { FlintCache.model(named: "all-MiniLM-L6-v2") }
 
     static let words = """
         the of and to in is was for that on with as by at from it be this are have an not which or but had his they \
@@ -84,23 +81,23 @@ public enum TokenizerBenchmark {
 
     /// Worker cases: `tokenize-flint` times Flint on the corpus at `corpusPath`; `tokenize-corpus`
     /// writes the corpus there (to compare ids with the peer outside the benchmark).
-    public static func runWorker(_ name: String, corpusPath: String) throws -> String {
+    public static func runWorker(_ name: String, corpusPath: String) throws -> [String: Any] {
         if name == "tokenize-corpus" {
             try writeCorpus(to: URL(fileURLWithPath: corpusPath))
-            return "{\"sentences\": \(sentenceCount)}"
+            return ["sentences": sentenceCount]
         }
         return try runFlint(corpusPath: corpusPath)
     }
 
     /// The worker: `{"sentences_per_s", "tokens", "seconds"}` for `encodeBatch` on the corpus at `path`
     /// with MiniLM's tokenizer.
-    public static func runFlint(corpusPath: String) throws -> String {
+    public static func runFlint(corpusPath: String) throws -> [String: Any] {
         try timeEncoding(corpusPath: corpusPath, tokenizer: Tokenizer.fromPretrained(modelFolder))
     }
 
     /// `{"sentences_per_s", "tokens", "seconds", "runs"}` for `tokenizer.encodeBatch` over the corpus at
     /// `corpusPath`: the best of at least 5 timed runs (up to 3 s) after a warm-up run.
-    static func timeEncoding(corpusPath: String, tokenizer: Tokenizer) throws -> String {
+    static func timeEncoding(corpusPath: String, tokenizer: Tokenizer) throws -> [String: Any] {
         let texts = try readCorpus(corpusPath)
         var tokens = 0
         for encoding in tokenizer.encodeBatch(texts) { tokens += encoding.count }
@@ -111,68 +108,94 @@ public enum TokenizerBenchmark {
             let t0 = BenchmarkTiming.now()
             let encodings = tokenizer.encodeBatch(texts)
             let elapsed = BenchmarkTiming.now() - t0
-            precondition(encodings.count == texts.count)
+            guard encodings.count == texts.count else {
+                throw BenchmarkError.differentWork("encodeBatch returned \(encodings.count) encodings for \(texts.count) texts")
+            }
             best = min(best, elapsed)
             runs += 1
         }
-        return "{\"sentences_per_s\": \(Double(texts.count) / best), \"tokens\": \(tokens), \"seconds\": \(best), \"runs\": \(runs)}"
+        return ["sentences_per_s": Double(texts.count) / best, "tokens": tokens, "seconds": best, "runs": runs]
     }
 }
 
+/// One peer of a tokenizer row: a script in `bench/peers`, its arguments after the corpus path, and how
+/// its row is labelled.
+struct TokenizerPeer {
+    /// The row's name, e.g. `tokenize_10k_minilm`.
+    let rowName: String
+    /// The peer script.
+    let script: String
+    /// Arguments after the corpus path.
+    let arguments: [String]
+    /// The goal ratio (nil for a row kept for information).
+    let goal: Double?
+    /// The peer's label from its result (versions included).
+    let describe: ([String: Any]) -> String
+}
+
 extension BenchmarkSuite {
-    /// `tokenize_10k_minilm`: sentences/s of Flint and of the Hugging Face fast tokenizer on the same
-    /// 10,000 sentences; the two alternate twice and each keeps its best run.
-    public func tokenizerRows() -> [BenchmarkRow] {
-        tokenizerComparisonRows(
-            name: "tokenize_10k_minilm", label: "tokenize 10k sentences", workerCase: "tokenize-flint",
-            environment: [:], peerScript: "bench_tokenize.py", peerArguments: [TokenizerBenchmark.modelFolder.path],
-            peerName: "HF fast tokenizer (transformers, Rust, batch call)"
-        ) { result in
-            guard let version = result["transformers"] as? String, let rust = result["tokenizers"] as? String else { return nil }
-            return "transformers \(version) fast tokenizer (tokenizers \(rust), batch call)"
-        }
+    /// `tokenize_10k_minilm`: sentences/s of Flint's `encodeBatch` against `tokenizers`' `encode_batch` on the
+    /// same tokenizer.json (the fair peer, goal ≥ 1×) and against transformers' `tokenizer(list)` call (a second,
+    /// labelled row), on the same 10,000 sentences with the same thread count.
+    public func tokenizerRows() throws -> [BenchmarkRow] {
+        let model = TokenizerBenchmark.modelFolder.path
+        return try tokenizerComparisonRows(label: "tokenize 10k sentences (WordPiece)", workerCase: "tokenize-flint", environment: [:], peers: [
+            TokenizerPeer(rowName: "tokenize_10k_minilm", script: "bench_tokenize.py", arguments: [model, "--api", "encode_batch"],
+                          goal: 1.0) { result in
+                "HF tokenizers \(result["tokenizers"] as? String ?? "?") encode_batch (Rust, parallel)"
+            },
+            TokenizerPeer(rowName: "tokenize_10k_minilm (transformers call)", script: "bench_tokenize.py",
+                          arguments: [model, "--api", "transformers"], goal: nil) { result in
+                "transformers \(result["transformers"] as? String ?? "?") tokenizer(list) call "
+                    + "(tokenizers \(result["tokenizers"] as? String ?? "?"), Rust, parallel)"
+            },
+        ])
     }
 
-    /// One row comparing Flint's `encodeBatch` (worker case `workerCase`) with a peer script on the same
-    /// 10,000-sentence corpus file; the two alternate twice and each keeps its best run. The token counts
-    /// of both sides are compared and a difference is reported.
-    func tokenizerComparisonRows(name: String, label: String, workerCase: String, environment: [String: String],
-                                 peerScript: String, peerArguments: [String], peerName defaultPeerName: String,
-                                 describePeer: ([String: Any]) -> String?) -> [BenchmarkRow] {
+    /// Rows comparing Flint's `encodeBatch` (worker case `workerCase`) with peer scripts on the same
+    /// 10,000-sentence corpus file. Flint and the peers alternate twice (the order reversed in the second
+    /// round) and each keeps its best run. Every side must produce the same number of tokens: a
+    /// difference means different work and fails the benchmark.
+    func tokenizerComparisonRows(label: String, workerCase: String, environment: [String: String],
+                                 peers: [TokenizerPeer]) throws -> [BenchmarkRow] {
         let corpus = FileManager.default.temporaryDirectory.appendingPathComponent("flint-\(workerCase)-corpus-\(getpid()).txt")
         defer { try? FileManager.default.removeItem(at: corpus) }
-        do {
-            try TokenizerBenchmark.writeCorpus(to: corpus)
-        } catch {
-            progress("bench: cannot write the tokenizer corpus: \(error)")
-            return []
-        }
+        try TokenizerBenchmark.writeCorpus(to: corpus)
         var workerEnvironment = environment
         workerEnvironment["FLINT_BENCH_CORPUS"] = corpus.path
-        var flint: [Double] = [], peer: [Double] = []
-        var flintTokens: Int? = nil, peerTokens: Int? = nil
-        var peerName = defaultPeerName
-        for round in 0..<2 {
+        var flint: [Double] = []
+        var flintTokens = 0
+        var peerSpeeds = [[Double]](repeating: [], count: peers.count)
+        var peerResults = [[String: Any]?](repeating: nil, count: peers.count)
+        if BenchmarkSubprocess.peerPython == nil { notePeerMissing(label) }
+        func runFlint(_ round: Int) throws {
             progress("bench: \(label), Flint (round \(round + 1))")
-            if let result = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                BenchmarkSubprocess.currentExecutable, ["bench-worker", workerCase], environment: workerEnvironment)) {
-                if let value = result["sentences_per_s"] as? Double { flint.append(value) }
-                flintTokens = result["tokens"] as? Int
+            let result = try worker(workerCase, environment: workerEnvironment)
+            flint.append(try number(result, "sentences_per_s", workerCase))
+            flintTokens = Int(try number(result, "tokens", workerCase))
+        }
+        func runPeers(_ round: Int) throws {
+            for (index, peer) in peers.enumerated() {
+                progress("bench: \(label), \(peer.rowName) peer (round \(round + 1))")
+                guard let result = try self.peer(peer.script, [corpus.path] + peer.arguments) else { return }
+                peerSpeeds[index].append(try number(result, "sentences_per_s", peer.script))
+                peerResults[index] = result
             }
-            if let python = BenchmarkSubprocess.peerPython {
-                progress("bench: \(label), Hugging Face (round \(round + 1))")
-                if let result = BenchmarkSubprocess.lastJSONObject(BenchmarkSubprocess.run(
-                    python, ["\(peerScripts)/\(peerScript)", corpus.path] + peerArguments)) {
-                    if let value = result["sentences_per_s"] as? Double { peer.append(value) }
-                    peerTokens = result["tokens"] as? Int
-                    if let described = describePeer(result) { peerName = described }
+        }
+        for round in 0..<2 {
+            if round % 2 == 0 { try runFlint(round); try runPeers(round) } else { try runPeers(round); try runFlint(round) }
+        }
+        return try peers.enumerated().map { index, peer in
+            let result = peerResults[index]
+            if let result {
+                let peerTokens = Int(try number(result, "tokens", peer.script))
+                guard peerTokens == flintTokens else {
+                    throw BenchmarkError.differentWork("\(label): Flint produced \(flintTokens) tokens, \(peer.rowName) peer \(peerTokens)")
                 }
             }
+            return BenchmarkRow(name: peer.rowName, unit: "sentences/s", flint: flint.max()!, peer: peerSpeeds[index].max(),
+                                goal: peer.goal, peerName: result.map(peer.describe) ?? peer.script,
+                                flintThreads: threads, peerThreads: result?["threads"] as? Int)
         }
-        if let flintTokens, let peerTokens, flintTokens != peerTokens {
-            progress("bench: \(label): token counts differ: Flint \(flintTokens), Hugging Face \(peerTokens)")
-        }
-        return [BenchmarkRow(name: name, unit: "sentences/s", flint: flint.max() ?? .nan, peer: peer.max(),
-                             goal: 1.0, peerName: peerName)]
     }
 }

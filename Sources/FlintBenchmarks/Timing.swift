@@ -15,14 +15,15 @@ public enum BenchmarkTiming {
 
     /// Runs each case `warmup` times, calibrates a call count per case so a round lasts about
     /// `roundSeconds`, then runs `rounds` rounds with the case order rotated each round. Returns the
-    /// median seconds per call of each case.
-    public static func interleaved(_ cases: [(String, () -> Void)], warmup: Int = 2, rounds: Int = 7,
-                                   roundSeconds: Double = 0.5) -> [String: Double] {
+    /// median seconds per call of each case. A case that throws stops the measurement: the error
+    /// propagates, so a failing call fails the benchmark instead of timing the failure.
+    public static func interleaved(_ cases: [(String, () throws -> Void)], warmup: Int = 2, rounds: Int = 7,
+                                   roundSeconds: Double = 0.5) throws -> [String: Double] {
         var calls: [String: Int] = [:]
         for (name, body) in cases {
-            for _ in 0..<warmup { body() }
+            for _ in 0..<warmup { try body() }
             let t0 = now()
-            body()
+            try body()
             calls[name] = max(1, Int(roundSeconds / max(now() - t0, 1e-9)))
         }
         var samples: [String: [Double]] = [:]
@@ -31,7 +32,7 @@ public enum BenchmarkTiming {
             for (name, body) in Array(cases[k...] + cases[..<k]) {
                 let n = calls[name]!
                 let t0 = now()
-                for _ in 0..<n { body() }
+                for _ in 0..<n { try body() }
                 samples[name, default: []].append((now() - t0) / Double(n))
             }
         }

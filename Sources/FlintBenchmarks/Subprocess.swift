@@ -7,9 +7,10 @@ public enum BenchmarkSubprocess {
         (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     }
 
-    /// Runs `executable arguments…` and returns its standard output, or nil when it fails.
-    /// Standard error passes through so that the user sees the peer's warnings.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) -> String? {
+    /// Runs `executable arguments…` with `environment` added to this process's, and returns its standard
+    /// output. Standard error passes through so that the user sees the peer's warnings. A process that
+    /// cannot start or exits non-zero throws: a failing case fails the benchmark.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> String {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -18,15 +19,28 @@ public enum BenchmarkSubprocess {
         process.environment = env
         let pipe = Pipe()
         process.standardOutput = pipe
+        let command = ([executable] + arguments).joined(separator: " ")
         do {
             try process.run()
         } catch {
-            return nil
+            throw BenchmarkError.launchFailed(command: command, reason: "\(error)")
         }
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { return nil }
-        return String(data: data, encoding: .utf8)
+        guard process.terminationReason == .exit, process.terminationStatus == 0 else {
+            throw BenchmarkError.processFailed(command: command, status: process.terminationStatus)
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Runs a process like `run` and returns the last line of its output that is a JSON object; throws
+    /// when it fails or prints none.
+    public static func runJSON(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws -> [String: Any] {
+        let output = try run(executable, arguments, environment: environment)
+        guard let object = lastJSONObject(output) else {
+            throw BenchmarkError.noResult(command: ([executable] + arguments).joined(separator: " "))
+        }
+        return object
     }
 
     /// The last line of `output` that parses as a JSON object.
@@ -43,10 +57,7 @@ public enum BenchmarkSubprocess {
 
     /// The peer venv's Python: `$FLINT_PEERS_VENV/bin/python`, default `${FLINT_CACHE:-~/.cache/flint}/peers-venv`.
     public static var peerPython: String? {
-        let env = ProcessInfo.processInfo.environment
-        let cache = env["FLINT_CACHE"] ?? (NSHomeDirectory() + "/.cache/flint")
-        let venv = env["FLINT_PEERS_VENV"] ?? (cache + "/peers-venv")
-        let python = venv + "/bin/python"
+        let python = FlintCache.peersVirtualEnvironment.appendingPathComponent("bin/python").path
         return FileManager.default.isExecutableFile(atPath: python) ? python : nil
     }
 }
