@@ -1,4 +1,5 @@
 import Foundation
+import FlintSupport
 
 /// Runs helper processes for benchmarks: this executable in a worker mode, or a peer's Python script.
 public enum BenchmarkSubprocess {
