@@ -44,13 +44,13 @@ import FlintTestSupport
         let single = Self.reference["single_label"] as! [String: Any]
         let intLabels = Tensor(integers: single["labels"] as! [Int])
         #expect(BertProblemType.inferred(labelCount: 3, labels: intLabels) == .singleLabelClassification)
-        let singleLoss = withNoGrad { model.loss(logits: logits, labels: intLabels) }.item()
+        let singleLoss = try withNoGrad { try model.loss(logits: logits, labels: intLabels) }.item()
         #expect(abs(singleLoss - Float(single["loss"] as! Double)) <= 1e-4)
 
         let multi = Self.reference["multi_label"] as! [String: Any]
         let floatLabels = Tensor(BertModelTestFixtures.floats(multi["labels"]), shape: [6, 3])
         #expect(BertProblemType.inferred(labelCount: 3, labels: floatLabels) == .multiLabelClassification)
-        let multiLoss = withNoGrad { model.loss(logits: logits, labels: floatLabels) }.item()
+        let multiLoss = try withNoGrad { try model.loss(logits: logits, labels: floatLabels) }.item()
         #expect(abs(multiLoss - Float(multi["loss"] as! Double)) <= 1e-4)
     }
 
@@ -63,7 +63,7 @@ import FlintTestSupport
         #expect(BertModelTestFixtures.maxDifference(logits.toArray(), BertModelTestFixtures.floats(regression["logits"])) <= 1e-4)
         let labels = Tensor(BertModelTestFixtures.floats(regression["labels"]))
         #expect(BertProblemType.inferred(labelCount: 1, labels: labels) == .regression)
-        let loss = withNoGrad { model.loss(logits: logits, labels: labels) }.item()
+        let loss = try withNoGrad { try model.loss(logits: logits, labels: labels) }.item()
         #expect(abs(loss - Float(regression["loss"] as! Double)) <= 1e-4)
     }
 }

@@ -73,7 +73,10 @@ public final class BertForSequenceClassification: Module {
     /// - multi-label: binary cross entropy with logits, labels float [B, num_labels].
     ///
     /// The problem type is the configured one, else inferred from `num_labels` and the labels' dtype.
-    public func loss(logits: Tensor, labels: Tensor) -> Tensor {
+    ///
+    /// - Throws: ``FlintError/invalidArgument(operation:message:)`` when single-label targets are not
+    ///   integer class indices in `0..<num_labels` (see ``FlintNN/crossEntropy(logits:targets:labelSmoothing:ignoreIndex:reduction:)``).
+    public func loss(logits: Tensor, labels: Tensor) throws -> Tensor {
         let labelCount = configuration.labelCount
         switch problemType ?? BertProblemType.inferred(labelCount: labelCount, labels: labels) {
         case .regression:
@@ -81,8 +84,11 @@ public final class BertForSequenceClassification: Module {
             if labelCount == 1 { return mseLoss(logits.reshaped([-1]), target.reshaped([-1])) }
             return mseLoss(logits, target)
         case .singleLabelClassification:
-            require(!labels.dtype.isFloatingPoint, "BertForSequenceClassification.loss: single-label targets must be integer class indices, got \(labels.dtype)")
-            return crossEntropy(logits: logits.reshaped([-1, labelCount]), targets: labels.reshaped([-1]))
+            guard !labels.dtype.isFloatingPoint else {
+                throw FlintError.invalidArgument(operation: "BertForSequenceClassification.loss",
+                                                 message: "single-label targets must be integer class indices, got \(labels.dtype)")
+            }
+            return try crossEntropy(logits: logits.reshaped([-1, labelCount]), targets: labels.reshaped([-1]))
         case .multiLabelClassification:
             return binaryCrossEntropyWithLogits(logits, labels.to(.float32))
         }

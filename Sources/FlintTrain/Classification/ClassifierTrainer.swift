@@ -144,7 +144,7 @@ public final class ClassifierTrainer {
             for (index, batch) in loader.enumerated() {
                 if index == 10 { residentEarly = BenchmarkTiming.residentMiB() }
                 let logits = model(batch.inputs)
-                let loss = crossEntropy(logits: logits, targets: batch.labels, labelSmoothing: config.labelSmoothing)
+                let loss = try crossEntropy(logits: logits, targets: batch.labels, labelSmoothing: config.labelSmoothing)
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
@@ -163,7 +163,7 @@ public final class ClassifierTrainer {
             }
             bar.finish()
             let seconds = BenchmarkTiming.now() - start
-            let (testLoss, testAccuracy) = evaluate(testSet)
+            let (testLoss, testAccuracy) = try evaluate(testSet)
             let result = EpochResult(epoch: epoch, trainLoss: epochLoss / Double(max(epochSeen, 1)),
                                      trainAccuracy: Double(epochCorrect) / Double(max(epochSeen, 1)),
                                      testLoss: testLoss, testAccuracy: testAccuracy, trainSeconds: seconds,
@@ -195,10 +195,12 @@ public final class ClassifierTrainer {
     }
 
     /// Mean cross-entropy and accuracy of the model on `dataset`, in eval mode with no graph.
-    public func evaluate(_ dataset: TensorDataset) -> (loss: Double, accuracy: Double) {
+    ///
+    /// - Throws: ``FlintError/invalidArgument(operation:message:)`` when a label is outside the model's classes.
+    public func evaluate(_ dataset: TensorDataset) throws -> (loss: Double, accuracy: Double) {
         model.eval()
         defer { model.train() }
-        return withNoGrad {
+        return try withNoGrad {
             var totalLoss = 0.0, correct = 0
             let n = dataset.count
             var start = 0
@@ -206,7 +208,7 @@ public final class ClassifierTrainer {
                 let end = min(n, start + configuration.evaluationBatchSize)
                 let batch = dataset.batch(indices: Array(start..<end))
                 let logits = model(batch.inputs)
-                totalLoss += Double(crossEntropy(logits: logits, targets: batch.labels, reduction: .sum).item())
+                totalLoss += Double(try crossEntropy(logits: logits, targets: batch.labels, reduction: .sum).item())
                 correct += Self.correctCount(logits: logits, labels: batch.labels)
                 start = end
             }

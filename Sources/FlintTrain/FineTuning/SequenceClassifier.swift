@@ -12,7 +12,7 @@ public protocol SequenceClassifier: Module {
     /// Logits `[B, classes]` for a collated batch.
     func logits(for batch: PaddedBatch) -> Tensor
     /// The training loss of `logits` against integer `labels` `[B]`.
-    func loss(logits: Tensor, labels: Tensor) -> Tensor
+    func loss(logits: Tensor, labels: Tensor) throws -> Tensor
     /// Writes the model folder (config, weights, tokenizer files of `tokenizerFrom`) plus the caller's
     /// files, atomically.
     func savePretrained(to folder: URL, tokenizerFrom: URL?,

@@ -231,7 +231,7 @@ public final class Trainer<Model: SequenceClassifier> {
                 var stepLoss = 0.0
                 for indices in group {
                     let batch = try PaddedBatch(table: train, indices: indices, padTokenID: padTokenID)
-                    let loss = model.loss(logits: model.logits(for: batch), labels: batch.labels!)
+                    let loss = try model.loss(logits: model.logits(for: batch), labels: batch.labels!)
                     let value = Double(loss.item())
                     guard value.isFinite else {
                         throw TrainerError.invalidArguments("the training loss became \(value) at step \(state.globalStep + 1): lower learning_rate or check the labels")
@@ -343,7 +343,7 @@ public final class Trainer<Model: SequenceClassifier> {
             try withNoGrad {
                 let output = model.logits(for: batch)
                 if let labels = batch.labels {
-                    let loss = Double(model.loss(logits: output, labels: labels).item())
+                    let loss = Double(try model.loss(logits: output, labels: labels).item())
                     guard loss.isFinite else { throw TrainerError.invalidArguments("the \(prefix) loss is \(loss)") }
                     lossSum += loss * Double(indices.count)
                 }
