@@ -48,6 +48,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Compiled without kernelFlags (baseline x86-64): `flint`'s start-up check that the CPU has AVX2/FMA.
+        .target(name: "CFlintCPUCheck"),
         .target(
             name: "Flint",
             dependencies: ["CFlintBLAS"],
@@ -107,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
+                "CFlintCPUCheck", "Flint", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -46,7 +46,7 @@ enum BertEncoderFixtures {
 
     /// MiniLM's configuration and mmap'd weights.
     static func miniLMWeights() throws -> (BertConfiguration, [String: Tensor]) {
-        let folder = TestModels.miniLM
+        let folder = try TestModels.miniLM
         let configuration = try BertConfiguration.load(from: folder.appendingPathComponent("config.json"))
         let weights = try SafeTensorsFile(contentsOf: folder.appendingPathComponent("model.safetensors")).loadAll()
         return (configuration, weights)

@@ -16,10 +16,10 @@ import FlintTestSupport
 
     /// MiniLM (no prefix) plus the fixture's head (`classifier.*`), loaded as one checkpoint.
     private static func classifier(labels: Int, head: [String: Any]) throws -> BertForSequenceClassification {
-        var configuration = BertModelTestFixtures.configuration
+        var configuration = try BertModelTestFixtures.configuration
         configuration.labelCount = labels
         if labels == 3 { configuration.idToLabel = [0: "negative", 1: "neutral", 2: "positive"] }
-        var weights = BertModelTestFixtures.weights
+        var weights = try BertModelTestFixtures.weights
         weights["classifier.weight"] = Tensor(BertModelTestFixtures.floats(head["weight"]), shape: [labels, 384])
         weights["classifier.bias"] = Tensor(BertModelTestFixtures.floats(head["bias"]), shape: [labels])
         let model = try BertForSequenceClassification(configuration: configuration, weights: weights)

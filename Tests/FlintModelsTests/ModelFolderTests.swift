@@ -286,7 +286,7 @@ import FlintTestSupport
 
     @Test func loadsMiniLMThroughAModelFolder() throws {
         let start = Date()
-        let model = try ModelFolder(url: TestModels.miniLM)
+        let model = try ModelFolder(url: try TestModels.miniLM)
         let configuration = try model.configuration()
         let weights = try model.loadWeights()
         let seconds = Date().timeIntervalSince(start)

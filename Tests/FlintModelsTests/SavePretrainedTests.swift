@@ -30,7 +30,7 @@ import FlintTestSupport
 
     /// MiniLM with a new 3-label head set from a seeded generator.
     static func classifier(seed: UInt64) throws -> BertForSequenceClassification {
-        let model = try BertForSequenceClassification.fromPretrained(TestModels.miniLM.path, labels: labels)
+        let model = try BertForSequenceClassification.fromPretrained(try TestModels.miniLM.path, labels: labels)
         let (weight, bias) = RandomGenerator.withScopedDefault(seed: seed) {
             (Tensor.normal([3, 384], std: 0.5), Tensor.normal([3], std: 0.5))
         }
@@ -61,9 +61,9 @@ import FlintTestSupport
         let folder = (checkDirectory ?? scratch).appendingPathComponent("saved-model", isDirectory: true)
 
         let model = try Self.classifier(seed: 42)
-        let tokenizer = try Tokenizer.fromPretrained(TestModels.miniLM)
+        let tokenizer = try Tokenizer.fromPretrained(try TestModels.miniLM)
         let expected = Self.logits(model, tokenizer: tokenizer)
-        try model.savePretrained(to: folder, tokenizerFrom: TestModels.miniLM)
+        try model.savePretrained(to: folder, tokenizerFrom: try TestModels.miniLM)
 
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         #expect(names == ["config.json", "model.safetensors", "special_tokens_map.json", "tokenizer.json",

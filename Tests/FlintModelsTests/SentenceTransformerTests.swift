@@ -21,7 +21,7 @@ import FlintTestSupport
     private let modules = #"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},{"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"}]"#
 
     @Test func readsTheMiniLMFolder() throws {
-        let configuration = try SentenceTransformerConfiguration.load(from: TestModels.miniLM)
+        let configuration = try SentenceTransformerConfiguration.load(from: try TestModels.miniLM)
         #expect(configuration.modules.map(\.kind) == [.transformer, .pooling, .normalize])
         #expect(configuration.modules[1].path == "1_Pooling")
         #expect(configuration.maximumSequenceLength == 256)
@@ -144,9 +144,9 @@ import FlintTestSupport
     }
 
     @Test func sentenceTransformerStateDictIsTheCheckpointLayout() throws {
-        let configuration = try SentenceTransformerConfiguration.load(from: TestModels.miniLM)
-        let model = SentenceTransformer(bert: BertModelTestFixtures.model, sentenceConfiguration: configuration)
-        let checkpoint = Set(BertModelTestFixtures.weights.keys).subtracting(["embeddings.position_ids"])
+        let configuration = try SentenceTransformerConfiguration.load(from: try TestModels.miniLM)
+        let model = SentenceTransformer(bert: try BertModelTestFixtures.model, sentenceConfiguration: configuration)
+        let checkpoint = Set(try BertModelTestFixtures.weights.keys).subtracting(["embeddings.position_ids"])
         #expect(Set(model.stateDict().keys) == checkpoint)
         #expect(model.embeddingDimension == 384)
     }

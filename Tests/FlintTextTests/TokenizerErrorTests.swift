@@ -6,7 +6,7 @@ import Testing
 /// Bad tokenizer files throw errors naming the file, the field, and what was expected and found.
 @Suite struct TokenizerErrorTests {
     nonisolated(unsafe) static let miniLMJSON: [String: Any] = {
-        let url = TestModels.miniLM.appendingPathComponent("tokenizer.json")
+        let url = try TestModels.miniLM.appendingPathComponent("tokenizer.json")
         return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }()
 
@@ -31,7 +31,7 @@ import Testing
     }
 
     @Test func malformedJSONNamesTheFile() throws {
-        let data = try Data(contentsOf: TestModels.miniLM.appendingPathComponent("tokenizer.json"))
+        let data = try Data(contentsOf: try TestModels.miniLM.appendingPathComponent("tokenizer.json"))
         let folder = try TokenizerErrorTests.folder("malformed", ["tokenizer.json": data.prefix(5000)])
         let url = folder.appendingPathComponent("tokenizer.json")
         #expect {
@@ -80,7 +80,7 @@ import Testing
         let noUnknown = TokenizerErrorTests.modified("model") { $0["vocab"] = ["a": 0, "b": 1] }
         #expect(throws: TokenizerError.self) { try Tokenizer(json: JSONObject(noUnknown, path: "t.json")) }
 
-        let config = try Data(contentsOf: TestModels.miniLM.appendingPathComponent("tokenizer_config.json"))
+        let config = try Data(contentsOf: try TestModels.miniLM.appendingPathComponent("tokenizer_config.json"))
         let onlyConfig = try TokenizerErrorTests.folder("config-only", ["tokenizer_config.json": config])
         #expect(throws: TokenizerError.missingFiles(folder: onlyConfig.path, expected: ["tokenizer.json", "vocab.txt"])) {
             try Tokenizer.fromPretrained(onlyConfig)
@@ -111,7 +111,7 @@ import Testing
     }
 
     @Test func unsupportedTokenizerClassWithoutTokenizerJSON() throws {
-        let vocab = try Data(contentsOf: TestModels.miniLM.appendingPathComponent("vocab.txt"))
+        let vocab = try Data(contentsOf: try TestModels.miniLM.appendingPathComponent("vocab.txt"))
         let folder = try TokenizerErrorTests.folder("gpt2-class", [
             "vocab.txt": vocab, "tokenizer_config.json": Data("{\"tokenizer_class\": \"GPT2Tokenizer\"}".utf8)])
         #expect {
@@ -141,11 +141,11 @@ import Testing
     }
 
     @Test func truncationToNothingKeepsEverythingAsOverflow() {
-        var encoding = MiniLMReference.pretrained.encode("one two three", addSpecialTokens: false)
+        var encoding = try MiniLMReference.pretrained.encode("one two three", addSpecialTokens: false)
         encoding.truncate(to: -3)
         #expect(encoding.count == 0)
         #expect(encoding.overflowing.map(\.ids) == [[2028, 2048, 2093]])
-        var tokenizer = MiniLMReference.pretrained
+        var tokenizer = try MiniLMReference.pretrained
         tokenizer.truncation = Truncation(maximumLength: 1)
         let tiny = tokenizer.encode("one two three")
         #expect(tiny.ids == [101, 102])
