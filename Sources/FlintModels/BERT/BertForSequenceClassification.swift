@@ -37,7 +37,9 @@ public final class BertForSequenceClassification: Module {
 
     /// Builds the model; without `randomlyInitializedEncoder` the encoder's N(0, σ²) fills are skipped.
     init(configuration: BertConfiguration, randomlyInitializedEncoder: Bool) throws {
-        require(configuration.labelCount > 0, "BertForSequenceClassification: num_labels must be positive, got \(configuration.labelCount)")
+        guard configuration.labelCount > 0 else {
+            throw FlintError.invalidArgument(operation: "BertForSequenceClassification", message: "num_labels must be positive, got \(configuration.labelCount)")
+        }
         self.configuration = configuration
         problemType = try configuration.problemType.map { try BertProblemType(configurationName: $0) }
         bert = try BertModel(configuration: configuration, addPoolingLayer: true, randomlyInitialized: randomlyInitializedEncoder)

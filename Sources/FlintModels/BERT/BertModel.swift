@@ -47,9 +47,10 @@ public final class BertModel: Module {
     /// Builds the layers; without `randomlyInitialized` the N(0, σ²) fills are skipped (for a
     /// model whose weights are loaded next).
     init(configuration: BertConfiguration, addPoolingLayer: Bool, randomlyInitialized: Bool) throws {
-        require(configuration.hiddenSize > 0 && configuration.attentionHeadCount > 0
-                    && configuration.hiddenSize % configuration.attentionHeadCount == 0,
-                "BertModel: hidden size \(configuration.hiddenSize) is not a multiple of \(configuration.attentionHeadCount) heads")
+        // A configuration built or edited in code gets the same checks as a decoded config.json.
+        do { try configuration.validate() } catch let invalid as ConfigurationFieldError {
+            throw FlintError.invalidArgument(operation: "BertModel", message: invalid.description)
+        }
         self.configuration = configuration
         (embeddings, encoder, pooler) = try BertInitialization.$skipsRandomInitialization.withValue(!randomlyInitialized) {
             (BertEmbeddings(configuration: configuration), try BertLayerStack(configuration: configuration),

@@ -135,12 +135,8 @@ public struct FineTuneJob {
             log("Model: \(folder.url.path) (\(classifier.parameterCount) parameters) with a new \(labelNames.count)-class head")
         case .fromScratch(let configurationPath):
             let configurationURL = URL(fileURLWithPath: configurationPath)
-            var configuration: BertConfiguration
-            do {
-                configuration = try JSONDecoder().decode(BertConfiguration.self, from: Data(contentsOf: configurationURL))
-            } catch {
-                throw TrainerError.invalidArguments("\(configurationPath): not a readable BERT config.json: \(error)")
-            }
+            // Validated (sizes, heads, vocabulary, positions) before any tensor is built; errors name the file and field.
+            var configuration = try BertConfiguration.load(from: configurationURL)
             let vocabularyStart = Date()
             if let resumeFromCheckpoint {
                 tokenizerFolder = resumeFromCheckpoint
