@@ -9,6 +9,8 @@ import FlintModels
 public protocol SequenceClassifier: Module {
     /// Class names by index (`id2label`).
     var labelNames: [String] { get }
+    /// Rows of the token-embedding table: every input id must be below this.
+    var vocabularySize: Int { get }
     /// Logits `[B, classes]` for a collated batch.
     func logits(for batch: PaddedBatch) -> Tensor
     /// The training loss of `logits` against integer `labels` `[B]`.
@@ -22,6 +24,8 @@ public protocol SequenceClassifier: Module {
 }
 
 extension BertForSequenceClassification: SequenceClassifier {
+    public var vocabularySize: Int { configuration.vocabularySize }
+
     public func logits(for batch: PaddedBatch) -> Tensor {
         self(inputIds: batch.inputIDs, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIDs)
     }
