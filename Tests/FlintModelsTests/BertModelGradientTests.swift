@@ -136,4 +136,16 @@ import FlintTestSupport
         let trained = withNoGrad { model(inputIds: ids).lastHiddenState.toArray() }
         #expect(trained != first)
     }
+
+    /// BERT's two-input blocks (residual outputs, attention with a mask, the tied MLM head) are not
+    /// UnaryLayers: calling one with a single tensor does not compile (it used to stop the process with
+    /// "subclasses must override forward"); the single-input models are.
+    @Test func onlySingleInputBlocksAreUnaryLayers() throws {
+        let model = try Self.tinyModel(seed: 1)
+        let layer = model.encoder.layers[0]
+        let twoInput: [Module] = [layer.attention, layer.attention.output, layer.output]
+        #expect(twoInput.allSatisfy { !($0 is any UnaryLayer) })
+        let oneInput: [Module] = [model, model.embeddings, model.encoder, layer, layer.intermediate, layer.attention.selfAttention]
+        #expect(oneInput.allSatisfy { $0 is any UnaryLayer })
+    }
 }

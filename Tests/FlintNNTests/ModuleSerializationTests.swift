@@ -5,7 +5,7 @@ import FlintNN
 
 /// The reference CNN of `bench/peers/bench_cnn.py`, built the same way as in PyTorch.
 private func referenceCNN() -> Sequential {
-    func block(_ input: Int, _ output: Int) -> [Module] {
+    func block(_ input: Int, _ output: Int) -> [any UnaryLayer] {
         [Conv2d(inputChannels: input, outputChannels: output, kernelSize: 3, padding: 1), BatchNorm2d(features: output), ReLU()]
     }
     return Sequential([

@@ -19,7 +19,7 @@ import FlintNN
         }
         let x = Tensor([0.5, -1, 2, 1, 0, -0.5], shape: [2, 3])
         let y = Tensor(integers: [1, 0])
-        func trainStep(_ model: Module, _ optimizer: AdamW) throws {
+        func trainStep(_ model: any UnaryLayer, _ optimizer: AdamW) throws {
             optimizer.zeroGrad()
             try crossEntropy(logits: model(x), targets: y).backward()
             optimizer.step()

@@ -16,7 +16,7 @@ import FlintNN
 /// `DataCollatorForLanguageModeling` makes them); ``loss(inputIds:attentionMask:tokenTypeIds:labels:)``
 /// gathers those positions' hidden states before the head, so the [rows, vocab] logits are formed for
 /// about 15% of the tokens instead of all of them.
-public final class BertForMaskedLM: Module {
+public final class BertForMaskedLM: Module, UnaryLayer {
     /// The label value of positions that are not predicted.
     public static let ignoredLabel = -100
 
@@ -53,7 +53,7 @@ public final class BertForMaskedLM: Module {
     }
 
     /// Logits at every position for unpadded `input` ids.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input)
     }
 

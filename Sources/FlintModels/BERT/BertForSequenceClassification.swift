@@ -7,7 +7,7 @@ import FlintNN
 /// State-dict keys: `bert.*` (a ``BertModel`` with pooler) and `classifier.weight`
 /// [num_labels, H], `classifier.bias` [num_labels]. Labels come from the configuration's
 /// `num_labels` / `id2label`.
-public final class BertForSequenceClassification: Module {
+public final class BertForSequenceClassification: Module, UnaryLayer {
     /// The hyper-parameters, including `num_labels`, `id2label` and `problem_type`.
     public let configuration: BertConfiguration
     /// The encoder with pooler (checkpoint prefix `bert.`).
@@ -65,7 +65,7 @@ public final class BertForSequenceClassification: Module {
     }
 
     /// Logits for unpadded `input` ids.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input)
     }
 

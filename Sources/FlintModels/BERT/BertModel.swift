@@ -14,7 +14,7 @@ import FlintNN
 /// let output = model(inputIds: batch.inputIds, attentionMask: batch.attentionMask)
 /// output.lastHiddenState   // [2, 3, H]
 /// ```
-public final class BertModel: Module {
+public final class BertModel: Module, UnaryLayer {
     /// The hyper-parameters the model was built from.
     public let configuration: BertConfiguration
     /// Token, position and type embeddings.
@@ -80,7 +80,7 @@ public final class BertModel: Module {
     }
 
     /// The last hidden state for `input` ids with no padding.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input).lastHiddenState
     }
 

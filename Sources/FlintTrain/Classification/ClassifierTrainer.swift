@@ -90,7 +90,7 @@ public struct ClassifierTrainingResult: Codable, Sendable {
 /// The console shows a progress bar with rate and ETA, and every ``ClassifierTrainingConfiguration/logInterval``
 /// batches a line `Batch N, Loss: x.xxxx, Acc: yy.yy%` (mean loss and accuracy over those batches).
 public final class ClassifierTrainer {
-    public let model: Module
+    public let model: any UnaryLayer
     public let trainSet: TensorDataset
     public let testSet: TensorDataset
     public let configuration: ClassifierTrainingConfiguration
@@ -99,7 +99,7 @@ public final class ClassifierTrainer {
 
     /// - Parameters:
     ///   - output: receives the user-facing lines (default: standard output).
-    public init(model: Module, trainSet: TensorDataset, testSet: TensorDataset,
+    public init(model: any UnaryLayer, trainSet: TensorDataset, testSet: TensorDataset,
                 configuration: ClassifierTrainingConfiguration,
                 logger: Logger = Logger(label: "flint.train"), output: ((String) -> Void)? = nil) {
         self.model = model
