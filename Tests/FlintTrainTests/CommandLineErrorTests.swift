@@ -126,4 +126,13 @@ struct CommandLineErrorTests {
                                        "--output", directory.appendingPathComponent("out").path, "--max-steps", "1"])
         Self.expectFailure(run, mentions: [data.path, "column 'label'", "at most 10000 distinct labels", "found 10001 distinct labels"])
     }
+
+    @Test("flint train cnn: an out-of-range --lr or --label-smoothing is a usage error, not a trap in Adam or the loss")
+    func trainArguments() throws {
+        for (option, value) in [("--lr", "-1"), ("--label-smoothing", "2"), ("--warmup-fraction", "1.5")] {
+            let run = try FlintBinary.run(["train", "cnn", option, value, "--output", FileManager.default.temporaryDirectory.path])
+            #expect(!run.signaled && run.status == 64, "\(option) \(value): status \(run.status): \(run.standardError)")
+            #expect(run.standardError.contains(option), "\(run.standardError)")
+        }
+    }
 }
