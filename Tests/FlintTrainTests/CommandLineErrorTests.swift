@@ -135,4 +135,21 @@ struct CommandLineErrorTests {
             #expect(run.standardError.contains(option), "\(run.standardError)")
         }
     }
+
+    @Test("a sentence-transformers pooling dimension that differs from the hidden size names 1_Pooling/config.json")
+    func poolingDimensionMismatch() throws {
+        let miniLM = try TestModels.miniLM
+        let directory = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let folder = directory.appendingPathComponent("model", isDirectory: true)
+        let pooling = folder.appendingPathComponent("1_Pooling", isDirectory: true)
+        try FileManager.default.createDirectory(at: pooling, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: miniLM.path) where name != "1_Pooling" {
+            try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent(name), withDestinationURL: miniLM.appendingPathComponent(name))
+        }
+        let configuration = pooling.appendingPathComponent("config.json")
+        try Data(#"{"word_embedding_dimension": 100, "pooling_mode_mean_tokens": true}"#.utf8).write(to: configuration)
+        let run = try FlintBinary.run(["embed", "--model", folder.path, "hello"])
+        Self.expectFailure(run, mentions: [configuration.path, "word_embedding_dimension", "hidden_size 384", "found 100"])
+    }
 }
