@@ -130,6 +130,25 @@ import FlintTestSupport
         }
     }
 
+    /// The saved folder in Python's transformers (AutoModelForSequenceClassification + AutoTokenizer, offline):
+    /// no missing or unexpected weights and the same logits, checked by scripts/check-saved-model.py in the
+    /// peer environment. Runs whenever that environment exists (see ``PeerPython``).
+    @Test(.enabled(if: PeerPython.isAvailable, .init(rawValue: PeerPython.skipComment)))
+    func savedFolderLoadsInTransformers() throws {
+        let scratch = try Self.scratch()
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let folder = scratch.appendingPathComponent("saved-model", isDirectory: true)
+        let model = try Self.classifier(seed: 42)
+        let expected = Self.logits(model, tokenizer: try Tokenizer.fromPretrained(TestModels.miniLM))
+        try model.savePretrained(to: folder, tokenizerFrom: try TestModels.miniLM)
+        let json: [String: Any] = ["texts": Self.texts, "logits": expected.map { $0.map(Double.init) }]
+        try JSONSerialization.data(withJSONObject: json).write(to: scratch.appendingPathComponent("flint_logits.json"))
+        let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let script = repository.appendingPathComponent("scripts/check-saved-model.py")
+        let output = try PeerPython.run(arguments: [script.path, folder.path])
+        #expect(output.status == 0, "check-saved-model.py exited \(output.status):\n\(output.standardOutput)\n\(output.standardError)")
+    }
+
     @Test func configurationRoundTrips() throws {
         let scratch = try Self.scratch()
         defer { try? FileManager.default.removeItem(at: scratch) }
