@@ -25,7 +25,7 @@ import FlintTestSupport
         #expect(again == configuration)
     }
 
-    @Test func rejectsBadLabelKeys() {
+    @Test func rejectsBadLabelKeys() throws {
         let json = #"{"id2label":{"zero":"neg"}}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(BertConfiguration.self, from: Data(json.utf8)) }
     }

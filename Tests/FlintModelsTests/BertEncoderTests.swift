@@ -256,7 +256,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
 }
 
 @Suite struct BertEncoderWorkspaceTests {
-    @Test func cacheReusesByTokenCountAndDropsTheOldest() {
+    @Test func cacheReusesByTokenCountAndDropsTheOldest() throws {
         let cache = BertEncoderWorkspaceCache(capacity: 2, byteLimit: 1 << 30)
         #expect(cache.take(tokenCount: 16) == nil)
         let a = BertEncoderWorkspace(tokenCount: 16, hiddenSize: 8, intermediateSize: 32, threads: 2)
@@ -271,7 +271,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
         #expect(cache.take(tokenCount: 48) === c)
     }
 
-    @Test func cacheKeepsUnderItsByteLimit() {
+    @Test func cacheKeepsUnderItsByteLimit() throws {
         let small = BertEncoderWorkspace(tokenCount: 4, hiddenSize: 8, intermediateSize: 32, threads: 1)
         let cache = BertEncoderWorkspaceCache(capacity: 8, byteLimit: small.byteCount + 1)
         let large = BertEncoderWorkspace(tokenCount: 64, hiddenSize: 8, intermediateSize: 32, threads: 1)
@@ -281,7 +281,7 @@ func cosine(_ a: [Float], _ b: [Float]) -> Float {
         #expect(cache.take(tokenCount: 64) === large)  // the most recent one is always kept
     }
 
-    @Test func scoreScratchGrowsToTheLongestSequence() {
+    @Test func scoreScratchGrowsToTheLongestSequence() throws {
         let workspace = BertEncoderWorkspace(tokenCount: 40, hiddenSize: 8, intermediateSize: 16, threads: 2)
         workspace.reserveScores(longestSequence: 10)
         #expect(workspace.scoresPerSlot == 100)

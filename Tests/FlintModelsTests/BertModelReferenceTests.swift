@@ -44,7 +44,7 @@ import FlintTestSupport
         }
     }
 
-    @Test func paddedBatchOfMixedLengthsEqualsSingleSequences() {
+    @Test func paddedBatchOfMixedLengthsEqualsSingleSequences() throws {
         let model = try BertModelTestFixtures.model
         let texts = BertModelTestFixtures.texts.filter { ["plain_1", "emoji_only", "punctuation_heavy", "korean", "empty"].contains($0.key) }
         #expect(texts.count == 5)

@@ -12,7 +12,7 @@ import FlintTestSupport
         #expect(checkpoint.count == 103)
         let model = try BertModelTestFixtures.model
         #expect(Set(model.stateDict().keys) == checkpoint)
-        for (name, tensor) in model.stateDict() { #expect(tensor.shape == try BertModelTestFixtures.weights[name]!.shape, "\(name)") }
+        for (name, tensor) in model.stateDict() { #expect(try tensor.shape == BertModelTestFixtures.weights[name]!.shape, "\(name)") }
         // Parameters are the same tensors, all trainable (no buffers).
         #expect(model.namedParameters().count == 103)
         #expect(model.namedBuffers().isEmpty)
@@ -101,7 +101,7 @@ import FlintTestSupport
         #expect(model.embeddings.wordEmbeddings.weight.toArray() == before)
     }
 
-    @Test func unsupportedActivationAndProblemTypeThrow() {
+    @Test func unsupportedActivationAndProblemTypeThrow() throws {
         #expect(throws: FlintError.self) { try BertModel(configuration: BertModelTestFixtures.tinyConfiguration(activation: "mystery")) }
         var configuration = BertModelTestFixtures.tinyConfiguration()
         configuration.problemType = "ranking"

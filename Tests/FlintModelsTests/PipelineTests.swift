@@ -40,7 +40,7 @@ import FlintTestSupport
         let texts = Self.reference.texts
         let vectors = try Self.embedder(texts.map(\.text))
         #expect(try Self.embedder.maximumLength == 256)
-        #expect(try Self.embedder.pooling == .mean && try Self.embedder.normalizes)
+        #expect(try Self.embedder.pooling == .mean && Self.embedder.normalizes)
         for (text, vector) in zip(texts, vectors) {
             let cosine = SentenceEmbeddingPipeline.cosineSimilarity(vector, text.embedding)
             let difference = zip(vector, text.embedding).map { abs($0 - $1) }.max() ?? .infinity
@@ -204,7 +204,7 @@ import FlintTestSupport
         #expect(throws: FlintError.self) { try classifier(texts, candidateLabels: ["a"], hypothesisTemplate: "no slot") }
     }
 
-    @Test func unknownModelFolderIsAnError() {
+    @Test func unknownModelFolderIsAnError() throws {
         #expect(throws: (any Error).self) { try pipeline(.sentenceEmbedding, model: "/nonexistent/flint-model") }
     }
 }

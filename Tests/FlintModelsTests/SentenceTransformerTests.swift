@@ -79,7 +79,7 @@ import FlintTestSupport
         #expect(missing.contains("modules.json"))
     }
 
-    @Test func poolingModesMatchHandComputedValues() {
+    @Test func poolingModesMatchHandComputedValues() throws {
         // Batch 2, length 3, hidden 2; the second sequence has one padding position.
         let hidden = Tensor([1, 2, 3, -4, 5, 6,
                              -1, 0, 2, 2, 100, 100], shape: [2, 3, 2])
@@ -104,7 +104,7 @@ import FlintTestSupport
         #expect(GradientCheck.allClose(unmasked, [3, 4.0 / 3, 101.0 / 3, 34]))
     }
 
-    @Test func poolingAndNormalisationGradientsMatchFiniteDifferences() {
+    @Test func poolingAndNormalisationGradientsMatchFiniteDifferences() throws {
         let mask = Tensor(integers: [1, 1, 1, 1, 0, 1, 1, 0, 0, 0], shape: [2, 5])
         let pooling = SentencePooling(modes: SentencePoolingMode.allCases, embeddingDimension: 3)
         let hidden = GradientCheck.random([2, 5, 3], seed: 9)
@@ -120,7 +120,7 @@ import FlintTestSupport
         #expect(Array(g[(21)..<30]).allSatisfy { $0 == 0 })
     }
 
-    @Test func l2NormalisationGivesUnitVectors() {
+    @Test func l2NormalisationGivesUnitVectors() throws {
         let x = Tensor([3, 4, 0, 0, 1, -1], shape: [3, 2]).l2Normalized().toArray()
         #expect(GradientCheck.allClose(x, [0.6, 0.8, 0, 0, 1 / Float(2).squareRoot(), -1 / Float(2).squareRoot()]))
     }

@@ -42,7 +42,7 @@ import Testing
     }
 
     /// Expected values from tokenizers 0.23 (`add_tokens`, `add_special_tokens`, `encode`, `decode`).
-    @Test func addTokensGivesNewIdsAndMatchesThem() {
+    @Test func addTokensGivesNewIdsAndMatchesThem() throws {
         var tokenizer = try MiniLMReference.pretrained
         #expect(tokenizer.addTokens(["flintstone", "hello"]) == 2)
         #expect(tokenizer.addTokens(["<extra>"], special: true) == 1)

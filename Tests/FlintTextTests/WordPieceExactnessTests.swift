@@ -4,7 +4,7 @@ import Testing
 
 /// Ids and tokens identical to the Hugging Face fast tokenizer on every text of the MiniLM fixture.
 @Suite struct WordPieceExactnessTests {
-    @Test func tokenizerJSONMatchesFixtureOnEveryText() {
+    @Test func tokenizerJSONMatchesFixtureOnEveryText() throws {
         var tokenizer = try MiniLMReference.pretrained
         tokenizer.truncation = Truncation(maximumLength: 512)
         for text in MiniLMReference.texts {
@@ -16,7 +16,7 @@ import Testing
         }
     }
 
-    @Test func vocabularyFileMatchesFixtureOnEveryText() {
+    @Test func vocabularyFileMatchesFixtureOnEveryText() throws {
         var tokenizer = try MiniLMReference.fromVocabulary
         #expect(tokenizer.modelMaximumLength == 512)
         tokenizer.truncation = Truncation(maximumLength: tokenizer.modelMaximumLength ?? 512)
@@ -51,7 +51,7 @@ import Testing
         }
     }
 
-    @Test func pretrainedLoadingDoesNotPadOrTruncate() {
+    @Test func pretrainedLoadingDoesNotPadOrTruncate() throws {
         let tokenizer = try MiniLMReference.pretrained
         #expect(tokenizer.truncation == nil)
         #expect(tokenizer.padding == nil)
@@ -60,7 +60,7 @@ import Testing
         #expect(tokenizer.encode(long.text).count > 512)
     }
 
-    @Test func vocabularyHasEveryEntry() {
+    @Test func vocabularyHasEveryEntry() throws {
         #expect(try MiniLMReference.pretrained.vocabularySize == 30522)
         #expect(try MiniLMReference.fromVocabulary.vocabularySize == 30522)
     }
