@@ -9,14 +9,15 @@ summary=$(mktemp)
 trap 'rm -f "$summary"' EXIT
 "${SWIFT:-swift}" test "$@" 2>&1 | awk -v summary="$summary" '
     { print; fflush() }
-    # Swift Testing: "<symbol> Test name() skipped." or "<symbol> Test name() skipped: \"reason\"."
-    /(Test|Suite) .* skipped(: ".*")?\.$/ {
+    # Swift Testing: "<symbol> Test name() skipped" or "<symbol> Test name() skipped: \"reason\"" (a final "." in some versions)
+    /(Test|Suite) .* skipped(: ".*")?\.?$/ {
         line = $0
         sub(/^.*(Test|Suite) /, "", line)
         name = line; sub(/ skipped.*$/, "", name)
         reason = "no reason given"
-        if (match(line, / skipped: ".*"\.$/)) {
-            reason = substr(line, RSTART + 11, RLENGTH - 13)
+        if (match(line, / skipped: ".*"\.?$/)) {
+            reason = substr(line, RSTART + 11)
+            sub(/"\.?$/, "", reason)
         }
         if (!(name in seen)) { seen[name] = 1; count++; reasons[reason] = reasons[reason] (reasons[reason] == "" ? "" : ", ") name }
         next
