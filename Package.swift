@@ -49,6 +49,8 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
+        // Compiled without kernelFlags (baseline x86-64): `flint`'s start-up check that the CPU has AVX2/FMA.
+        .target(name: "CFlintCPUCheck"),
         .target(
             name: "FlintSupport",
             swiftSettings: kernelFlags
@@ -118,7 +120,7 @@ let package = Package(
         .executableTarget(
             name: "flint",
             dependencies: [
-                "Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe", "FlintBenchmarks",
+                "CFlintCPUCheck", "Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintServe", "FlintBenchmarks",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],

@@ -45,11 +45,11 @@ public enum BertTrainingBenchmark {
             optimizer: optimizer, schedule: LinearWarmupDecay(initial: learningRate, warmupSteps: 0, totalSteps: scheduleSteps))
         // Seconds spent in each part of the step, summed over every call (for the breakdown).
         var sections = StepSections()
-        func trainStep() {
+        func trainStep() throws {
             let t0 = BenchmarkTiming.now()
             optimizer.zeroGrad()
             model.train()
-            let loss = model.loss(logits: model(inputIds: ids, attentionMask: mask), labels: labels)
+            let loss = try model.loss(logits: model(inputIds: ids, attentionMask: mask), labels: labels)
             let t1 = BenchmarkTiming.now()
             loss.backward()
             let t2 = BenchmarkTiming.now()

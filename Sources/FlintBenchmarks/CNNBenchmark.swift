@@ -17,10 +17,10 @@ public enum CNNBenchmark {
         let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
         let x = Tensor.normal([batchSize, 3, 32, 32])
         let y = Tensor.randomIntegers([batchSize], low: 0, high: 10)
-        func trainStep() {
+        func trainStep() throws {
             model.train()
             optimizer.zeroGrad()
-            let loss = crossEntropy(logits: model(x), targets: y)
+            let loss = try crossEntropy(logits: model(x), targets: y)
             loss.backward()
             optimizer.step()
         }
@@ -28,7 +28,7 @@ public enum CNNBenchmark {
             model.eval()
             withNoGrad { _ = model(x) }
         }
-        for _ in 0..<3 { trainStep(); evaluate() }
+        for _ in 0..<3 { try trainStep(); evaluate() }
         let residentBefore = BenchmarkTiming.residentMiB()
         let times = try BenchmarkTiming.interleaved([("train", trainStep), ("eval", evaluate)], rounds: rounds, roundSeconds: 1.0)
         let residentAfter = BenchmarkTiming.residentMiB()

@@ -9,9 +9,9 @@ public enum GradientCheck {
     ///
     /// - Parameters:
     ///   - epsilon: the step (float32 inputs: 1e-2 … 1e-3 balances truncation and rounding).
-    public static func maxError(_ inputs: [Tensor], epsilon: Float = 1e-2, _ f: ([Tensor]) -> Tensor) -> Double {
+    public static func maxError(_ inputs: [Tensor], epsilon: Float = 1e-2, _ f: ([Tensor]) throws -> Tensor) rethrows -> Double {
         for x in inputs where x.requiresGrad { x.zeroGrad() }
-        let probe = withNoGrad { f(inputs) }
+        let probe = try withNoGrad { try f(inputs) }
         var weights: [Float] = []
         var state: UInt64 = 0x9E3779B97F4A7C15
         for _ in 0..<probe.count {
@@ -19,10 +19,10 @@ public enum GradientCheck {
             weights.append(Float((state >> 40) & 0xFFFF) / 65536 * 2 - 1)
         }
         let w = Tensor(weights, shape: probe.shape)
-        let loss = (f(inputs) * w).sum()
+        let loss = (try f(inputs) * w).sum()
         loss.backward()
-        func objective() -> Double {
-            let y = withNoGrad { f(inputs) }.toArray()
+        func objective() throws -> Double {
+            let y = try withNoGrad { try f(inputs) }.toArray()
             var s = 0.0
             for i in 0..<y.count { s += Double(y[i]) * Double(weights[i]) }
             return s
@@ -35,9 +35,9 @@ public enum GradientCheck {
             for i in 0..<x.count {
                 let saved = p[i]
                 p[i] = saved + epsilon
-                let plus = objective()
+                let plus = try objective()
                 p[i] = saved - epsilon
-                let minus = objective()
+                let minus = try objective()
                 p[i] = saved
                 let numeric = (plus - minus) / (2 * Double(epsilon))
                 let error = abs(Double(analytic[i]) - numeric) / max(1, abs(numeric))

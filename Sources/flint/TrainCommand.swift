@@ -43,6 +43,9 @@ struct TrainCNNCommand: ParsableCommand {
             throw ValidationError("unknown schedule '\(schedule)'; use constant or cosine")
         }
         guard epochs >= 1, batchSize >= 1 else { throw ValidationError("--epochs and --batch-size must be at least 1") }
+        guard learningRate >= 0, learningRate.isFinite else { throw ValidationError("--lr must be a finite number ≥ 0, found \(learningRate)") }
+        guard warmupFraction >= 0, warmupFraction <= 1 else { throw ValidationError("--warmup-fraction must be in [0, 1], found \(warmupFraction)") }
+        guard labelSmoothing >= 0, labelSmoothing <= 1 else { throw ValidationError("--label-smoothing must be in [0, 1], found \(labelSmoothing)") }
     }
 
     func run() throws {

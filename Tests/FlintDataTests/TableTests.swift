@@ -135,4 +135,15 @@ import Flint
         // Milliseconds in practice; the bound leaves room for a loaded test machine.
         #expect(elapsed < .seconds(2), "map + filter + shuffle of 20k rows took \(elapsed)")
     }
+
+    @Test func userColumnLookupAndHashSplitThrowNamingTheSource() throws {
+        let table = try sample()
+        let missing = #expect(throws: DataError.self) { try table.column("body", in: "reviews.csv") }
+        #expect(missing?.description == "reviews.csv: field 'column 'body'': expected a column named 'body', found columns \(table.columnNames)")
+        #expect(try table.column(table.columnNames[0]) == table[column: table.columnNames[0]])
+        let numbers = try DataTable(columns: [("text", .integers([1, 2, 3]))])
+        let notText = #expect(throws: DataError.self) { try HashSplit.split(numbers, textColumn: "text", source: "numbers.csv") }
+        #expect(notText?.path == "numbers.csv" && notText?.field == "column 'text'")
+        #expect(throws: DataError.self) { try HashSplit.split(numbers, textColumn: "body") }
+    }
 }

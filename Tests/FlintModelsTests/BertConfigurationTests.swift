@@ -5,7 +5,7 @@ import FlintTestSupport
 
 @Suite struct BertConfigurationTests {
     @Test func readsMiniLMConfiguration() throws {
-        let configuration = try BertConfiguration.load(from: TestModels.miniLM.appendingPathComponent("config.json"))
+        let configuration = try BertConfiguration.load(from: try TestModels.miniLM.appendingPathComponent("config.json"))
         #expect(configuration.hiddenSize == 384)
         #expect(configuration.hiddenLayerCount == 6)
         #expect(configuration.attentionHeadCount == 12)
@@ -25,7 +25,7 @@ import FlintTestSupport
         #expect(again == configuration)
     }
 
-    @Test func rejectsBadLabelKeys() {
+    @Test func rejectsBadLabelKeys() throws {
         let json = #"{"id2label":{"zero":"neg"}}"#
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(BertConfiguration.self, from: Data(json.utf8)) }
     }

@@ -87,9 +87,9 @@ import FlintTestSupport
     @Test func maskedRowLossEqualsCrossEntropyOfTheFullLogits() throws {
         let model = try Self.tinyModel(seed: 3).eval()
         let mask = Tensor(integers: [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0], shape: [2, 6])
-        let (loss, full) = withNoGrad {
-            (model.loss(inputIds: Self.inputIds, attentionMask: mask, labels: Self.labels).item(),
-             crossEntropy(logits: model(inputIds: Self.inputIds, attentionMask: mask).reshaped([-1, 20]),
+        let (loss, full) = try withNoGrad {
+            (try model.loss(inputIds: Self.inputIds, attentionMask: mask, labels: Self.labels).item(),
+             try crossEntropy(logits: model(inputIds: Self.inputIds, attentionMask: mask).reshaped([-1, 20]),
                           targets: Self.labels.reshaped([-1]), ignoreIndex: -100).item())
         }
         #expect(abs(loss - full) < 1e-5, "\(loss) vs \(full)")
@@ -110,8 +110,8 @@ import FlintTestSupport
         let checked = [model.bert.embeddings.wordEmbeddings.weight, predictions.bias, predictions.transform.dense.weight,
                        predictions.transform.dense.bias!, predictions.transform.layerNorm.weight!,
                        predictions.transform.layerNorm.bias!, model.bert.encoder.layers[1].output.dense.weight]
-        let error = GradientCheck.maxError(checked, epsilon: 3e-3) { _ in
-            model.loss(inputIds: Self.inputIds, labels: Self.labels)
+        let error = try GradientCheck.maxError(checked, epsilon: 3e-3) { _ in
+            try model.loss(inputIds: Self.inputIds, labels: Self.labels)
         }
         #expect(error < 2e-3, "max error \(error)")
         // Row 17 is neither an input nor a label: its gradient comes from the decoder's softmax alone.
@@ -123,7 +123,7 @@ import FlintTestSupport
         let model = try Self.tinyModel(seed: 5)
         let table = model.bert.embeddings.wordEmbeddings.weight
         model.zeroGrad()
-        model.loss(inputIds: Self.inputIds, labels: Self.labels).backward()
+        try model.loss(inputIds: Self.inputIds, labels: Self.labels).backward()
         let tied = table.grad!.toArray()
 
         // The same computation with the decoder reading a separate copy of the table.
@@ -133,7 +133,7 @@ import FlintTestSupport
         let hidden = model.bert(inputIds: Self.inputIds).lastHiddenState.reshaped([-1, 8])
         let positions = Tensor(integers: [1, 4, 8, 11])
         let logits = model.cls.predictions(hidden.indexSelect(axis: 0, indices: positions), decoderWeight: copy)
-        crossEntropy(logits: logits, targets: Tensor(integers: [6, 0, 13, 5])).backward()
+        try crossEntropy(logits: logits, targets: Tensor(integers: [6, 0, 13, 5])).backward()
         let lookup = table.grad!.toArray(), decoder = copy.grad!.toArray()
         #expect(lookup.contains { $0 != 0 } && decoder.contains { $0 != 0 })
         let sum = zip(lookup, decoder).map { $0 + $1 }

@@ -16,10 +16,10 @@ import FlintTestSupport
 
     /// MiniLM (no prefix) plus the fixture's head (`classifier.*`), loaded as one checkpoint.
     private static func classifier(labels: Int, head: [String: Any]) throws -> BertForSequenceClassification {
-        var configuration = BertModelTestFixtures.configuration
+        var configuration = try BertModelTestFixtures.configuration
         configuration.labelCount = labels
         if labels == 3 { configuration.idToLabel = [0: "negative", 1: "neutral", 2: "positive"] }
-        var weights = BertModelTestFixtures.weights
+        var weights = try BertModelTestFixtures.weights
         weights["classifier.weight"] = Tensor(BertModelTestFixtures.floats(head["weight"]), shape: [labels, 384])
         weights["classifier.bias"] = Tensor(BertModelTestFixtures.floats(head["bias"]), shape: [labels])
         let model = try BertForSequenceClassification(configuration: configuration, weights: weights)
@@ -44,13 +44,13 @@ import FlintTestSupport
         let single = Self.reference["single_label"] as! [String: Any]
         let intLabels = Tensor(integers: single["labels"] as! [Int])
         #expect(BertProblemType.inferred(labelCount: 3, labels: intLabels) == .singleLabelClassification)
-        let singleLoss = withNoGrad { model.loss(logits: logits, labels: intLabels) }.item()
+        let singleLoss = try withNoGrad { try model.loss(logits: logits, labels: intLabels) }.item()
         #expect(abs(singleLoss - Float(single["loss"] as! Double)) <= 1e-4)
 
         let multi = Self.reference["multi_label"] as! [String: Any]
         let floatLabels = Tensor(BertModelTestFixtures.floats(multi["labels"]), shape: [6, 3])
         #expect(BertProblemType.inferred(labelCount: 3, labels: floatLabels) == .multiLabelClassification)
-        let multiLoss = withNoGrad { model.loss(logits: logits, labels: floatLabels) }.item()
+        let multiLoss = try withNoGrad { try model.loss(logits: logits, labels: floatLabels) }.item()
         #expect(abs(multiLoss - Float(multi["loss"] as! Double)) <= 1e-4)
     }
 
@@ -63,7 +63,7 @@ import FlintTestSupport
         #expect(BertModelTestFixtures.maxDifference(logits.toArray(), BertModelTestFixtures.floats(regression["logits"])) <= 1e-4)
         let labels = Tensor(BertModelTestFixtures.floats(regression["labels"]))
         #expect(BertProblemType.inferred(labelCount: 1, labels: labels) == .regression)
-        let loss = withNoGrad { model.loss(logits: logits, labels: labels) }.item()
+        let loss = try withNoGrad { try model.loss(logits: logits, labels: labels) }.item()
         #expect(abs(loss - Float(regression["loss"] as! Double)) <= 1e-4)
     }
 }

@@ -81,9 +81,9 @@ import FlintTestSupport
         }
         let labels = Tensor(integers: [2, 0])
         let batch = Self.batch
-        let error = GradientCheck.maxError([model.classifier.weight, model.bert.encoder.layers[1].output.dense.weight],
+        let error = try GradientCheck.maxError([model.classifier.weight, model.bert.encoder.layers[1].output.dense.weight],
                                            epsilon: 3e-3) { _ in
-            model.loss(logits: model(inputIds: batch.inputIds, attentionMask: batch.attentionMask), labels: labels)
+            try model.loss(logits: model(inputIds: batch.inputIds, attentionMask: batch.attentionMask), labels: labels)
         }
         #expect(error < 2e-3, "max error \(error)")
     }
@@ -95,16 +95,16 @@ import FlintTestSupport
         model.train()
         let batch = BertInputBatch(sequences: [[1, 5, 7, 9, 2], [1, 3, 3, 2], [1, 11, 2], [1, 8, 8, 8, 8, 2]])
         let labels = Tensor(integers: [0, 1, 2, 1])
-        func loss() -> Tensor {
-            model.loss(logits: model(inputIds: batch.inputIds, attentionMask: batch.attentionMask), labels: labels)
+        func loss() throws -> Tensor {
+            try model.loss(logits: model(inputIds: batch.inputIds, attentionMask: batch.attentionMask), labels: labels)
         }
         let optimizer = AdamW(parameters: model.parameters(), learningRate: 1e-2)
-        let before = loss()
+        let before = try loss()
         before.backward()
         #expect(model.parameters().allSatisfy { $0.grad != nil })
         optimizer.step()
         optimizer.zeroGrad()
-        let after = withNoGrad { loss() }.item()
+        let after = try withNoGrad { try loss() }.item()
         #expect(after < before.item() - 1e-3, "loss \(before.item()) → \(after)")
     }
 
@@ -135,5 +135,17 @@ import FlintTestSupport
         model.train()
         let trained = withNoGrad { model(inputIds: ids).lastHiddenState.toArray() }
         #expect(trained != first)
+    }
+
+    /// BERT's two-input blocks (residual outputs, attention with a mask, the tied MLM head) are not
+    /// UnaryLayers: calling one with a single tensor does not compile (it used to stop the process with
+    /// "subclasses must override forward"); the single-input models are.
+    @Test func onlySingleInputBlocksAreUnaryLayers() throws {
+        let model = try Self.tinyModel(seed: 1)
+        let layer = model.encoder.layers[0]
+        let twoInput: [Module] = [layer.attention, layer.attention.output, layer.output]
+        #expect(twoInput.allSatisfy { !($0 is any UnaryLayer) })
+        let oneInput: [Module] = [model, model.embeddings, model.encoder, layer, layer.intermediate, layer.attention.selfAttention]
+        #expect(oneInput.allSatisfy { $0 is any UnaryLayer })
     }
 }

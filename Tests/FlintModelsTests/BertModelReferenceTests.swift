@@ -8,7 +8,7 @@ import FlintTestSupport
 /// The trainable BertModel with the real all-MiniLM-L6-v2 weights against Hugging Face's numbers.
 @Suite struct BertModelReferenceTests {
     @Test func firstHiddenStatesMatchTransformers() throws {
-        let model = BertModelTestFixtures.model
+        let model = try BertModelTestFixtures.model
         let cases = try #require(BertModelTestFixtures.reference["last_hidden_state_first3"] as? [String: [String: Any]])
         #expect(cases.count == 4)
         for (key, entry) in cases {
@@ -25,8 +25,8 @@ import FlintTestSupport
     }
 
     @Test func sentenceEmbeddingsMatchSentenceTransformersForAllTexts() throws {
-        let configuration = try SentenceTransformerConfiguration.load(from: TestModels.miniLM)
-        let encoder = SentenceTransformer(bert: BertModelTestFixtures.model, sentenceConfiguration: configuration)
+        let configuration = try SentenceTransformerConfiguration.load(from: try TestModels.miniLM)
+        let encoder = SentenceTransformer(bert: try BertModelTestFixtures.model, sentenceConfiguration: configuration)
         let texts = BertModelTestFixtures.texts
         #expect(texts.count == 24)
         // Batches of 8 with padding, as sentence-transformers batches them.
@@ -44,8 +44,8 @@ import FlintTestSupport
         }
     }
 
-    @Test func paddedBatchOfMixedLengthsEqualsSingleSequences() {
-        let model = BertModelTestFixtures.model
+    @Test func paddedBatchOfMixedLengthsEqualsSingleSequences() throws {
+        let model = try BertModelTestFixtures.model
         let texts = BertModelTestFixtures.texts.filter { ["plain_1", "emoji_only", "punctuation_heavy", "korean", "empty"].contains($0.key) }
         #expect(texts.count == 5)
         let batch = BertInputBatch(sequences: texts.map(\.inputIds))

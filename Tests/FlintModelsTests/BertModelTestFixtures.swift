@@ -35,18 +35,23 @@ enum BertModelTestFixtures {
         return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
     }
 
+    // Loaded once; a missing model makes each test that uses them throw (try TestModels.miniLM says how to fetch it).
+    private static let configurationResult = Result { try BertConfiguration.load(from: try TestModels.miniLM.appendingPathComponent("config.json")) }
+    nonisolated(unsafe) private static let weightsResult = Result {
+        try SafeTensorsFile(contentsOf: try TestModels.miniLM.appendingPathComponent("model.safetensors")).loadAll()
+    }
+    nonisolated(unsafe) private static let modelResult = Result { () throws -> BertModel in
+        try BertModel(configuration: configuration, weights: weights, source: "model.safetensors").eval()
+    }
+
     /// MiniLM's configuration.
-    static let configuration: BertConfiguration = try! BertConfiguration.load(from: TestModels.miniLM.appendingPathComponent("config.json"))
+    static var configuration: BertConfiguration { get throws { try configurationResult.get() } }
 
     /// MiniLM's weights by checkpoint name (memory-mapped).
-    nonisolated(unsafe) static let weights: [String: Tensor] =
-        try! SafeTensorsFile(contentsOf: TestModels.miniLM.appendingPathComponent("model.safetensors")).loadAll()
+    static var weights: [String: Tensor] { get throws { try weightsResult.get() } }
 
     /// MiniLM as a trainable BertModel in evaluation mode (shared: the tests only read it).
-    nonisolated(unsafe) static let model: BertModel = {
-        let model = try! BertModel(configuration: configuration, weights: weights, source: "model.safetensors")
-        return model.eval()
-    }()
+    static var model: BertModel { get throws { try modelResult.get() } }
 
     /// Float arrays of nested JSON numbers.
     static func floats(_ value: Any?) -> [Float] {

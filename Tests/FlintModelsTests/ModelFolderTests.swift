@@ -252,7 +252,7 @@ import FlintTestSupport
         #expect(absent.description == "\(path): not a model folder (looked for \(path))")
     }
 
-    @Test func cacheDirectoryFollowsTheEnvironment() {
+    @Test func cacheDirectoryFollowsTheEnvironment() throws {
         #expect(HubCache(environment: ["HF_HUB_CACHE": "/a/hub", "HF_HOME": "/b"]).directory.path == "/a/hub")
         #expect(HubCache(environment: ["HUGGINGFACE_HUB_CACHE": "/c/hub", "HF_HOME": "/b"]).directory.path == "/c/hub")
         #expect(HubCache(environment: ["HF_HOME": "/b", "HOME": "/home/x"]).directory.path == "/b/hub")
@@ -286,7 +286,7 @@ import FlintTestSupport
 
     @Test func loadsMiniLMThroughAModelFolder() throws {
         let start = Date()
-        let model = try ModelFolder(url: TestModels.miniLM)
+        let model = try ModelFolder(url: try TestModels.miniLM)
         let configuration = try model.configuration()
         let weights = try model.loadWeights()
         let seconds = Date().timeIntervalSince(start)

@@ -32,13 +32,15 @@ import FlintTestSupport
     }
 
     static let reference: Reference = try! fixture("minilm_reference", as: Reference.self)
-    static let embedder: SentenceEmbeddingPipeline = try! pipeline(.sentenceEmbedding, model: TestModels.miniLM.path)
+    nonisolated(unsafe) private static let embedderResult = Result { try pipeline(.sentenceEmbedding, model: try TestModels.miniLM.path) }
+    /// The MiniLM sentence-embedding pipeline (loaded once; throws when the model is missing).
+    static var embedder: SentenceEmbeddingPipeline { get throws { try embedderResult.get() } }
 
     @Test func sentenceEmbeddingsMatchSentenceTransformersOnEveryFixtureText() throws {
         let texts = Self.reference.texts
         let vectors = try Self.embedder(texts.map(\.text))
-        #expect(Self.embedder.maximumLength == 256)
-        #expect(Self.embedder.pooling == .mean && Self.embedder.normalizes)
+        #expect(try Self.embedder.maximumLength == 256)
+        #expect(try Self.embedder.pooling == .mean && Self.embedder.normalizes)
         for (text, vector) in zip(texts, vectors) {
             let cosine = SentenceEmbeddingPipeline.cosineSimilarity(vector, text.embedding)
             let difference = zip(vector, text.embedding).map { abs($0 - $1) }.max() ?? .infinity
@@ -61,7 +63,7 @@ import FlintTestSupport
     @Test func aThousandTextsBatchThemselvesAndKeepTheirOrder() throws {
         let base = Self.reference.texts.map(\.text)
         let texts = (0..<1000).map { base[($0 * 7) % base.count] + ($0 % 3 == 0 ? "" : " \($0)") }
-        let small = try pipeline(.sentenceEmbedding, model: TestModels.miniLM.path, options: PipelineOptions(batchSize: 7))
+        let small = try pipeline(.sentenceEmbedding, model: try TestModels.miniLM.path, options: PipelineOptions(batchSize: 7))
         let batched = try Self.embedder(texts)
         #expect(batched.count == 1000)
         for index in [0, 1, 2, 499, 998, 999] {
@@ -78,7 +80,7 @@ import FlintTestSupport
     }
 
     @Test func featureExtractionGivesTheFirstHiddenStates() throws {
-        let extractor = try pipeline(.featureExtraction, model: TestModels.miniLM.path)
+        let extractor = try pipeline(.featureExtraction, model: try TestModels.miniLM.path)
         #expect(extractor.maximumLength == 512)
         let byKey = Dictionary(uniqueKeysWithValues: Self.reference.texts.map { ($0.key, $0) })
         let keys = Self.reference.last_hidden_state_first3.keys.sorted()
@@ -95,7 +97,7 @@ import FlintTestSupport
 
     @Test func truncationFollowsTheOption() throws {
         let long = String(repeating: "word ", count: 700)
-        let extractor = try pipeline(.featureExtraction, model: TestModels.miniLM.path, options: PipelineOptions(maximumLength: 16))
+        let extractor = try pipeline(.featureExtraction, model: try TestModels.miniLM.path, options: PipelineOptions(maximumLength: 16))
         #expect(try extractor(long).shape == [16, 384])
         #expect(try Self.embedder(long).count == 384)
     }
@@ -106,7 +108,7 @@ import FlintTestSupport
         let fileManager = FileManager.default
         let folder = fileManager.temporaryDirectory.appendingPathComponent("flint-classifier-\(UUID().uuidString)")
         try fileManager.createDirectory(at: folder, withIntermediateDirectories: true)
-        let miniLM = TestModels.miniLM
+        let miniLM = try TestModels.miniLM
         for name in ["tokenizer.json", "tokenizer_config.json", "vocab.txt", "special_tokens_map.json"] {
             try fileManager.createSymbolicLink(at: folder.appendingPathComponent(name),
                                                withDestinationURL: miniLM.appendingPathComponent(name))
@@ -172,11 +174,11 @@ import FlintTestSupport
     }
 
     @Test func classificationNeedsAHead() throws {
-        #expect(throws: BertEncoderError.self) { try pipeline(.textClassification, model: TestModels.miniLM.path) }
+        #expect(throws: BertEncoderError.self) { try pipeline(.textClassification, model: try TestModels.miniLM.path) }
     }
 
     @Test func zeroShotClassificationByEmbeddingSimilarity() throws {
-        let classifier = try pipeline(.zeroShotClassification, model: TestModels.miniLM.path)
+        let classifier = try pipeline(.zeroShotClassification, model: try TestModels.miniLM.path)
         let labels = ["sport", "business", "politics", "technology", "entertainment"]
         let texts = [
             "The striker scored twice in the second half.",
@@ -202,7 +204,7 @@ import FlintTestSupport
         #expect(throws: FlintError.self) { try classifier(texts, candidateLabels: ["a"], hypothesisTemplate: "no slot") }
     }
 
-    @Test func unknownModelFolderIsAnError() {
+    @Test func unknownModelFolderIsAnError() throws {
         #expect(throws: (any Error).self) { try pipeline(.sentenceEmbedding, model: "/nonexistent/flint-model") }
     }
 }
@@ -210,7 +212,7 @@ import FlintTestSupport
 /// `fromPretrained` on the model types: the same numbers as the pipelines.
 @Suite struct FromPretrainedTests {
     @Test func trainableModelsLoadFromTheFolder() throws {
-        let path = TestModels.miniLM.path
+        let path = try TestModels.miniLM.path
         let sentence = try SentenceTransformer.fromPretrained(path)
         let ids = [101, 1996, 4633, 2003, 8403, 2651, 1012, 102]
         let embedding = withNoGrad { sentence(inputIds: Tensor(integers: ids, shape: [1, ids.count], dtype: .int64)) }

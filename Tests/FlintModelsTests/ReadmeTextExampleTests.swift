@@ -7,7 +7,7 @@ import FlintTestSupport
 /// The README's text-model examples, run as written (with the test cache's MiniLM), so the front door stays true.
 @Suite struct ReadmeTextExampleTests {
     @Test func libraryExamplesGiveTheNumbersTheReadmeShows() throws {
-        let miniLM = TestModels.miniLM.path
+        let miniLM = try TestModels.miniLM.path
         let tokenizer = try Tokenizer.fromPretrained(URL(fileURLWithPath: miniLM))
         let encoding = tokenizer.encode("Café Déjà vu!")
         #expect(encoding.tokens == ["[CLS]", "cafe", "de", "##ja", "vu", "!", "[SEP]"])

@@ -21,7 +21,7 @@ import FlintTestSupport
     private let modules = #"[{"idx":0,"name":"0","path":"","type":"sentence_transformers.models.Transformer"},{"idx":1,"name":"1","path":"1_Pooling","type":"sentence_transformers.models.Pooling"}]"#
 
     @Test func readsTheMiniLMFolder() throws {
-        let configuration = try SentenceTransformerConfiguration.load(from: TestModels.miniLM)
+        let configuration = try SentenceTransformerConfiguration.load(from: try TestModels.miniLM)
         #expect(configuration.modules.map(\.kind) == [.transformer, .pooling, .normalize])
         #expect(configuration.modules[1].path == "1_Pooling")
         #expect(configuration.maximumSequenceLength == 256)
@@ -79,7 +79,7 @@ import FlintTestSupport
         #expect(missing.contains("modules.json"))
     }
 
-    @Test func poolingModesMatchHandComputedValues() {
+    @Test func poolingModesMatchHandComputedValues() throws {
         // Batch 2, length 3, hidden 2; the second sequence has one padding position.
         let hidden = Tensor([1, 2, 3, -4, 5, 6,
                              -1, 0, 2, 2, 100, 100], shape: [2, 3, 2])
@@ -104,7 +104,7 @@ import FlintTestSupport
         #expect(GradientCheck.allClose(unmasked, [3, 4.0 / 3, 101.0 / 3, 34]))
     }
 
-    @Test func poolingAndNormalisationGradientsMatchFiniteDifferences() {
+    @Test func poolingAndNormalisationGradientsMatchFiniteDifferences() throws {
         let mask = Tensor(integers: [1, 1, 1, 1, 0, 1, 1, 0, 0, 0], shape: [2, 5])
         let pooling = SentencePooling(modes: SentencePoolingMode.allCases, embeddingDimension: 3)
         let hidden = GradientCheck.random([2, 5, 3], seed: 9)
@@ -120,7 +120,7 @@ import FlintTestSupport
         #expect(Array(g[(21)..<30]).allSatisfy { $0 == 0 })
     }
 
-    @Test func l2NormalisationGivesUnitVectors() {
+    @Test func l2NormalisationGivesUnitVectors() throws {
         let x = Tensor([3, 4, 0, 0, 1, -1], shape: [3, 2]).l2Normalized().toArray()
         #expect(GradientCheck.allClose(x, [0.6, 0.8, 0, 0, 1 / Float(2).squareRoot(), -1 / Float(2).squareRoot()]))
     }
@@ -144,9 +144,9 @@ import FlintTestSupport
     }
 
     @Test func sentenceTransformerStateDictIsTheCheckpointLayout() throws {
-        let configuration = try SentenceTransformerConfiguration.load(from: TestModels.miniLM)
-        let model = SentenceTransformer(bert: BertModelTestFixtures.model, sentenceConfiguration: configuration)
-        let checkpoint = Set(BertModelTestFixtures.weights.keys).subtracting(["embeddings.position_ids"])
+        let configuration = try SentenceTransformerConfiguration.load(from: try TestModels.miniLM)
+        let model = SentenceTransformer(bert: try BertModelTestFixtures.model, sentenceConfiguration: configuration)
+        let checkpoint = Set(try BertModelTestFixtures.weights.keys).subtracting(["embeddings.position_ids"])
         #expect(Set(model.stateDict().keys) == checkpoint)
         #expect(model.embeddingDimension == 384)
     }

@@ -20,7 +20,7 @@ import FlintTestSupport
 
     @Test func gradientsFlowThroughTheLayers() {
         let input = GradientCheck.random([3, 4], seed: 41, low: -2, high: 2)
-        for layer in [GELU(), GELU(approximation: .tanh), Tanh(), Sigmoid(), SiLU()] as [Module] {
+        for layer in [GELU(), GELU(approximation: .tanh), Tanh(), Sigmoid(), SiLU()] as [any UnaryLayer] {
             #expect(GradientCheck.maxError([input]) { layer($0[0]) } < 2e-3, "\(layer)")
         }
         #expect(ReLU().parameters().isEmpty)

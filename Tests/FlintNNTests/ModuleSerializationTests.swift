@@ -5,7 +5,7 @@ import FlintNN
 
 /// The reference CNN of `bench/peers/bench_cnn.py`, built the same way as in PyTorch.
 private func referenceCNN() -> Sequential {
-    func block(_ input: Int, _ output: Int) -> [Module] {
+    func block(_ input: Int, _ output: Int) -> [any UnaryLayer] {
         [Conv2d(inputChannels: input, outputChannels: output, kernelSize: 3, padding: 1), BatchNorm2d(features: output), ReLU()]
     }
     return Sequential([
@@ -70,7 +70,7 @@ private func temporaryURL(_ name: String) -> URL {
         }
     }
 
-    @Test func aTrainingStepReducesTheLoss() {
+    @Test func aTrainingStepReducesTheLoss() throws {
         let model = referenceCNN()
         let x = Tensor((0..<(4 * 3 * 8 * 8)).map { Float(($0 * 37) % 11) / 11 - 0.5 }, shape: [4, 3, 8, 8])
         let y = Tensor(integers: [1, 7, 3, 1])
@@ -79,13 +79,13 @@ private func temporaryURL(_ name: String) -> URL {
         var losses: [Float] = []
         for _ in 0..<3 {
             adam.zeroGrad()
-            let loss = crossEntropy(logits: model(x), targets: y)
+            let loss = try crossEntropy(logits: model(x), targets: y)
             loss.backward()
             adam.step()
             losses.append(loss.item())
         }
         model.eval()
-        let evaluation = crossEntropy(logits: model(x), targets: y).item()
+        let evaluation = try crossEntropy(logits: model(x), targets: y).item()
         #expect(losses.allSatisfy { $0.isFinite })
         #expect(losses[2] < losses[0])
         #expect(evaluation.isFinite)

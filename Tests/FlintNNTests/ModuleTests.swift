@@ -4,11 +4,11 @@ import FlintNN
 import FlintTestSupport
 
 /// A model shaped like torchvision's classifiers: `features` and `classifier` Sequentials.
-private final class TinyClassifier: Module {
+private final class TinyClassifier: Module, UnaryLayer {
     let features = Sequential([Linear(inputFeatures: 4, outputFeatures: 3), Flatten()])
     let classifier = Sequential([Flatten(), Linear(inputFeatures: 3, outputFeatures: 2)])
 
-    override func forward(_ input: Tensor) -> Tensor { classifier(features(input)) }
+    func forward(_ input: Tensor) -> Tensor { classifier(features(input)) }
 }
 
 /// Every kind of member reflection recognises.
@@ -142,5 +142,19 @@ private final class Tied: Module {
         // A transposed (non-contiguous) input flattens in its logical order.
         let t = x.transposed(1, 2)
         #expect(Flatten()(t).toArray() == t.contiguous().toArray())
+    }
+
+    /// One-input layers adopt UnaryLayer (callable as `layer(x)`); a module with two inputs does not, so
+    /// `module(x)` on it does not compile — there is no `Module.forward` left to fail at run time.
+    @Test func onlySingleInputModulesAreUnaryLayers() {
+        final class Residual: Module {
+            let dense = Linear(inputFeatures: 2, outputFeatures: 2)
+            func callAsFunction(_ hidden: Tensor, _ input: Tensor) -> Tensor { dense(hidden) + input }
+        }
+        let modules: [Module] = [Linear(inputFeatures: 2, outputFeatures: 2), ReLU(), Sequential(ReLU(), Identity()), Residual()]
+        #expect(modules.map { $0 is any UnaryLayer } == [true, true, true, false])
+        let residual = Residual()
+        let x = Tensor([1, 2], shape: [1, 2])
+        #expect(residual(x, x).shape == [1, 2])
     }
 }

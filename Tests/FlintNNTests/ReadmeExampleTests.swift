@@ -18,7 +18,7 @@ import FlintNN
                                 Linear(inputFeatures: 16, outputFeatures: 4)])
         let optimizer = Adam(parameters: model.parameters(), learningRate: 1e-3)
         let logits = model(x)
-        let ce = crossEntropy(logits: logits, targets: Tensor(integers: [1, 3]))
+        let ce = try crossEntropy(logits: logits, targets: Tensor(integers: [1, 3]))
         optimizer.zeroGrad(); ce.backward(); optimizer.step()
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("readme-\(UUID().uuidString).safetensors")
         defer { try? FileManager.default.removeItem(at: url) }

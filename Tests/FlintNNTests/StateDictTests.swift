@@ -35,7 +35,7 @@ private func makeModel() -> Sequential {
         #expect(makeModelOutput(target, x) != makeModelOutput(source, x))
     }
 
-    private func makeModelOutput(_ model: Module, _ x: Tensor) -> [Float] { model(x).toArray() }
+    private func makeModelOutput(_ model: any UnaryLayer, _ x: Tensor) -> [Float] { model(x).toArray() }
 
     @Test func stateDictSharesStorageWithTheModel() {
         let model = makeModel()

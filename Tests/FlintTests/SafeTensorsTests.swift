@@ -304,44 +304,15 @@ import FlintSupport
         #expect(rejected > 200)
     }
 
-    /// Whether `interpreter` can import `modules`.
-    static func interpreter(_ interpreter: String, canImport modules: String) -> Bool {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [interpreter, "-c", "import \(modules)"]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        do { try process.run() } catch { return false }
-        process.waitUntilExit()
-        return process.terminationStatus == 0
+    /// Runs `script` with the Python peer environment's interpreter and returns its standard output;
+    /// a failing script (say, a package missing from the environment) fails the test with its traceback.
+    func python(_ script: String, _ arguments: [String]) throws -> String {
+        let output = try PeerPython.run(script, arguments)
+        #expect(output.status == 0, "python exited \(output.status): \(output.standardError)")
+        return output.standardOutput
     }
 
-    static let pythonReady = interpreter("python3", canImport: "safetensors, numpy")
-
-    /// A Python with PyTorch and safetensors: `FLINT_PYTHON`, else the peer venv that
-    /// scripts/setup-peers.sh creates, else python3.
-    static let torchPython: String? = {
-        let environment = ProcessInfo.processInfo.environment
-        let venvPython = FlintCache.peersVirtualEnvironment(environment: environment).appendingPathComponent("bin/python").path
-        let candidates = [environment["FLINT_PYTHON"], venvPython, "python3"].compactMap { $0 }
-        return candidates.first { interpreter($0, canImport: "torch, safetensors.torch") }
-    }()
-
-    /// Runs `script` with `interpreter` and returns its standard output.
-    func python(_ script: String, _ arguments: [String], interpreter: String = "python3") throws -> String {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = [interpreter, "-c", script] + arguments
-        let output = Pipe()
-        process.standardOutput = output
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
-        return String(decoding: data, as: UTF8.self)
-    }
-
-    @Test(.enabled(if: pythonReady, "needs python3 with the safetensors and numpy packages"))
+    @Test(.enabled(if: PeerPython.isAvailable, .init(rawValue: PeerPython.skipComment)))
     func interoperatesWithTheReferenceImplementation() throws {
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -385,9 +356,8 @@ import FlintSupport
         #expect(try file.tensor(named: "z").toIntArray() == [-3, 4])
     }
 
-    @Test(.enabled(if: torchPython != nil, "needs a Python with torch and safetensors (scripts/setup-peers.sh)"))
+    @Test(.enabled(if: PeerPython.isAvailable, .init(rawValue: PeerPython.skipComment)))
     func loadsInPyTorch() throws {
-        let interpreter = try #require(SafeTensorsTests.torchPython)
         let directory = try temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         let ours = directory.appendingPathComponent("flint.safetensors")
@@ -405,7 +375,7 @@ import FlintSupport
             save_file({'w': torch.arange(6, dtype=torch.bfloat16).reshape(2, 3) / 4, 'b': torch.tensor([True, False]),
                        'h': torch.tensor([0.5, -1.0], dtype=torch.float16), 'i': torch.tensor([-7, 1 << 40])},
                       sys.argv[2], metadata={'x': 'y'})
-            """, [ours.path, theirs.path], interpreter: interpreter)
+            """, [ours.path, theirs.path])
         let expected = """
             bf16 torch.bfloat16 [2, 2] [1.5, -2.25, 3.00405527047391e+38, 1.0]
             bool torch.bool [5] [True, False, False, True, True]

@@ -32,20 +32,25 @@ enum MiniLMReference {
 
     static func text(_ key: String) -> Text { texts.first { $0.key == key }! }
 
-    /// `tokenizer.json` loaded raw (its truncation 128 and padding 128 on).
-    static let rawTokenizer: Tokenizer = try! Tokenizer(contentsOf: TestModels.miniLM.appendingPathComponent("tokenizer.json"))
-
-    /// `Tokenizer.fromPretrained` on the MiniLM folder (tokenizer.json).
-    static let pretrained: Tokenizer = try! Tokenizer.fromPretrained(TestModels.miniLM)
-
-    /// The tokenizer built from `vocab.txt` + `tokenizer_config.json` only.
-    static let fromVocabulary: Tokenizer = {
+    // Loaded once; a missing model makes each test that uses them throw (try TestModels.miniLM says how to fetch it).
+    private static let rawTokenizerResult = Result { try Tokenizer(contentsOf: try TestModels.miniLM.appendingPathComponent("tokenizer.json")) }
+    private static let pretrainedResult = Result { try Tokenizer.fromPretrained(try TestModels.miniLM) }
+    private static let fromVocabularyResult = Result { () throws -> Tokenizer in
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flint-minilm-vocab-\(getpid())")
         try? FileManager.default.removeItem(at: folder)
-        try! FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for name in ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json"] {
-            try! FileManager.default.copyItem(at: TestModels.miniLM.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+            try FileManager.default.copyItem(at: try TestModels.miniLM.appendingPathComponent(name), to: folder.appendingPathComponent(name))
         }
-        return try! Tokenizer.fromPretrained(folder)
-    }()
+        return try Tokenizer.fromPretrained(folder)
+    }
+
+    /// `tokenizer.json` loaded raw (its truncation 128 and padding 128 on).
+    static var rawTokenizer: Tokenizer { get throws { try rawTokenizerResult.get() } }
+
+    /// `Tokenizer.fromPretrained` on the MiniLM folder (tokenizer.json).
+    static var pretrained: Tokenizer { get throws { try pretrainedResult.get() } }
+
+    /// The tokenizer built from `vocab.txt` + `tokenizer_config.json` only.
+    static var fromVocabulary: Tokenizer { get throws { try fromVocabularyResult.get() } }
 }

@@ -11,7 +11,7 @@ import Testing
         let cases = object["cases"] as! [[String: Any]]
         #expect(cases.count == 900)
         let texts = cases.map { $0["text"] as! String }
-        for tokenizer in [MiniLMReference.pretrained, MiniLMReference.fromVocabulary] {
+        for tokenizer in [try MiniLMReference.pretrained, try MiniLMReference.fromVocabulary] {
             let encodings = tokenizer.encodeBatch(texts)
             var mismatches = 0
             for (entry, encoding) in zip(cases, encodings) {

@@ -5,10 +5,12 @@ import Testing
 
 /// Bad tokenizer files throw errors naming the file, the field, and what was expected and found.
 @Suite struct TokenizerErrorTests {
-    nonisolated(unsafe) static let miniLMJSON: [String: Any] = {
-        let url = TestModels.miniLM.appendingPathComponent("tokenizer.json")
-        return try! JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
-    }()
+    nonisolated(unsafe) private static let miniLMJSONResult = Result { () throws -> [String: Any] in
+        let url = try TestModels.miniLM.appendingPathComponent("tokenizer.json")
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+    }
+    /// MiniLM's tokenizer.json as a JSON object (throws, failing the test, when the model is missing).
+    static var miniLMJSON: [String: Any] { get throws { try miniLMJSONResult.get() } }
 
     /// A temporary folder holding `files` (name → contents).
     static func folder(_ name: String, _ files: [String: Data]) throws -> URL {
@@ -22,8 +24,8 @@ import Testing
     static func json(_ object: [String: Any]) -> Data { try! JSONSerialization.data(withJSONObject: object) }
 
     /// MiniLM's tokenizer.json with `field` (a top-level key) changed by `change`.
-    static func modified(_ field: String, _ change: (inout [String: Any]) -> Void) -> [String: Any] {
-        var object = miniLMJSON
+    static func modified(_ field: String, _ change: (inout [String: Any]) -> Void) throws -> [String: Any] {
+        var object = try Self.miniLMJSON
         var component = object[field] as! [String: Any]
         change(&component)
         object[field] = component
@@ -31,7 +33,7 @@ import Testing
     }
 
     @Test func malformedJSONNamesTheFile() throws {
-        let data = try Data(contentsOf: TestModels.miniLM.appendingPathComponent("tokenizer.json"))
+        let data = try Data(contentsOf: try TestModels.miniLM.appendingPathComponent("tokenizer.json"))
         let folder = try TokenizerErrorTests.folder("malformed", ["tokenizer.json": data.prefix(5000)])
         let url = folder.appendingPathComponent("tokenizer.json")
         #expect {
@@ -47,7 +49,7 @@ import Testing
         let cases: [(String, String)] = [("normalizer", "FancyNormalizer"), ("pre_tokenizer", "Metaspace2"),
                                          ("post_processor", "ChatTemplate"), ("decoder", "Telepathy"), ("model", "Unigram9")]
         for (field, type) in cases {
-            let object = TokenizerErrorTests.modified(field) { $0["type"] = type }
+            let object = try TokenizerErrorTests.modified(field) { $0["type"] = type }
             #expect {
                 try Tokenizer(json: JSONObject(object, path: "t.json"))
             } throws: { error in
@@ -59,13 +61,13 @@ import Testing
         }
     }
 
-    @Test func wrongFieldTypeNamesTheField() {
-        let object = TokenizerErrorTests.modified("normalizer") { $0["lowercase"] = "yes" }
+    @Test func wrongFieldTypeNamesTheField() throws {
+        let object = try TokenizerErrorTests.modified("normalizer") { $0["lowercase"] = "yes" }
         #expect(throws: TokenizerError.invalidFile(path: "t.json", field: "normalizer.lowercase", expected: "true or false",
                                                    found: "the string \"yes\"")) {
             try Tokenizer(json: JSONObject(object, path: "t.json"))
         }
-        var badVersion = TokenizerErrorTests.miniLMJSON
+        var badVersion = try TokenizerErrorTests.miniLMJSON
         badVersion["version"] = "2.0"
         #expect(throws: TokenizerError.invalidFile(path: "t.json", field: "version", expected: "\"1.0\"", found: "the string \"2.0\"")) {
             try Tokenizer(json: JSONObject(badVersion, path: "t.json"))
@@ -73,14 +75,14 @@ import Testing
     }
 
     @Test func missingVocabulary() throws {
-        let noVocab = TokenizerErrorTests.modified("model") { $0.removeValue(forKey: "vocab") }
+        let noVocab = try TokenizerErrorTests.modified("model") { $0.removeValue(forKey: "vocab") }
         #expect(throws: TokenizerError.invalidFile(path: "t.json", field: "model.vocab", expected: "an object", found: "nothing")) {
             try Tokenizer(json: JSONObject(noVocab, path: "t.json"))
         }
-        let noUnknown = TokenizerErrorTests.modified("model") { $0["vocab"] = ["a": 0, "b": 1] }
+        let noUnknown = try TokenizerErrorTests.modified("model") { $0["vocab"] = ["a": 0, "b": 1] }
         #expect(throws: TokenizerError.self) { try Tokenizer(json: JSONObject(noUnknown, path: "t.json")) }
 
-        let config = try Data(contentsOf: TestModels.miniLM.appendingPathComponent("tokenizer_config.json"))
+        let config = try Data(contentsOf: try TestModels.miniLM.appendingPathComponent("tokenizer_config.json"))
         let onlyConfig = try TokenizerErrorTests.folder("config-only", ["tokenizer_config.json": config])
         #expect(throws: TokenizerError.missingFiles(folder: onlyConfig.path, expected: ["tokenizer.json", "vocab.txt"])) {
             try Tokenizer.fromPretrained(onlyConfig)
@@ -98,7 +100,7 @@ import Testing
     }
 
     @Test func unknownExtraKeysAreIgnored() throws {
-        var object = TokenizerErrorTests.modified("normalizer") { $0["future_option"] = [1, 2, 3] }
+        var object = try TokenizerErrorTests.modified("normalizer") { $0["future_option"] = [1, 2, 3] }
         object["some_new_section"] = ["x": true]
         var model = object["model"] as! [String: Any]
         model["byte_fallback"] = false
@@ -111,7 +113,7 @@ import Testing
     }
 
     @Test func unsupportedTokenizerClassWithoutTokenizerJSON() throws {
-        let vocab = try Data(contentsOf: TestModels.miniLM.appendingPathComponent("vocab.txt"))
+        let vocab = try Data(contentsOf: try TestModels.miniLM.appendingPathComponent("vocab.txt"))
         let folder = try TokenizerErrorTests.folder("gpt2-class", [
             "vocab.txt": vocab, "tokenizer_config.json": Data("{\"tokenizer_class\": \"GPT2Tokenizer\"}".utf8)])
         #expect {
@@ -132,20 +134,20 @@ import Testing
         #expect(encoding.ids == [2, 4, 5, 6, 1, 3])
         #expect(encoding.tokens == ["[CLS]", "hello", "##s", "world", "[UNK]", "[SEP]"])
 
-        let sparse = TokenizerErrorTests.modified("model") { $0["vocab"] = ["[UNK]": 0, "a": 1_000_000_000_000] }
+        let sparse = try TokenizerErrorTests.modified("model") { $0["vocab"] = ["[UNK]": 0, "a": 1_000_000_000_000] }
         #expect(throws: TokenizerError.self) { try Tokenizer(json: JSONObject(sparse, path: "t.json")) }
-        let negative = TokenizerErrorTests.modified("model") { $0["vocab"] = ["[UNK]": 0, "a": -4] }
+        let negative = try TokenizerErrorTests.modified("model") { $0["vocab"] = ["[UNK]": 0, "a": -4] }
         #expect(throws: TokenizerError.invalidFile(path: "t.json", field: "model.vocab.a", expected: "an id ≥ 0", found: "the number -4")) {
             try Tokenizer(json: JSONObject(negative, path: "t.json"))
         }
     }
 
-    @Test func truncationToNothingKeepsEverythingAsOverflow() {
-        var encoding = MiniLMReference.pretrained.encode("one two three", addSpecialTokens: false)
+    @Test func truncationToNothingKeepsEverythingAsOverflow() throws {
+        var encoding = try MiniLMReference.pretrained.encode("one two three", addSpecialTokens: false)
         encoding.truncate(to: -3)
         #expect(encoding.count == 0)
         #expect(encoding.overflowing.map(\.ids) == [[2028, 2048, 2093]])
-        var tokenizer = MiniLMReference.pretrained
+        var tokenizer = try MiniLMReference.pretrained
         tokenizer.truncation = Truncation(maximumLength: 1)
         let tiny = tokenizer.encode("one two three")
         #expect(tiny.ids == [101, 102])

@@ -4,8 +4,8 @@ import Testing
 
 /// Ids and tokens identical to the Hugging Face fast tokenizer on every text of the MiniLM fixture.
 @Suite struct WordPieceExactnessTests {
-    @Test func tokenizerJSONMatchesFixtureOnEveryText() {
-        var tokenizer = MiniLMReference.pretrained
+    @Test func tokenizerJSONMatchesFixtureOnEveryText() throws {
+        var tokenizer = try MiniLMReference.pretrained
         tokenizer.truncation = Truncation(maximumLength: 512)
         for text in MiniLMReference.texts {
             let encoding = tokenizer.encode(text.text)
@@ -16,8 +16,8 @@ import Testing
         }
     }
 
-    @Test func vocabularyFileMatchesFixtureOnEveryText() {
-        var tokenizer = MiniLMReference.fromVocabulary
+    @Test func vocabularyFileMatchesFixtureOnEveryText() throws {
+        var tokenizer = try MiniLMReference.fromVocabulary
         #expect(tokenizer.modelMaximumLength == 512)
         tokenizer.truncation = Truncation(maximumLength: tokenizer.modelMaximumLength ?? 512)
         for text in MiniLMReference.texts {
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func truncationTo256MatchesSentenceTransformersInput() throws {
-        var tokenizer = MiniLMReference.pretrained
+        var tokenizer = try MiniLMReference.pretrained
         tokenizer.truncation = Truncation(maximumLength: 256)
         var checked = 0
         for text in MiniLMReference.texts {
@@ -40,7 +40,7 @@ import Testing
     }
 
     @Test func rawTokenizerJSONAppliesStoredTruncationAndPadding() throws {
-        let tokenizer = MiniLMReference.rawTokenizer
+        let tokenizer = try MiniLMReference.rawTokenizer
         #expect(tokenizer.truncation == Truncation(maximumLength: 128, strategy: .longestFirst, stride: 0, direction: .right))
         #expect(tokenizer.padding == Padding(strategy: .fixed(128), side: .right, padId: 0, padTypeId: 0, padToken: "[PAD]"))
         #expect(!MiniLMReference.rawDefaults.isEmpty)
@@ -51,8 +51,8 @@ import Testing
         }
     }
 
-    @Test func pretrainedLoadingDoesNotPadOrTruncate() {
-        let tokenizer = MiniLMReference.pretrained
+    @Test func pretrainedLoadingDoesNotPadOrTruncate() throws {
+        let tokenizer = try MiniLMReference.pretrained
         #expect(tokenizer.truncation == nil)
         #expect(tokenizer.padding == nil)
         #expect(tokenizer.modelMaximumLength == 512)
@@ -60,8 +60,8 @@ import Testing
         #expect(tokenizer.encode(long.text).count > 512)
     }
 
-    @Test func vocabularyHasEveryEntry() {
-        #expect(MiniLMReference.pretrained.vocabularySize == 30522)
-        #expect(MiniLMReference.fromVocabulary.vocabularySize == 30522)
+    @Test func vocabularyHasEveryEntry() throws {
+        #expect(try MiniLMReference.pretrained.vocabularySize == 30522)
+        #expect(try MiniLMReference.fromVocabulary.vocabularySize == 30522)
     }
 }

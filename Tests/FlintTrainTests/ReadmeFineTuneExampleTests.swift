@@ -12,7 +12,7 @@ import FlintTrain
     @Test func fineTuningExampleRunsAndSavesAFolderThatClassifies() throws {
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("flint-readme-finetune-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: output) }
-        let base = TestModels.miniLM.path
+        let base = try TestModels.miniLM.path
 
         let tokenizer = try Tokenizer.fromPretrained(URL(fileURLWithPath: base))
         let splits = try BBCNews.loadSplits()                                   // cleaned, sha1 hash split

@@ -52,6 +52,6 @@ public enum BBCNews {
 
     /// The distinct articles split into `"train"` and `"test"` by ``HashSplit``.
     public static func loadSplits(directory: String = defaultDirectory) throws -> DataTableDict {
-        HashSplit.split(try load(directory: directory))
+        try HashSplit.split(try load(directory: directory))
     }
 }

@@ -86,7 +86,21 @@ public struct DataTable: Sendable, Equatable {
     /// The column called `name`, or nil.
     public func column(named name: String) -> TableColumn? { storage[name] }
 
-    /// The column called `name` (which must exist).
+    /// The column called `name`, for names that come from users (a `--text-column` argument, a config):
+    /// a missing column is a thrown error that names `source` (the file the table came from), the column
+    /// and the columns the table has.
+    ///
+    /// - Throws: ``DataError/invalidField(path:field:expected:found:)``.
+    public func column(_ name: String, in source: String = DataTable.inMemory) throws -> TableColumn {
+        guard let column = storage[name] else {
+            throw DataError.invalidField(path: source, field: "column '\(name)'", expected: "a column named '\(name)'",
+                                         found: "columns \(columnNames)")
+        }
+        return column
+    }
+
+    /// The column called `name`, which must exist: for names fixed in code. Names that come from users
+    /// go through ``column(_:in:)``, which throws.
     public subscript(column name: String) -> TableColumn {
         guard let column = storage[name] else {
             fatalError("DataTable: no column '\(name)' (columns: \(columnNames))")

@@ -12,9 +12,15 @@ public enum HashSplit {
 
     /// `table` split into `"train"` and `"test"` by the hash of the string column `textColumn`,
     /// each keeping the table's order.
-    public static func split(_ table: DataTable, textColumn: String = "text") -> DataTableDict {
-        guard let texts = table[column: textColumn].strings else {
-            fatalError("HashSplit: column '\(textColumn)' is not a string column")
+    ///
+    /// - Parameter source: the file the table came from, named in errors.
+    /// - Throws: ``DataError/invalidField(path:field:expected:found:)`` when `textColumn` is missing or
+    ///   does not hold strings.
+    public static func split(_ table: DataTable, textColumn: String = "text", source: String = DataTable.inMemory) throws -> DataTableDict {
+        let column = try table.column(textColumn, in: source)
+        guard let texts = column.strings else {
+            throw DataError.invalidField(path: source, field: "column '\(textColumn)'", expected: "strings to hash-split on",
+                                         found: column.typeName)
         }
         var train = [Int](), test = [Int]()
         for (i, text) in texts.enumerated() {

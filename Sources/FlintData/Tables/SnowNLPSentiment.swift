@@ -35,7 +35,7 @@ public enum SnowNLPSentiment {
 
     /// The cleaned reviews split into `"train"` and `"test"` by ``HashSplit``.
     public static func loadSplits(directory: String = defaultDirectory) throws -> DataTableDict {
-        HashSplit.split(try load(directory: directory))
+        try HashSplit.split(try load(directory: directory))
     }
 
     /// The stripped, non-empty, distinct lines of a UTF-8 file, in order of first occurrence.

@@ -133,6 +133,56 @@ public struct BertConfiguration: Codable, Sendable, Equatable {
         problemType = try c.decodeIfPresent(String.self, forKey: .problemType)
         classifierDropout = try c.decodeIfPresent(Double.self, forKey: .classifierDropout)
         architectures = try c.decodeIfPresent([String].self, forKey: .architectures) ?? []
+        try validate()
+    }
+
+    /// Largest accepted `vocab_size`, `max_position_embeddings`, `hidden_size`, `intermediate_size`, … (2²⁴):
+    /// far above any real BERT, far below what would make a size computation overflow.
+    public static let maximumDimension = 1 << 24
+    /// Largest accepted `num_labels` (real classifiers have a handful; a label count from data is capped the same way).
+    public static let maximumLabelCount = 100_000
+    /// Largest accepted parameter count (2³¹ float32 values, 8 GiB): a config that asks for more is refused
+    /// before anything is allocated.
+    public static let maximumParameterCount = 1 << 31
+
+    /// Checks every size a model is built from — the configuration's decoder calls this, so every decode path
+    /// (`config.json` of a model folder, a `--from-scratch` config) rejects a bad file before any tensor is built.
+    ///
+    /// - Throws: ``ConfigurationFieldError`` naming the `config.json` key(s), what was expected and what was found.
+    public func validate() throws {
+        func check(_ condition: Bool, _ field: String, _ expected: String, _ found: Any) throws {
+            if !condition { throw ConfigurationFieldError(field: field, expected: expected, found: "\(found)") }
+        }
+        let dimension = 1...Self.maximumDimension
+        try check(dimension.contains(vocabularySize), "vocab_size", "an integer in 1...\(Self.maximumDimension)", vocabularySize)
+        try check(dimension.contains(hiddenSize), "hidden_size", "an integer in 1...\(Self.maximumDimension)", hiddenSize)
+        try check((1...1024).contains(hiddenLayerCount), "num_hidden_layers", "an integer in 1...1024", hiddenLayerCount)
+        try check((1...hiddenSize).contains(attentionHeadCount), "num_attention_heads", "an integer in 1...hidden_size (\(hiddenSize))",
+                  attentionHeadCount)
+        try check(hiddenSize % attentionHeadCount == 0, "hidden_size / num_attention_heads",
+                  "hidden_size divisible by num_attention_heads", "\(hiddenSize) / \(attentionHeadCount)")
+        try check(dimension.contains(intermediateSize), "intermediate_size", "an integer in 1...\(Self.maximumDimension)", intermediateSize)
+        try check(dimension.contains(maximumPositionEmbeddings), "max_position_embeddings",
+                  "an integer in 1...\(Self.maximumDimension)", maximumPositionEmbeddings)
+        try check((1...1024).contains(typeVocabularySize), "type_vocab_size", "an integer in 1...1024", typeVocabularySize)
+        try check((1...Self.maximumLabelCount).contains(labelCount), "num_labels", "an integer in 1...\(Self.maximumLabelCount)", labelCount)
+        if let outside = idToLabel.keys.sorted().first(where: { !(0..<labelCount).contains($0) }) {
+            throw ConfigurationFieldError(field: "id2label", expected: "keys in 0..<num_labels (\(labelCount))", found: "key \(outside)")
+        }
+        try check((0..<vocabularySize).contains(padTokenId), "pad_token_id", "an id in 0..<vocab_size (\(vocabularySize))", padTokenId)
+        for (field, probability) in [("hidden_dropout_prob", hiddenDropoutProbability), ("attention_probs_dropout_prob", attentionDropoutProbability),
+                                     ("classifier_dropout", classifierDropout ?? 0)] {
+            try check(probability >= 0 && probability <= 1, field, "a probability in [0, 1]", probability)
+        }
+        try check(layerNormEpsilon > 0 && layerNormEpsilon.isFinite, "layer_norm_eps", "a positive number", layerNormEpsilon)
+        try check(initializerRange >= 0 && initializerRange.isFinite, "initializer_range", "a number ≥ 0", initializerRange)
+        // Every size is ≤ 2²⁴ here, so these products cannot overflow Int.
+        let h = hiddenSize
+        let embeddings = (vocabularySize + maximumPositionEmbeddings + typeVocabularySize) * h
+        let layer = 4 * h * h + 2 * h * intermediateSize
+        let parameters = embeddings + hiddenLayerCount * layer + h * h + h * labelCount
+        try check(parameters <= Self.maximumParameterCount, "vocab_size / hidden_size / num_hidden_layers / intermediate_size",
+                  "at most \(Self.maximumParameterCount) parameters", "about \(parameters) parameters")
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -169,22 +219,18 @@ public struct BertConfiguration: Codable, Sendable, Equatable {
     /// Width of one attention head, H / heads.
     public var headSize: Int { hiddenSize / attentionHeadCount }
 
-    /// Reads and checks `config.json`.
+    /// Reads and checks `config.json` (see ``validate()``).
+    ///
+    /// - Throws: ``FlintError`` naming the file and the field at fault.
     public static func load(from url: URL) throws -> BertConfiguration {
         let data: Data
         do { data = try Data(contentsOf: url) } catch {
             throw FlintError.io(path: url.path, message: "cannot read: \(error.localizedDescription)")
         }
-        let configuration: BertConfiguration
-        do { configuration = try JSONDecoder().decode(BertConfiguration.self, from: data) } catch {
+        do { return try JSONDecoder().decode(BertConfiguration.self, from: data) } catch let invalid as ConfigurationFieldError {
+            throw FlintError.invalidFile(path: url.path, field: invalid.field, expected: invalid.expected, found: invalid.found)
+        } catch {
             throw FlintError.invalidFile(path: url.path, field: "config.json", expected: "a BERT configuration", found: "\(error)")
         }
-        guard configuration.hiddenSize > 0, configuration.attentionHeadCount > 0,
-              configuration.hiddenSize % configuration.attentionHeadCount == 0 else {
-            throw FlintError.invalidFile(path: url.path, field: "hidden_size / num_attention_heads",
-                expected: "hidden_size divisible by num_attention_heads",
-                found: "\(configuration.hiddenSize) / \(configuration.attentionHeadCount)")
-        }
-        return configuration
     }
 }

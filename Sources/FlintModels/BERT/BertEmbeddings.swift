@@ -8,7 +8,7 @@ import FlintNN
 /// `token_type_embeddings.weight`, `LayerNorm.weight`, `LayerNorm.bias`. Positions are 0 ..< T
 /// (absolute position embeddings); the checkpoint buffer `position_ids` is not kept. The gradient
 /// of the padding row of the word table is zero, as PyTorch's `padding_idx`.
-public final class BertEmbeddings: Module {
+public final class BertEmbeddings: Module, UnaryLayer {
     /// [vocabularySize, H].
     public let wordEmbeddings: Embedding
     /// [maximumPositionEmbeddings, H].
@@ -76,7 +76,7 @@ public final class BertEmbeddings: Module {
     }
 
     /// Embeds input ids with token type 0.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input)
     }
 }

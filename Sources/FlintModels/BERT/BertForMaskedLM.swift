@@ -16,7 +16,7 @@ import FlintNN
 /// `DataCollatorForLanguageModeling` makes them); ``loss(inputIds:attentionMask:tokenTypeIds:labels:)``
 /// gathers those positions' hidden states before the head, so the [rows, vocab] logits are formed for
 /// about 15% of the tokens instead of all of them.
-public final class BertForMaskedLM: Module {
+public final class BertForMaskedLM: Module, UnaryLayer {
     /// The label value of positions that are not predicted.
     public static let ignoredLabel = -100
 
@@ -53,7 +53,7 @@ public final class BertForMaskedLM: Module {
     }
 
     /// Logits at every position for unpadded `input` ids.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input)
     }
 
@@ -67,24 +67,28 @@ public final class BertForMaskedLM: Module {
     ///
     /// - Parameter labels: [B, T] int64 (or int32): the original token id at predicted positions, −100
     ///   elsewhere; at least one position must be predicted.
-    public func loss(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil, labels: Tensor) -> Tensor {
-        require(labels.shape == inputIds.shape, "BertForMaskedLM.loss: labels \(labels.shape) must match input ids \(inputIds.shape)")
+    /// - Throws: ``FlintError/invalidArgument(operation:message:)`` when the labels' shape differs from the
+    ///   input ids', a label is outside `0..<vocab_size` and not −100, or no position is predicted.
+    public func loss(inputIds: Tensor, attentionMask: Tensor? = nil, tokenTypeIds: Tensor? = nil, labels: Tensor) throws -> Tensor {
+        func fail(_ message: String) -> FlintError { .invalidArgument(operation: "BertForMaskedLM.loss", message: message) }
+        guard labels.shape == inputIds.shape else { throw fail("labels \(labels.shape) must match input ids \(inputIds.shape)") }
         let values = labels.toIntArray()
         var positions: [Int] = []
         var targets: [Int] = []
         positions.reserveCapacity(values.count / 4)
         for (index, label) in values.enumerated() where label != Self.ignoredLabel {
-            require(label >= 0 && label < configuration.vocabularySize,
-                    "BertForMaskedLM.loss: label \(label) at flat position \(index) is outside 0..<\(configuration.vocabularySize) and not -100")
+            guard label >= 0 && label < configuration.vocabularySize else {
+                throw fail("label \(label) at flat position \(index) is outside 0..<\(configuration.vocabularySize) and not -100")
+            }
             positions.append(index)
             targets.append(label)
         }
-        require(!positions.isEmpty, "BertForMaskedLM.loss: no position of labels \(labels.shape) is predicted (all -100)")
+        guard !positions.isEmpty else { throw fail("no position of labels \(labels.shape) is predicted (all -100)") }
         let hidden = bert(inputIds: inputIds, attentionMask: attentionMask, tokenTypeIds: tokenTypeIds).lastHiddenState
         let rows = hidden.reshaped([-1, configuration.hiddenSize])
             .indexSelect(axis: 0, indices: Tensor(integers: positions, shape: [positions.count]))
         let logits = cls.predictions(rows, decoderWeight: decoderWeight)
-        return crossEntropy(logits: logits, targets: Tensor(integers: targets, shape: [targets.count]),
+        return try crossEntropy(logits: logits, targets: Tensor(integers: targets, shape: [targets.count]),
                             ignoreIndex: Self.ignoredLabel)
     }
 

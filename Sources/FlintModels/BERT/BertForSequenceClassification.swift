@@ -7,7 +7,7 @@ import FlintNN
 /// State-dict keys: `bert.*` (a ``BertModel`` with pooler) and `classifier.weight`
 /// [num_labels, H], `classifier.bias` [num_labels]. Labels come from the configuration's
 /// `num_labels` / `id2label`.
-public final class BertForSequenceClassification: Module {
+public final class BertForSequenceClassification: Module, UnaryLayer {
     /// The hyper-parameters, including `num_labels`, `id2label` and `problem_type`.
     public let configuration: BertConfiguration
     /// The encoder with pooler (checkpoint prefix `bert.`).
@@ -37,7 +37,9 @@ public final class BertForSequenceClassification: Module {
 
     /// Builds the model; without `randomlyInitializedEncoder` the encoder's N(0, σ²) fills are skipped.
     init(configuration: BertConfiguration, randomlyInitializedEncoder: Bool) throws {
-        require(configuration.labelCount > 0, "BertForSequenceClassification: num_labels must be positive, got \(configuration.labelCount)")
+        guard configuration.labelCount > 0 else {
+            throw FlintError.invalidArgument(operation: "BertForSequenceClassification", message: "num_labels must be positive, got \(configuration.labelCount)")
+        }
         self.configuration = configuration
         problemType = try configuration.problemType.map { try BertProblemType(configurationName: $0) }
         bert = try BertModel(configuration: configuration, addPoolingLayer: true, randomlyInitialized: randomlyInitializedEncoder)
@@ -63,7 +65,7 @@ public final class BertForSequenceClassification: Module {
     }
 
     /// Logits for unpadded `input` ids.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input)
     }
 
@@ -73,7 +75,10 @@ public final class BertForSequenceClassification: Module {
     /// - multi-label: binary cross entropy with logits, labels float [B, num_labels].
     ///
     /// The problem type is the configured one, else inferred from `num_labels` and the labels' dtype.
-    public func loss(logits: Tensor, labels: Tensor) -> Tensor {
+    ///
+    /// - Throws: ``FlintError/invalidArgument(operation:message:)`` when single-label targets are not
+    ///   integer class indices in `0..<num_labels` (see ``FlintNN/crossEntropy(logits:targets:labelSmoothing:ignoreIndex:reduction:)``).
+    public func loss(logits: Tensor, labels: Tensor) throws -> Tensor {
         let labelCount = configuration.labelCount
         switch problemType ?? BertProblemType.inferred(labelCount: labelCount, labels: labels) {
         case .regression:
@@ -81,8 +86,11 @@ public final class BertForSequenceClassification: Module {
             if labelCount == 1 { return mseLoss(logits.reshaped([-1]), target.reshaped([-1])) }
             return mseLoss(logits, target)
         case .singleLabelClassification:
-            require(!labels.dtype.isFloatingPoint, "BertForSequenceClassification.loss: single-label targets must be integer class indices, got \(labels.dtype)")
-            return crossEntropy(logits: logits.reshaped([-1, labelCount]), targets: labels.reshaped([-1]))
+            guard !labels.dtype.isFloatingPoint else {
+                throw FlintError.invalidArgument(operation: "BertForSequenceClassification.loss",
+                                                 message: "single-label targets must be integer class indices, got \(labels.dtype)")
+            }
+            return try crossEntropy(logits: logits.reshaped([-1, labelCount]), targets: labels.reshaped([-1]))
         case .multiLabelClassification:
             return binaryCrossEntropyWithLogits(logits, labels.to(.float32))
         }

@@ -57,6 +57,12 @@ extension SentenceTransformer {
         let folder = try ModelFolder(location, revision: revision)
         let bert = try BertModel(configuration: folder.configuration().decode(BertConfiguration.self),
                                  weights: folder.loadWeights(), addPoolingLayer: false, source: folder.url.path)
-        return SentenceTransformer(bert: bert, sentenceConfiguration: try SentenceTransformerConfiguration.load(from: folder.url)).eval()
+        let sentence = try SentenceTransformerConfiguration.load(from: folder.url)
+        let dimension = sentence.pooling.embeddingDimension
+        guard dimension == bert.configuration.hiddenSize else {
+            throw FlintError.invalidFile(path: folder.fileURL("1_Pooling/config.json").path, field: "word_embedding_dimension",
+                                         expected: "the model's hidden_size \(bert.configuration.hiddenSize)", found: "\(dimension)")
+        }
+        return SentenceTransformer(bert: bert, sentenceConfiguration: sentence).eval()
     }
 }

@@ -3,7 +3,7 @@ import FlintNN
 
 /// The expanding half of the feed-forward block (`BertIntermediate`): activation(dense(x)),
 /// H → intermediate size. Key `dense.*`.
-public final class BertIntermediate: Module {
+public final class BertIntermediate: Module, UnaryLayer {
     /// [intermediateSize, H] projection.
     public let dense: Linear
     /// The `hidden_act` function.
@@ -24,7 +24,7 @@ public final class BertIntermediate: Module {
     }
 
     /// activation(dense(input)).
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         activation(dense(input))
     }
 }

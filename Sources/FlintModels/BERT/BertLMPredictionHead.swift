@@ -44,7 +44,7 @@ public final class BertLMPredictionHead: Module {
 
 /// LayerNorm(act(h·Wᵀ + b)) (`BertPredictionHeadTransform`), [..., H] → [..., H]. Keys `dense.*`,
 /// `LayerNorm.*`.
-public final class BertPredictionHeadTransform: Module {
+public final class BertPredictionHeadTransform: Module, UnaryLayer {
     /// [H, H] projection.
     public let dense: Linear
     /// The configuration's `hidden_act`.
@@ -68,7 +68,7 @@ public final class BertPredictionHeadTransform: Module {
     }
 
     /// LayerNorm(act(dense(x))).
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         layerNorm(activation(dense(input)))
     }
 }

@@ -3,7 +3,7 @@ import FlintNN
 
 /// One transformer encoder layer (`BertLayer`): attention, then the feed-forward block.
 /// Keys `attention.*`, `intermediate.*`, `output.*`.
-public final class BertLayer: Module {
+public final class BertLayer: Module, UnaryLayer {
     /// Self-attention with residual and LayerNorm.
     public let attention: BertAttention
     /// H → intermediate size with the activation.
@@ -34,7 +34,7 @@ public final class BertLayer: Module {
     }
 
     /// The layer without a mask.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(input, additiveMask: nil)
     }
 }

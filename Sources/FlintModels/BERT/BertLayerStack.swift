@@ -5,7 +5,7 @@ import FlintNN
 /// checkpoint key `encoder` this module keeps): children `layer.0`, `layer.1`, ….
 ///
 /// (The name ``BertEncoder`` belongs to the no-autograd inference engine.)
-public final class BertLayerStack: Module {
+public final class BertLayerStack: Module, UnaryLayer {
     /// The layers in order.
     public let layers: [BertLayer]
 
@@ -30,7 +30,7 @@ public final class BertLayerStack: Module {
     }
 
     /// The stack without a mask.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(input, additiveMask: nil)
     }
 }

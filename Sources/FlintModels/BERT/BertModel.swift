@@ -14,7 +14,7 @@ import FlintNN
 /// let output = model(inputIds: batch.inputIds, attentionMask: batch.attentionMask)
 /// output.lastHiddenState   // [2, 3, H]
 /// ```
-public final class BertModel: Module {
+public final class BertModel: Module, UnaryLayer {
     /// The hyper-parameters the model was built from.
     public let configuration: BertConfiguration
     /// Token, position and type embeddings.
@@ -47,9 +47,10 @@ public final class BertModel: Module {
     /// Builds the layers; without `randomlyInitialized` the N(0, σ²) fills are skipped (for a
     /// model whose weights are loaded next).
     init(configuration: BertConfiguration, addPoolingLayer: Bool, randomlyInitialized: Bool) throws {
-        require(configuration.hiddenSize > 0 && configuration.attentionHeadCount > 0
-                    && configuration.hiddenSize % configuration.attentionHeadCount == 0,
-                "BertModel: hidden size \(configuration.hiddenSize) is not a multiple of \(configuration.attentionHeadCount) heads")
+        // A configuration built or edited in code gets the same checks as a decoded config.json.
+        do { try configuration.validate() } catch let invalid as ConfigurationFieldError {
+            throw FlintError.invalidArgument(operation: "BertModel", message: invalid.description)
+        }
         self.configuration = configuration
         (embeddings, encoder, pooler) = try BertInitialization.$skipsRandomInitialization.withValue(!randomlyInitialized) {
             (BertEmbeddings(configuration: configuration), try BertLayerStack(configuration: configuration),
@@ -79,7 +80,7 @@ public final class BertModel: Module {
     }
 
     /// The last hidden state for `input` ids with no padding.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input).lastHiddenState
     }
 

@@ -3,7 +3,7 @@ import FlintNN
 
 /// tanh(dense(h[CLS])) (`BertPooler`): the first token's final hidden state through an [H, H]
 /// layer and tanh. Key `dense.*`.
-public final class BertPooler: Module {
+public final class BertPooler: Module, UnaryLayer {
     /// [H, H] projection.
     public let dense: Linear
 
@@ -19,7 +19,7 @@ public final class BertPooler: Module {
     }
 
     /// [B, T, H] → [B, H].
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         dense(input.select(axis: 1, index: 0)).tanh()
     }
 }

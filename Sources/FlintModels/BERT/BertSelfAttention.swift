@@ -8,7 +8,7 @@ import FlintNN
 /// Heads are views [B, heads, T, d] of the projections (no copies); the only copy is the merge of
 /// the heads back to [B, T, H]. The 1/√d scale and the padding mask are applied inside one fused
 /// softmax (``Flint/Tensor/scaledMaskedSoftmax(scale:additiveMask:)``).
-public final class BertSelfAttention: Module {
+public final class BertSelfAttention: Module, UnaryLayer {
     /// Q projection.
     public let query: Linear
     /// K projection.
@@ -57,7 +57,7 @@ public final class BertSelfAttention: Module {
     }
 
     /// Self-attention without a mask.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(input, additiveMask: nil)
     }
 }

@@ -11,7 +11,7 @@ import FlintNN
 /// Parameter names follow the equivalent PyTorch module with `features` and `classifier`
 /// `nn.Sequential`s (`features.0.weight`, `features.1.running_mean`, `classifier.2.weight`, …), so a
 /// checkpoint loads into PyTorch with `load_state_dict` and back.
-public final class ReferenceCNN: Module {
+public final class ReferenceCNN: Module, UnaryLayer {
     /// The convolutional trunk.
     public let features: Sequential
     /// The classification head.
@@ -41,7 +41,7 @@ public final class ReferenceCNN: Module {
     }
 
     /// Logits [N, classes] for images [N, inputChannels, H, W].
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         require(input.rank == 4 && input.shape[1] == inputChannels,
                      "ReferenceCNN: expected input [N, \(inputChannels), H, W], got \(input.shape)")
         return classifier(features(input))

@@ -106,9 +106,12 @@ public struct ModelConfiguration: Sendable {
 
     /// Decodes the file as `type` (a typed configuration such as ``BertConfiguration``).
     ///
-    /// - Throws: ``FlintError/invalidFile(path:field:expected:found:)`` naming the decoding error.
+    /// - Throws: ``FlintError/invalidFile(path:field:expected:found:)`` naming the decoding error, or the
+    ///   field a configuration's validation rejected (``ConfigurationFieldError``).
     public func decode<T: Decodable>(_ type: T.Type) throws -> T {
-        do { return try JSONDecoder().decode(type, from: data) } catch {
+        do { return try JSONDecoder().decode(type, from: data) } catch let invalid as ConfigurationFieldError {
+            throw FlintError.invalidFile(path: url.path, field: invalid.field, expected: invalid.expected, found: invalid.found)
+        } catch {
             throw FlintError.invalidFile(path: url.path, field: "config.json", expected: "a \(type) configuration", found: "\(error)")
         }
     }

@@ -36,8 +36,10 @@ public struct SentenceEmbeddingPipeline: TextPipeline {
         var pooling = BertEncoder.Pooling.mean
         var normalizes = false
         var maximumLength: Int? = nil
+        var poolingDimension: Int? = nil
         if model.contains("modules.json") {
             let sentence = try SentenceTransformerConfiguration.load(from: model.url)
+            poolingDimension = sentence.pooling.embeddingDimension
             let modes = sentence.pooling.modes
             guard modes.count == 1, let only = modes.first, let mapped = BertEncoder.Pooling(rawValue: only.rawValue) else {
                 throw FlintError.invalidFile(path: model.fileURL("1_Pooling/config.json").path, field: "pooling modes",
@@ -48,6 +50,10 @@ public struct SentenceEmbeddingPipeline: TextPipeline {
             maximumLength = sentence.maximumSequenceLength
         }
         self.model = try TextEncoderModel(folder: model, options: options, defaultMaximumLength: maximumLength)
+        if let poolingDimension, poolingDimension != self.model.encoder.configuration.hiddenSize {
+            throw FlintError.invalidFile(path: model.fileURL("1_Pooling/config.json").path, field: "word_embedding_dimension",
+                                         expected: "the model's hidden_size \(self.model.encoder.configuration.hiddenSize)", found: "\(poolingDimension)")
+        }
         self.pooling = pooling
         self.normalizes = normalizes
     }

@@ -6,7 +6,7 @@ import FlintNN
 ///
 /// The state dict has the encoder's own names (`embeddings.*`, `encoder.layer.N.*`, `pooler.*`), as
 /// a sentence-transformers folder stores them in `model.safetensors`.
-public final class SentenceTransformer: Module {
+public final class SentenceTransformer: Module, UnaryLayer {
     /// The encoder.
     public let bert: BertModel
     /// Pooling, normalisation and sequence-length settings.
@@ -36,7 +36,7 @@ public final class SentenceTransformer: Module {
     }
 
     /// Embeddings of unpadded `input` ids.
-    public override func forward(_ input: Tensor) -> Tensor {
+    public func forward(_ input: Tensor) -> Tensor {
         self(inputIds: input)
     }
 }

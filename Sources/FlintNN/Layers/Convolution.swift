@@ -5,7 +5,7 @@ import Flint
 /// `weight` is [outputChannels, inputChannels / groups, kH, kW] and `bias` [outputChannels]; both
 /// start as U(−1/√fan_in, 1/√fan_in) with fan_in = (inputChannels / groups)·kH·kW, PyTorch's
 /// default (kaiming_uniform_ with a = √5).
-open class Conv2d: Module {
+open class Conv2d: Module, UnaryLayer {
     /// [outputChannels, inputChannels / groups, kH, kW].
     public var weight: Tensor
     /// [outputChannels], or nil without bias.
@@ -56,7 +56,7 @@ open class Conv2d: Module {
     }
 
     /// The convolution of `input` ([N, inputChannels, H, W]).
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.conv2d(weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
     }
 

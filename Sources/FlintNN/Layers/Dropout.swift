@@ -3,7 +3,7 @@ import Flint
 /// Zeroes each element with probability p during training and scales the survivors by 1/(1 − p)
 /// (`torch.nn.Dropout`); the identity in evaluation mode. Masks come from the default random
 /// generator.
-open class Dropout: Module {
+open class Dropout: Module, UnaryLayer {
     /// The probability p of zeroing an element.
     public let probability: Float
 
@@ -15,7 +15,7 @@ open class Dropout: Module {
     }
 
     /// The input with dropout applied in training mode; the input itself in evaluation mode.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.dropout(probability: probability, training: isTraining)
     }
 

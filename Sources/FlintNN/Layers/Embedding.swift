@@ -3,7 +3,7 @@ import Flint
 /// A lookup table of `count` vectors of `dimensions` entries (`torch.nn.Embedding`): integer
 /// indices of any shape S give vectors of shape S + [dimensions]. The weight starts as N(0, 1),
 /// PyTorch's default, drawn from the default random generator.
-open class Embedding: Module {
+open class Embedding: Module, UnaryLayer {
     /// [count, dimensions].
     public var weight: Tensor
     /// The number of entries.
@@ -23,7 +23,7 @@ open class Embedding: Module {
     }
 
     /// The rows of `weight` for every index in `input` (int64 or int32).
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         Tensor.embedding(input, weight: weight)
     }
 

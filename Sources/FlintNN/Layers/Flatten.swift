@@ -2,7 +2,7 @@ import Flint
 
 /// Flattens dimensions `startAxis...endAxis` into one (`torch.nn.Flatten`; by default every
 /// dimension after the batch: [N, C, H, W] → [N, C·H·W]).
-open class Flatten: Module {
+open class Flatten: Module, UnaryLayer {
     /// The first dimension merged.
     public let startAxis: Int
     /// The last dimension merged (negative counts from the end).
@@ -16,7 +16,7 @@ open class Flatten: Module {
     }
 
     /// The flattened view (a copy only if the input is not contiguous).
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.flattened(from: startAxis, to: endAxis)
     }
 

@@ -2,10 +2,10 @@ import Flint
 
 /// Returns its input unchanged (`torch.nn.Identity`): a placeholder where an architecture
 /// optionally has a layer.
-open class Identity: Module {
+open class Identity: Module, UnaryLayer {
     /// An identity layer.
     public override init() { super.init() }
 
     /// The input itself.
-    open override func forward(_ input: Tensor) -> Tensor { input }
+    open func forward(_ input: Tensor) -> Tensor { input }
 }

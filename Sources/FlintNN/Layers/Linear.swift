@@ -5,7 +5,7 @@ import Flint
 /// `weight` is [outputFeatures, inputFeatures] and `bias` [outputFeatures]; both start as
 /// U(−1/√inputFeatures, 1/√inputFeatures), PyTorch's default (kaiming_uniform_ with a = √5).
 /// The input may have any leading dimensions: [..., inputFeatures] → [..., outputFeatures].
-open class Linear: Module {
+open class Linear: Module, UnaryLayer {
     /// [outputFeatures, inputFeatures].
     public var weight: Tensor
     /// [outputFeatures], or nil without bias.
@@ -27,7 +27,7 @@ open class Linear: Module {
     }
 
     /// x·Wᵀ + b over the last dimension.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.linear(weight: weight, bias: bias)
     }
 

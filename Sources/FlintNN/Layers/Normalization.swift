@@ -9,7 +9,7 @@ import Flint
 /// m = `momentum`, or m = 1/`num_batches_tracked` (a cumulative average) when `momentum` is nil;
 /// `num_batches_tracked` counts training batches. In evaluation mode the running statistics are
 /// used. State-dict keys: `weight`, `bias`, `running_mean`, `running_var`, `num_batches_tracked`.
-open class BatchNorm: Module {
+open class BatchNorm: Module, UnaryLayer {
     /// γ, [features] (nil when not affine).
     public var weight: Tensor?
     /// β, [features] (nil when not affine).
@@ -49,7 +49,7 @@ open class BatchNorm: Module {
     }
 
     /// Applies the layer.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         validate(input)
         require(input.shape[1] == features,
                      "\(type(of: self)): input \(input.shape) has \(input.shape[1]) channels, expected \(features)")
@@ -92,7 +92,7 @@ open class BatchNorm2d: BatchNorm {
 /// Layer normalisation over the trailing dimensions `normalizedShape` (`torch.nn.LayerNorm`):
 /// y = γ·(x − μ)/√(σ² + ε) + β with μ, σ² (biased) over those dimensions of each sample;
 /// γ starts at 1 and β at 0, both of shape `normalizedShape`.
-open class LayerNorm: Module {
+open class LayerNorm: Module, UnaryLayer {
     /// γ (nil without elementwise affine).
     public var weight: Tensor?
     /// β (nil without elementwise affine or without bias).
@@ -119,7 +119,7 @@ open class LayerNorm: Module {
     }
 
     /// Applies the layer.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.layerNorm(normalizedShape: normalizedShape, weight: weight, bias: bias, epsilon: epsilon)
     }
 

@@ -1,7 +1,7 @@
 import Flint
 
 /// The maximum over each window of [N, C, H, W] inputs (`torch.nn.MaxPool2d`).
-open class MaxPool2d: Module {
+open class MaxPool2d: Module, UnaryLayer {
     /// (kH, kW).
     public let kernelSize: (Int, Int)
     /// Step between windows (PyTorch's default: the kernel size).
@@ -23,7 +23,7 @@ open class MaxPool2d: Module {
     }
 
     /// The pooled input.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.maxPool2d(kernelSize: kernelSize, stride: stride, padding: padding)
     }
 
@@ -32,7 +32,7 @@ open class MaxPool2d: Module {
 }
 
 /// The mean over each window of [N, C, H, W] inputs (`torch.nn.AvgPool2d`).
-open class AvgPool2d: Module {
+open class AvgPool2d: Module, UnaryLayer {
     /// (kH, kW).
     public let kernelSize: (Int, Int)
     /// Step between windows (PyTorch's default: the kernel size).
@@ -59,7 +59,7 @@ open class AvgPool2d: Module {
     }
 
     /// The pooled input.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.avgPool2d(kernelSize: kernelSize, stride: stride, padding: padding, countIncludePad: countIncludePad)
     }
 
@@ -69,7 +69,7 @@ open class AvgPool2d: Module {
 
 /// Average pooling to a fixed output size whatever the input size (`torch.nn.AdaptiveAvgPool2d`):
 /// output cell (i, j) averages input rows ⌊i·H/h⌋ ..< ⌈(i+1)·H/h⌉ and likewise columns.
-open class AdaptiveAvgPool2d: Module {
+open class AdaptiveAvgPool2d: Module, UnaryLayer {
     /// (h, w) of the output.
     public let outputSize: (Int, Int)
 
@@ -85,7 +85,7 @@ open class AdaptiveAvgPool2d: Module {
     }
 
     /// The pooled input.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         input.adaptiveAvgPool2d(outputSize: outputSize)
     }
 

@@ -2,18 +2,18 @@ import Flint
 
 /// Layers applied one after another (`torch.nn.Sequential`); children are named `0`, `1`, …,
 /// so parameters are `0.weight`, `2.bias`, ….
-open class Sequential: Module {
-    /// The layers in order.
-    public let layers: [Module]
+open class Sequential: Module, UnaryLayer {
+    /// The layers in order (each takes one tensor, so they chain).
+    public let layers: [any UnaryLayer]
 
     /// Chains `layers`.
-    public init(_ layers: [Module]) {
+    public init(_ layers: [any UnaryLayer]) {
         self.layers = layers
         super.init()
     }
 
     /// Chains `layers`.
-    public convenience init(_ layers: Module...) {
+    public convenience init(_ layers: any UnaryLayer...) {
         self.init(layers)
     }
 
@@ -23,14 +23,14 @@ open class Sequential: Module {
     }
 
     /// Feeds the input through every layer in turn.
-    open override func forward(_ input: Tensor) -> Tensor {
+    open func forward(_ input: Tensor) -> Tensor {
         var x = input
         for layer in layers { x = layer(x) }
         return x
     }
 
     /// The layer at `index`.
-    public subscript(index: Int) -> Module { layers[index] }
+    public subscript(index: Int) -> any UnaryLayer { layers[index] }
 
     /// The number of layers.
     public var count: Int { layers.count }

@@ -16,25 +16,37 @@ struct ClassLayout {
     /// The shape of the original scores.
     let scoreShape: [Int]
 
-    init(scores: Tensor, targets: Tensor, op: String) {
-        require(scores.dtype == .float32, "\(op): scores must be float32, got \(scores.dtype)")
-        require(scores.rank >= 1, "\(op): scores must have a class dimension, shape is \(scores.shape)")
-        require(targets.dtype == .int64 || targets.dtype == .int32,
-                     "\(op): targets must be int64 or int32 class indices, got \(targets.dtype)")
+    /// Validates the scores and targets and lays them out, or throws a ``FlintError/invalidArgument(operation:message:)``
+    /// naming `op` before any kernel runs: a wrong dtype, mismatched shapes, or a class index outside
+    /// `0..<classes` that is not `ignoreIndex` (PyTorch raises an `IndexError` there). Labels come from
+    /// data, so these are errors to report, not crashes.
+    init(scores: Tensor, targets: Tensor, ignoreIndex: Int, op: String) throws {
+        func fail(_ message: String) -> FlintError { .invalidArgument(operation: op, message: message) }
+        guard scores.dtype == .float32 else { throw fail("scores must be float32, got \(scores.dtype)") }
+        guard scores.rank >= 1 else { throw fail("scores must have a class dimension, shape is \(scores.shape)") }
+        guard targets.dtype == .int64 || targets.dtype == .int32 else {
+            throw fail("targets must be int64 or int32 class indices, got \(targets.dtype)")
+        }
         let classAxis = scores.rank == 1 ? 0 : 1
         var expected = scores.shape
         expected.remove(at: classAxis)
-        require(targets.shape == expected,
-                     "\(op): targets \(targets.shape) do not match scores \(scores.shape) (expected targets \(expected))")
+        guard targets.shape == expected else {
+            throw fail("targets \(targets.shape) do not match scores \(scores.shape) (expected targets \(expected))")
+        }
         classes = scores.shape[classAxis]
-        require(classes > 0, "\(op): no classes in scores \(scores.shape)")
+        guard classes > 0 else { throw fail("no classes in scores \(scores.shape)") }
         scoreShape = scores.shape
         targetShape = expected
         rowCount = Shape.count(expected)
+        self.targets = targets.to(.int64).contiguous()
+        let t = self.targets.pointer(as: Int64.self)
+        let ignored = Int64(ignoreIndex), classCount = Int64(classes)
+        for r in 0..<rowCount where t[r] != ignored && (t[r] < 0 || t[r] >= classCount) {
+            throw fail("target \(t[r]) at index \(r) is out of range for \(classes) classes (expected 0..<\(classes) or ignore index \(ignoreIndex))")
+        }
         var moved = scores.detached()
         if scores.rank >= 3 { moved = moved.permuted([0] + Array(2..<scores.rank) + [1]) }
         rows = moved.contiguous().reshaped([rowCount, classes])
-        self.targets = targets.to(.int64).contiguous()
     }
 
     /// Maps a gradient for the [rows, classes] layout back to scores of shape `scoreShape`.

@@ -20,11 +20,16 @@ import Flint
 ///     equal to `ignoreIndex`.
 ///   - labelSmoothing: ε in [0, 1].
 /// - Returns: a scalar, or for `.none` the per-target losses in the targets' shape.
+/// - Throws: ``FlintError/invalidArgument(operation:message:)`` before any computation when a target is
+///   outside `0..<C` (and not `ignoreIndex`), the targets are not integer or their shape does not
+///   match, or `labelSmoothing` is outside [0, 1] — targets come from data, so, as PyTorch's
+///   `IndexError`, a bad one is an error the caller can report rather than a crash.
 public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float = 0, ignoreIndex: Int = -100,
-                         reduction: Reduction = .mean) -> Tensor {
-    require(labelSmoothing >= 0 && labelSmoothing <= 1,
-                 "crossEntropy: labelSmoothing must be in [0, 1], got \(labelSmoothing)")
-    let layout = ClassLayout(scores: logits, targets: targets, op: "crossEntropy")
+                         reduction: Reduction = .mean) throws -> Tensor {
+    guard labelSmoothing >= 0 && labelSmoothing <= 1 else {
+        throw FlintError.invalidArgument(operation: "crossEntropy", message: "labelSmoothing must be in [0, 1], got \(labelSmoothing)")
+    }
+    let layout = try ClassLayout(scores: logits, targets: targets, ignoreIndex: ignoreIndex, op: "crossEntropy")
     let rows = layout.rowCount, classes = layout.classes
     // With a backward pass ahead, keep e^{z − m} per class and 1/Σ per row (p = e·(1/Σ) is formed
     // in the backward pass); otherwise each thread reuses one scratch row.
@@ -54,10 +59,7 @@ public func crossEntropy(logits: Tensor, targets: Tensor, labelSmoothing: Float 
                 loss[r] = 0
                 continue
             }
-            // A bad label is data, not a programming error: checked even in -Ounchecked builds.
-            if target < 0 || target >= Int64(classes) {
-                fatalError("crossEntropy: target \(target) at row \(r) is out of range for \(classes) classes")
-            }
+            // ClassLayout checked every target against 0..<classes before this kernel.
             let lse = m + Foundation.log(total)
             var value = keep * (lse - xr[Int(target)])
             if epsilon > 0 {

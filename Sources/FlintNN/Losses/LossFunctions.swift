@@ -17,9 +17,9 @@ public struct CrossEntropyLoss: Sendable {
         self.reduction = reduction
     }
 
-    /// The loss of `logits` against class-index `targets`.
-    public func callAsFunction(_ logits: Tensor, _ targets: Tensor) -> Tensor {
-        crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing, ignoreIndex: ignoreIndex,
+    /// The loss of `logits` against class-index `targets`; throws as ``crossEntropy(logits:targets:labelSmoothing:ignoreIndex:reduction:)``.
+    public func callAsFunction(_ logits: Tensor, _ targets: Tensor) throws -> Tensor {
+        try crossEntropy(logits: logits, targets: targets, labelSmoothing: labelSmoothing, ignoreIndex: ignoreIndex,
                      reduction: reduction)
     }
 }
@@ -37,9 +37,9 @@ public struct NLLLoss: Sendable {
         self.reduction = reduction
     }
 
-    /// The loss of `logProbabilities` against class-index `targets`.
-    public func callAsFunction(_ logProbabilities: Tensor, _ targets: Tensor) -> Tensor {
-        nllLoss(logProbabilities: logProbabilities, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
+    /// The loss of `logProbabilities` against class-index `targets`; throws as ``nllLoss(logProbabilities:targets:ignoreIndex:reduction:)``.
+    public func callAsFunction(_ logProbabilities: Tensor, _ targets: Tensor) throws -> Tensor {
+        try nllLoss(logProbabilities: logProbabilities, targets: targets, ignoreIndex: ignoreIndex, reduction: reduction)
     }
 }
 

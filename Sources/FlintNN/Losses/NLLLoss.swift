@@ -10,9 +10,11 @@ import Flint
 /// - Parameters:
 ///   - logProbabilities: [C], [N, C] or [N, C, d₁, …] float32.
 ///   - targets: int64 (or int32) indices of shape [], [N] or [N, d₁, …].
+/// - Throws: ``FlintError/invalidArgument(operation:message:)`` before any computation when a target is
+///   outside `0..<C` (and not `ignoreIndex`) or the targets' dtype or shape is wrong.
 public func nllLoss(logProbabilities: Tensor, targets: Tensor, ignoreIndex: Int = -100,
-                    reduction: Reduction = .mean) -> Tensor {
-    let layout = ClassLayout(scores: logProbabilities, targets: targets, op: "nllLoss")
+                    reduction: Reduction = .mean) throws -> Tensor {
+    let layout = try ClassLayout(scores: logProbabilities, targets: targets, ignoreIndex: ignoreIndex, op: "nllLoss")
     let rows = layout.rowCount, classes = layout.classes
     let losses = Tensor(uninitializedShape: [rows])
     let x = layout.rows.pointer(as: Float.self)
@@ -25,10 +27,7 @@ public func nllLoss(logProbabilities: Tensor, targets: Tensor, ignoreIndex: Int 
             loss[r] = 0
             continue
         }
-        // A bad label is data, not a programming error: checked even in -Ounchecked builds.
-        if target < 0 || target >= Int64(classes) {
-            fatalError("nllLoss: target \(target) at row \(r) is out of range for \(classes) classes")
-        }
+        // ClassLayout checked every target against 0..<classes.
         loss[r] = -x[r * classes + Int(target)]
     }
     let normalizer = Float(layout.countNotIgnored(ignoreIndex))

@@ -2,15 +2,21 @@ import Flint
 
 /// The base class of every network layer and model, like `torch.nn.Module`.
 ///
-/// A subclass declares its state as stored properties and overrides ``forward(_:)``:
+/// A subclass declares its state as stored properties and its computation as methods. A layer that
+/// maps one tensor to one tensor also adopts ``UnaryLayer`` and implements `forward(_:)`; it is then
+/// callable as `layer(x)` and can go in a ``Sequential``:
 ///
 /// ```swift
-/// final class MLP: Module {
+/// final class MLP: Module, UnaryLayer {
 ///     let hidden = Linear(inputFeatures: 784, outputFeatures: 128)
 ///     let output = Linear(inputFeatures: 128, outputFeatures: 10)
-///     override func forward(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
+///     func forward(_ x: Tensor) -> Tensor { output(hidden(x).relu()) }
 /// }
 /// ```
+///
+/// A module with other inputs (a residual block taking the hidden state and the block's input, an
+/// attention layer with a mask) declares its own `callAsFunction(…)` and does not adopt ``UnaryLayer``:
+/// calling it with one tensor does not compile, instead of failing at run time.
 ///
 /// Parameters, buffers and sub-modules are found by reflection (see ``directMembers``), in
 /// declaration order, so ``namedParameters()`` yields PyTorch's dotted names (`hidden.weight`,
@@ -23,16 +29,6 @@ open class Module {
 
     /// Creates a module in training mode.
     public init() {}
-
-    /// The computation of this module. Subclasses override it; call the module as a function.
-    open func forward(_ input: Tensor) -> Tensor {
-        fatalError("\(type(of: self)).forward: subclasses must override forward(_:)")
-    }
-
-    /// Runs ``forward(_:)``.
-    public func callAsFunction(_ input: Tensor) -> Tensor {
-        forward(input)
-    }
 
     // MARK: Structure
 

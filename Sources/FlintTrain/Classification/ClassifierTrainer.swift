@@ -91,7 +91,7 @@ public struct ClassifierTrainingResult: Codable, Sendable {
 /// The console shows a progress bar with rate and ETA, and every ``ClassifierTrainingConfiguration/logInterval``
 /// batches a line `Batch N, Loss: x.xxxx, Acc: yy.yy%` (mean loss and accuracy over those batches).
 public final class ClassifierTrainer {
-    public let model: Module
+    public let model: any UnaryLayer
     public let trainSet: TensorDataset
     public let testSet: TensorDataset
     public let configuration: ClassifierTrainingConfiguration
@@ -100,7 +100,7 @@ public final class ClassifierTrainer {
 
     /// - Parameters:
     ///   - output: receives the user-facing lines (default: standard output).
-    public init(model: Module, trainSet: TensorDataset, testSet: TensorDataset,
+    public init(model: any UnaryLayer, trainSet: TensorDataset, testSet: TensorDataset,
                 configuration: ClassifierTrainingConfiguration,
                 logger: Logger = Logger(label: "flint.train"), output: ((String) -> Void)? = nil) {
         self.model = model
@@ -145,7 +145,7 @@ public final class ClassifierTrainer {
             for (index, batch) in loader.enumerated() {
                 if index == 10 { residentEarly = ProcessResources.residentMiB() }
                 let logits = model(batch.inputs)
-                let loss = crossEntropy(logits: logits, targets: batch.labels, labelSmoothing: config.labelSmoothing)
+                let loss = try crossEntropy(logits: logits, targets: batch.labels, labelSmoothing: config.labelSmoothing)
                 optimizer.zeroGrad()
                 loss.backward()
                 optimizer.step()
@@ -164,7 +164,7 @@ public final class ClassifierTrainer {
             }
             bar.finish()
             let seconds = ProcessResources.now() - start
-            let (testLoss, testAccuracy) = evaluate(testSet)
+            let (testLoss, testAccuracy) = try evaluate(testSet)
             let result = EpochResult(epoch: epoch, trainLoss: epochLoss / Double(max(epochSeen, 1)),
                                      trainAccuracy: Double(epochCorrect) / Double(max(epochSeen, 1)),
                                      testLoss: testLoss, testAccuracy: testAccuracy, trainSeconds: seconds,
@@ -196,10 +196,12 @@ public final class ClassifierTrainer {
     }
 
     /// Mean cross-entropy and accuracy of the model on `dataset`, in eval mode with no graph.
-    public func evaluate(_ dataset: TensorDataset) -> (loss: Double, accuracy: Double) {
+    ///
+    /// - Throws: ``FlintError/invalidArgument(operation:message:)`` when a label is outside the model's classes.
+    public func evaluate(_ dataset: TensorDataset) throws -> (loss: Double, accuracy: Double) {
         model.eval()
         defer { model.train() }
-        return withNoGrad {
+        return try withNoGrad {
             var totalLoss = 0.0, correct = 0
             let n = dataset.count
             var start = 0
@@ -207,7 +209,7 @@ public final class ClassifierTrainer {
                 let end = min(n, start + configuration.evaluationBatchSize)
                 let batch = dataset.batch(indices: Array(start..<end))
                 let logits = model(batch.inputs)
-                totalLoss += Double(crossEntropy(logits: logits, targets: batch.labels, reduction: .sum).item())
+                totalLoss += Double(try crossEntropy(logits: logits, targets: batch.labels, reduction: .sum).item())
                 correct += Self.correctCount(logits: logits, labels: batch.labels)
                 start = end
             }

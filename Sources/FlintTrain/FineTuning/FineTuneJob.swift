@@ -136,12 +136,8 @@ public struct FineTuneJob {
             log("Model: \(folder.url.path) (\(classifier.parameterCount) parameters) with a new \(labelNames.count)-class head")
         case .fromScratch(let configurationPath):
             let configurationURL = URL(fileURLWithPath: configurationPath)
-            var configuration: BertConfiguration
-            do {
-                configuration = try JSONDecoder().decode(BertConfiguration.self, from: Data(contentsOf: configurationURL))
-            } catch {
-                throw TrainerError.invalidArguments("\(configurationPath): not a readable BERT config.json: \(error)")
-            }
+            // Validated (sizes, heads, vocabulary, positions) before any tensor is built; errors name the file and field.
+            var configuration = try BertConfiguration.load(from: configurationURL)
             let vocabularyStart = Date()
             if let resumeFromCheckpoint {
                 tokenizerFolder = resumeFromCheckpoint
@@ -269,11 +265,9 @@ public struct FineTuneJob {
         return result
     }
 
-    /// The text column after loading (built-in corpora use `text`).
-    var textColumnName: String {
-        if case .builtin = data { return "text" }
-        return textColumn
-    }
+    /// The text column after loading: ``loadData()`` renames file data's `textColumn` to `text`, the name the
+    /// built-in corpora use.
+    var textColumnName: String { "text" }
 
     /// Train and test splits with integer labels, and the class names.
     func loadData() throws -> (DataTableDict, [String]) {
@@ -287,46 +281,71 @@ public struct FineTuneJob {
             }
         case .file(let path, let testPath):
             let table = try Self.readTable(path)
-            for required in [textColumn, labelColumn] where !table.hasColumn(required) {
-                throw DataError.invalidField(path: path, field: "column '\(required)'", expected: "a column named '\(required)'",
-                                             found: "columns \(table.columnNames)")
-            }
             let testTable = try testPath.map(Self.readTable)
-            // Class names: sorted distinct strings (as datasets' class_encode_column), or LABEL_i for integers.
-            var names: [String]
-            let allLabels = [table[column: labelColumn]] + (testTable.map { [$0[column: labelColumn]] } ?? [])
-            let stringColumns = allLabels.compactMap(\.strings), integerColumns = allLabels.compactMap(\.integers)
-            if stringColumns.count == allLabels.count {
-                names = Array(Set(stringColumns.flatMap { $0 })).sorted()
-            } else if integerColumns.count == allLabels.count {
-                let integers = integerColumns
-                let maximum = integers.flatMap { $0 }.max() ?? 0
-                if let negative = integers.flatMap({ $0 }).first(where: { $0 < 0 }) {
-                    throw DataError.invalidField(path: path, field: "column '\(labelColumn)'", expected: "class indices ≥ 0", found: "\(negative)")
-                }
-                names = (0...maximum).map { "LABEL_\($0)" }
-            } else {
-                throw DataError.invalidField(path: path, field: "column '\(labelColumn)'", expected: "strings or integers",
-                                             found: table[column: labelColumn].typeName)
+            // Every file must have both columns (the test file too), looked up by the user's names.
+            var labelColumns: [(file: String, column: TableColumn)] = []
+            for (file, source) in [(path, table)] + (testTable.map { [(testPath!, $0)] } ?? []) {
+                _ = try source.column(textColumn, in: file)
+                labelColumns.append((file, try source.column(labelColumn, in: file)))
             }
-            guard names.count >= 2 else {
-                throw DataError.invalidField(path: path, field: "column '\(labelColumn)'", expected: "at least 2 classes", found: "\(names)")
-            }
-            let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.element, $0.offset) })
+            let names = try Self.classNames(labelColumns, labelColumn: labelColumn, textColumn: textColumn)
+            let index = Dictionary(uniqueKeysWithValues: names.classes.enumerated().map { ($0.element, $0.offset) })
             func normalised(_ table: DataTable, _ file: String) throws -> DataTable {
-                guard let texts = table[column: textColumn].strings else {
-                    throw DataError.invalidField(path: file, field: "column '\(textColumn)'", expected: "text", found: table[column: textColumn].typeName)
+                let textValues = try table.column(textColumn, in: file)
+                guard let texts = textValues.strings else {
+                    throw DataError.invalidField(path: file, field: "column '\(textColumn)'", expected: "text", found: textValues.typeName)
                 }
-                let column = table[column: labelColumn]
-                let labels = column.strings.map { $0.map { index[$0]! } } ?? column.integers!
+                let column = try table.column(labelColumn, in: file)
+                let labels = column.strings.map { $0.map { index[$0]! } } ?? column.integers!.map { names.integerIndex[$0]! }
                 return try DataTable(columns: [("text", .strings(texts)), ("label", .integers(labels))])
             }
             let train = try normalised(table, path)
             if let testTable, let testPath {
-                return (DataTableDict([("train", train), ("test", try normalised(testTable, testPath))]), names)
+                return (DataTableDict([("train", train), ("test", try normalised(testTable, testPath))]), names.classes)
             }
-            return (HashSplit.split(train, textColumn: "text"), names)
+            return (try HashSplit.split(train, textColumn: "text", source: path), names.classes)
         }
+    }
+
+    /// Most classes a data file may define (distinct label values); more is refused as absurd.
+    public static let maximumClassCount = 10_000
+
+    /// The classes of label columns (the training file's and the test file's, checked alike): sorted distinct
+    /// strings (as `datasets`' `class_encode_column`), or for integer labels the sorted distinct values — named
+    /// `LABEL_i` when they are exactly 0..<k, else by their value — so a label of 10¹² makes one class, not 10¹²
+    /// (`integerIndex` maps each integer label to its class index). At most ``maximumClassCount`` classes.
+    static func classNames(_ columns: [(file: String, column: TableColumn)], labelColumn: String,
+                           textColumn: String) throws -> (classes: [String], integerIndex: [Int: Int]) {
+        let file = columns[0].file
+        let field = "column '\(labelColumn)'"
+        var classes: [String]
+        var integerIndex: [Int: Int] = [:]
+        if columns.allSatisfy({ $0.column.strings != nil }) {
+            classes = Array(Set(columns.flatMap { $0.column.strings! })).sorted()
+        } else if columns.allSatisfy({ $0.column.integers != nil }) {
+            for (file, column) in columns {
+                if let negative = column.integers!.first(where: { $0 < 0 }) {
+                    throw DataError.invalidField(path: file, field: field, expected: "class indices ≥ 0", found: "\(negative)")
+                }
+            }
+            let values = Array(Set(columns.flatMap { $0.column.integers! })).sorted()
+            let dense = values.last.map { $0 == values.count - 1 } ?? true
+            classes = values.map { dense ? "LABEL_\($0)" : String($0) }
+            integerIndex = Dictionary(uniqueKeysWithValues: values.enumerated().map { ($0.element, $0.offset) })
+        } else {
+            let mixed = columns.first { $0.column.strings == nil && $0.column.integers == nil } ?? columns.last!
+            throw DataError.invalidField(path: mixed.file, field: field, expected: "strings or integers (one type in every file)",
+                                         found: mixed.column.typeName)
+        }
+        guard classes.count <= maximumClassCount else {
+            throw DataError.invalidField(path: file, field: field,
+                                         expected: "at most \(maximumClassCount) distinct labels (is '\(labelColumn)' the label column and '\(textColumn)' the text?)",
+                                         found: "\(classes.count) distinct labels")
+        }
+        guard classes.count >= 2 else {
+            throw DataError.invalidField(path: file, field: field, expected: "at least 2 classes", found: "\(classes)")
+        }
+        return (classes, integerIndex)
     }
 
     /// Reads a CSV, TSV or JSONL file by its extension.

@@ -99,7 +99,7 @@ public struct MaskedLanguageModelPretraining {
                 let batch = try PaddedBatch(table: table, indices: indices, padTokenID: padTokenID)
                 let (inputs, labels) = masking.mask(batch, generator: &generator)
                 model.zeroGrad()
-                let loss = model.loss(inputIds: inputs, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIDs,
+                let loss = try model.loss(inputIds: inputs, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIDs,
                                       labels: labels)
                 let value = Double(loss.item())
                 guard value.isFinite else {

@@ -9,10 +9,12 @@ import FlintModels
 public protocol SequenceClassifier: Module {
     /// Class names by index (`id2label`).
     var labelNames: [String] { get }
+    /// Rows of the token-embedding table: every input id must be below this.
+    var vocabularySize: Int { get }
     /// Logits `[B, classes]` for a collated batch.
     func logits(for batch: PaddedBatch) -> Tensor
     /// The training loss of `logits` against integer `labels` `[B]`.
-    func loss(logits: Tensor, labels: Tensor) -> Tensor
+    func loss(logits: Tensor, labels: Tensor) throws -> Tensor
     /// Writes the model folder (config, weights, tokenizer files of `tokenizerFrom`) plus the caller's
     /// files, atomically.
     func savePretrained(to folder: URL, tokenizerFrom: URL?,
@@ -22,6 +24,8 @@ public protocol SequenceClassifier: Module {
 }
 
 extension BertForSequenceClassification: SequenceClassifier {
+    public var vocabularySize: Int { configuration.vocabularySize }
+
     public func logits(for batch: PaddedBatch) -> Tensor {
         self(inputIds: batch.inputIDs, attentionMask: batch.attentionMask, tokenTypeIds: batch.tokenTypeIDs)
     }

@@ -83,12 +83,12 @@ public final class Trainer<Model: SequenceClassifier> {
     public func train(resumeFromCheckpoint: URL? = nil) throws -> TrainOutput {
         try arguments.validate()
         guard let train = trainDataset else { throw TrainerError.invalidArguments("train() needs a trainDataset") }
-        try Self.checkColumns(train, needsLabels: true, name: "trainDataset")
+        try checkColumns(train, needsLabels: true, name: "trainDataset")
         if arguments.evaluationStrategy != .no {
             guard let evalDataset else {
                 throw TrainerError.invalidArguments("eval_strategy \"\(arguments.evaluationStrategy.rawValue)\" needs an evalDataset")
             }
-            try Self.checkColumns(evalDataset, needsLabels: true, name: "evalDataset")
+            try checkColumns(evalDataset, needsLabels: true, name: "evalDataset")
         }
         RandomGenerator.withDefault { $0 = RandomGenerator(seed: arguments.seed) }
 
@@ -232,7 +232,7 @@ public final class Trainer<Model: SequenceClassifier> {
                 var stepLoss = 0.0
                 for indices in group {
                     let batch = try PaddedBatch(table: train, indices: indices, padTokenID: padTokenID)
-                    let loss = model.loss(logits: model.logits(for: batch), labels: batch.labels!)
+                    let loss = try model.loss(logits: model.logits(for: batch), labels: batch.labels!)
                     let value = Double(loss.item())
                     guard value.isFinite else {
                         throw TrainerError.invalidArguments("the training loss became \(value) at step \(state.globalStep + 1): lower learning_rate or check the labels")
@@ -315,14 +315,14 @@ public final class Trainer<Model: SequenceClassifier> {
 
     func evaluate(_ dataset: DataTable?, metricKeyPrefix: String, progress: ProgressBar?) throws -> [String: Double] {
         guard let dataset = dataset ?? evalDataset else { throw TrainerError.invalidArguments("evaluate() needs an evalDataset") }
-        try Self.checkColumns(dataset, needsLabels: true, name: "evaluation data set")
+        try checkColumns(dataset, needsLabels: true, name: "evaluation data set")
         var metrics = try predictionLoop(dataset, metricKeyPrefix: metricKeyPrefix, progress: progress).metrics
         metrics["epoch"] = state.epoch
         return metrics
     }
 
     func predictionLoop(_ dataset: DataTable, metricKeyPrefix prefix: String, progress: ProgressBar?) throws -> PredictionOutput {
-        try Self.checkColumns(dataset, needsLabels: false, name: "prediction data set")
+        try checkColumns(dataset, needsLabels: false, name: "prediction data set")
         let started = Date()
         let wasTraining = model.isTraining
         model.eval()
@@ -344,7 +344,7 @@ public final class Trainer<Model: SequenceClassifier> {
             try withNoGrad {
                 let output = model.logits(for: batch)
                 if let labels = batch.labels {
-                    let loss = Double(model.loss(logits: output, labels: labels).item())
+                    let loss = Double(try model.loss(logits: output, labels: labels).item())
                     guard loss.isFinite else { throw TrainerError.invalidArguments("the \(prefix) loss is \(loss)") }
                     lossSum += loss * Double(indices.count)
                 }
@@ -381,19 +381,32 @@ public final class Trainer<Model: SequenceClassifier> {
 
     // MARK: - Helpers
 
-    static func checkColumns(_ table: DataTable, needsLabels: Bool, name: String) throws {
+    /// Checks that `table` has integer-array `input_ids` within the model's vocabulary and, when
+    /// `needsLabels`, integer `label`s within its classes — user data, so a bad value is a thrown
+    /// ``TrainerError`` naming the data set, the row and the value, not a crash in an embedding lookup.
+    func checkColumns(_ table: DataTable, needsLabels: Bool, name: String) throws {
         guard let ids = table.column(named: "input_ids") else {
             throw TrainerError.invalidDataset("\(name) has no 'input_ids' column (columns \(table.columnNames)): tokenise it first, e.g. table.tokenized(with: tokenizer)")
         }
-        guard ids.integerArrays != nil else {
+        guard let idRows = ids.integerArrays else {
             throw TrainerError.invalidDataset("\(name) column 'input_ids': expected integer arrays, found \(ids.typeName)")
+        }
+        let vocabularySize = model.vocabularySize
+        for (row, values) in idRows.enumerated() {
+            if let bad = values.first(where: { $0 < 0 || $0 >= vocabularySize }) {
+                throw TrainerError.invalidDataset("\(name) row \(row) column 'input_ids': token id \(bad) is outside the model's vocabulary 0..<\(vocabularySize) (a tokenizer that does not match the model?)")
+            }
         }
         if needsLabels {
             guard let labels = table.column(named: "label") else {
                 throw TrainerError.invalidDataset("\(name) has no 'label' column (columns \(table.columnNames))")
             }
-            guard labels.integers != nil else {
+            guard let values = labels.integers else {
                 throw TrainerError.invalidDataset("\(name) column 'label': expected integers (class indices), found \(labels.typeName)")
+            }
+            let classes = model.labelNames.count
+            if let row = values.firstIndex(where: { $0 < 0 || $0 >= classes }) {
+                throw TrainerError.invalidDataset("\(name) row \(row) column 'label': class index \(values[row]) is outside the model's \(classes) classes 0..<\(classes)")
             }
         }
         guard table.count > 0 else { throw TrainerError.invalidDataset("\(name) is empty") }
