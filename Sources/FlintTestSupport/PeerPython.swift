@@ -1,4 +1,5 @@
 import Foundation
+import FlintSupport
 
 /// The Python peer environment that interoperability tests compare Flint against (PyTorch,
 /// safetensors, transformers, NumPy): the virtual environment `scripts/setup-peers.sh` (`make peers`)
@@ -11,12 +12,7 @@ import Foundation
 /// and `make test`'s summary line lists it with ``skipComment``.
 public enum PeerPython {
     /// The environment's folder.
-    public static var environment: URL {
-        if let custom = ProcessInfo.processInfo.environment["FLINT_PEERS_VENV"], !custom.isEmpty {
-            return URL(fileURLWithPath: custom, isDirectory: true)
-        }
-        return TestModels.cacheDirectory.appendingPathComponent("peers-venv", isDirectory: true)
-    }
+    public static var environment: URL { FlintCache.peersVirtualEnvironment }
 
     /// The environment's Python, when the environment exists.
     public static var interpreter: URL? {
