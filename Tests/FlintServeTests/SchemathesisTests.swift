@@ -46,8 +46,15 @@ import Testing
                          // positive_data_acceptance, ignored_auth, unsupported_method, …).
                          "--header", "Authorization: Bearer st-key-1",
                          "--max-examples", "\(Self.examplesPerOperation)", "--seed", seed, "--workers", "1",
-                         "--request-timeout", "20", "--no-color"]
+                         "--request-timeout", "20"]
         run.currentDirectoryURL = directory
+        // The one narrow exception, read from ./schemathesis.toml: `dimensions` is valid only when it equals the
+        // model's dimension, which a static schema cannot know, so a schema-valid body may get 422 there.
+        try """
+            [[operations]]
+            include-operation-id = "createEmbeddings"
+            checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "422"]
+            """.write(to: directory.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["SCHEMATHESIS_HOOKS"] = nil
         environment["NO_COLOR"] = "1"

@@ -341,6 +341,12 @@ public struct ServeConfigurationError: Error, CustomStringConvertible, Equatable
     /// "path: message".
     public var description: String { "\(path): \(message)" }
 
+    /// An error about `path` (a file, a field or a flag).
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
+
     static func describe(_ error: DecodingError) -> String {
         func field(_ path: [any CodingKey]) -> String {
             path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()

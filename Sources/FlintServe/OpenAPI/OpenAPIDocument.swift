@@ -34,7 +34,7 @@ public enum OpenAPIDocument {
     static func value(_ node: Node) throws -> Any {
         switch node {
         case .scalar(let scalar):
-            switch node.tag.name {
+            switch Tag.Name(rawValue: node.tag.rawValue) {
             case .null: return NSNull()
             case .bool: return node.bool ?? false
             case .int: return node.int ?? scalar.string

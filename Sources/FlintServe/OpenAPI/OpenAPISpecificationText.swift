@@ -586,7 +586,7 @@ components:
         application/json:
           schema: {$ref: '#/components/schemas/Error'}
     ModelNotFound:
-      description: No such served name or version (`model_not_found`).
+      description: No such served name or version (`model_not_found`), or the name serves another task than the route's (`wrong_model_task`).
       headers:
         X-Request-Id: {$ref: '#/components/headers/RequestID'}
       content:
@@ -609,7 +609,7 @@ components:
     Invalid:
       description: |
         JSON that breaks a rule: a missing field, a wrong type, an empty or white-space text, a text over the
-        byte limit, too many texts, a model of another task (`wrong_model_task`), an unsupported `dimensions`.
+        byte limit, too many texts, an unsupported `dimensions`.
       headers:
         X-Request-Id: {$ref: '#/components/headers/RequestID'}
       content:
