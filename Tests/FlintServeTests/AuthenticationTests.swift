@@ -129,7 +129,8 @@ import HummingbirdTesting
         #expect(listed.securityWarnings.map(\.level) == [.warning, .warning])
         #expect(listed.securityWarnings.map(\.message).joined().contains("/admin/reload"))
         try await withServer(listed) { client in
-            #expect(try await client.post("/admin/reload", "").status == .ok)
+            let reload = try await client.post("/admin/reload", "")
+            #expect(reload.status == .ok)
             #expect(try await client.post("/feedback", #"{"request_id": "x", "label": "y"}"#).status == .notFound)
             #expect(try await client.post("/predict", #"{"text": "good"}"#).status == .unauthorized)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Hummingbird
 import HummingbirdTesting
 @testable import FlintServe
 
