@@ -48,12 +48,17 @@ import Testing
                          "--max-examples", "\(Self.examplesPerOperation)", "--seed", seed, "--workers", "1",
                          "--request-timeout", "20"]
         run.currentDirectoryURL = directory
-        // The one narrow exception, read from ./schemathesis.toml: `dimensions` is valid only when it equals the
-        // model's dimension, which a static schema cannot know, so a schema-valid body may get 422 there.
+        // The two narrow exceptions, read from ./schemathesis.toml: a schema-valid body may get 422 where validity
+        // depends on the served model, which a static schema cannot know — `dimensions` must equal the model's
+        // dimension (/v1/embeddings), `label` must be one of the model's labels (/feedback).
         try """
             [[operations]]
             include-operation-id = "createEmbeddings"
             checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "422"]
+
+            [[operations]]
+            include-operation-id = "feedback"
+            checks.positive_data_acceptance.expected-statuses = ["2xx", "401", "404", "409", "422"]
             """.write(to: directory.appendingPathComponent("schemathesis.toml"), atomically: true, encoding: .utf8)
         var environment = ProcessInfo.processInfo.environment
         environment["SCHEMATHESIS_HOOKS"] = nil
