@@ -40,19 +40,20 @@ import Testing
     func nonLoopbackNeedsKeysOrOptIn() async throws {
         let directory = ServeFixtures.scratch("open-host")
         defer { try? FileManager.default.removeItem(at: directory) }
-        let (status, output) = try await Self.refusal(["--model", "m=/nonexistent/model", "--host", "0.0.0.0", "--port", "0"],
+        // A real model, so that only the refusal (not a failed load) can end the process.
+        let folder = try ServeFixtures.classifier(in: directory)
+        let (status, output) = try await Self.refusal(["--model", "m=\(folder.path)", "--host", "0.0.0.0", "--port", "0"],
                                                       in: directory)
         #expect(status == 1)
-        #expect(output.contains("--allow-unauthenticated") && output.contains("0.0.0.0"), "\(output)")
+        #expect(output.contains("refusing to serve 0.0.0.0") && output.contains("--allow-unauthenticated"), "\(output)")
 
         let config = directory.appendingPathComponent("serve.yaml")
-        try "server: { host: 0.0.0.0 }\nmodels: [ { name: m, source: /nonexistent/model } ]\n"
+        try "server: { host: 0.0.0.0 }\nmodels: [ { name: m, source: \(folder.path) } ]\n"
             .write(to: config, atomically: true, encoding: .utf8)
         let (yamlStatus, yamlOutput) = try await Self.refusal(["--config", config.path, "--port", "0"], in: directory)
-        #expect(yamlStatus == 1 && yamlOutput.contains("--allow-unauthenticated"), "\(yamlOutput)")
+        #expect(yamlStatus == 1 && yamlOutput.contains("refusing to serve 0.0.0.0"), "\(yamlOutput)")
 
         // Opting in (flag, or allow_unauthenticated: true in serve.yaml) starts an open server, said loudly.
-        let folder = try ServeFixtures.classifier(in: directory)
         try "server: { host: 0.0.0.0 }\nauth: { allow_unauthenticated: true }\n"
             .write(to: config, atomically: true, encoding: .utf8)
         for arguments in [["--host", "0.0.0.0", "--allow-unauthenticated"], ["--config", config.path]] {
