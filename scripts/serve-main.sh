@@ -39,9 +39,9 @@ $flint registry list
 cat <<MSG
 
 flint serve on http://127.0.0.1:$PORT — try, from another terminal:
-  curl -s localhost:$PORT/predict -d '{"text": "这个产品质量很好"}'
-  curl -s localhost:$PORT/batch_predict -d '{"texts": ["这个产品质量很好", "服务态度太差了"]}'
-  curl -s localhost:$PORT/v1/embeddings -d '{"model": "minilm", "input": ["A man is eating food."]}'
+  curl -s localhost:$PORT/predict -H 'Content-Type: application/json' -d '{"text": "这个产品质量很好"}'
+  curl -s localhost:$PORT/batch_predict -H 'Content-Type: application/json' -d '{"texts": ["这个产品质量很好", "服务态度太差了"]}'
+  curl -s localhost:$PORT/v1/embeddings -H 'Content-Type: application/json' -d '{"model": "minilm", "input": ["A man is eating food."]}'
   curl -s localhost:$PORT/v1/models
   curl -s localhost:$PORT/metrics | grep model_
 Ctrl-C stops the server (in-flight requests finish first).
@@ -51,7 +51,7 @@ MSG
 (
   for _ in $(seq 1 240); do curl -s -m 2 -o /dev/null -w '%{http_code}' "localhost:$PORT/ready" 2>/dev/null | grep -q 200 && break; sleep 0.5; done
   for text in 这个产品质量很好 服务态度太差了; do
-    echo "check: $text → $(curl -s -m 10 "localhost:$PORT/predict" -d "{\"text\": \"$text\"}" \
+    echo "check: $text → $(curl -s -m 10 "localhost:$PORT/predict" -H 'Content-Type: application/json' -d "{\"text\": \"$text\"}" \
       | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["label"], round(d["confidence"], 3), "(" + d["model"] + "@" + d["model_version"] + ")")')"
   done
 ) &

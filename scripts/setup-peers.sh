@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Creates the peer environment that `flint bench` compares against: a Python venv with PyTorch (CPU build when the
 # index offers it), transformers, tokenizers, sentence-transformers, onnx, onnxruntime, numpy, flask and gunicorn (versions pinned to
-# the ones the benchmark tables were measured with). Idempotent; nothing is installed system-wide.
+# the ones the benchmark tables were measured with), and schemathesis (the OpenAPI contract run of flint serve,
+# Tests/FlintServeTests/SchemathesisTests.swift). Idempotent; nothing is installed system-wide.
 #   FLINT_PEERS_VENV (default ${FLINT_CACHE:-~/.cache/flint}/peers-venv)
 # With --infinity it also makes the serving peer of `make bench-serve-infinity`: infinity-emb 0.0.78 with its server,
 # torch and optimum (onnxruntime) engines, in a venv of its own, FLINT_INFINITY_VENV (default
@@ -37,4 +38,6 @@ fi
   "transformers==5.24.0" "tokenizers==0.23.3" "sentence-transformers==6.2.0" "onnx==1.23.2" "onnxruntime==1.32.0"
 # The serving baseline of scripts/bench-serve.sh: Flask under gunicorn.
 "$py" -c 'import flask, gunicorn' 2>/dev/null || "$py" -m pip install -q "flask==3.1.3" "gunicorn==27.0.1"
+# The OpenAPI contract checker that SchemathesisTests runs against the real flint serve (docs/openapi.yaml).
+[ "$("$venv/bin/st" --version 2>/dev/null)" = "st, version 4.32.5" ] || "$py" -m pip install -q "schemathesis==4.32.5"
 "$py" -c 'import torch, numpy, transformers, onnxruntime; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__, "transformers", transformers.__version__, "onnxruntime", onnxruntime.__version__)'

@@ -11,7 +11,9 @@ struct ServeCommand: AsyncParsableCommand {
         discussion: """
         Models come from --config (serve.yaml) and/or --model NAME=SOURCE, where SOURCE is a model folder \
         (it contains '/') or a registry reference (name, name@3, name@production). Flags override the file. \
-        SIGTERM / SIGINT finish in-flight requests and exit 0; SIGHUP re-resolves registry aliases and swaps models.
+        SIGTERM / SIGINT finish in-flight requests and exit 0; SIGHUP re-resolves registry aliases and swaps models. \
+        Without API keys the server binds only loopback addresses unless --allow-unauthenticated is given; a \
+        named --api-keys-env variable that is not set stops the start. GET /openapi.json describes every route.
         """)
 
     @Option(name: .long, help: "A serve.yaml file.")
@@ -26,14 +28,17 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Address to bind (default 127.0.0.1).")
     var host: String?
 
-    @Option(name: .long, help: "Port (default 8080).")
+    @Option(name: .long, help: "Port (default 8080; 0: a free port, logged as 'listening').")
     var port: Int?
 
     @Option(name: .long, help: "A file with one API key per line: clients then send Authorization: Bearer <key>.")
     var apiKeysFile: String?
 
-    @Option(name: .long, help: "An environment variable with comma-separated API keys.")
+    @Option(name: .long, help: "An environment variable with comma-separated API keys (the server refuses to start if it is not set).")
     var apiKeysEnv: String?
+
+    @Flag(name: .long, help: "Serve without API keys on a non-loopback --host (refused otherwise); logged as critical at start.")
+    var allowUnauthenticated = false
 
     @Option(name: .long, help: "Most texts per forward pass.")
     var maxBatchSize: Int?
@@ -50,13 +55,29 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel: String?
 
+    /// Numeric flags outside ``ServeConfiguration/Bounds``, as an error naming the flag.
+    func checkFlags() throws {
+        func check(_ flag: String, _ value: Int?, _ range: ClosedRange<Int>) throws {
+            guard let value, !range.contains(value) else { return }
+            throw ServeConfigurationError(path: flag, message: "expected an integer in \(range.lowerBound)…\(range.upperBound), found \(value)")
+        }
+        try check("--port", port, ServeConfiguration.Bounds.port)
+        try check("--max-batch-size", maxBatchSize, ServeConfiguration.Bounds.maxBatchSize)
+        try check("--max-queue-delay-us", maxQueueDelayUs, ServeConfiguration.Bounds.maxQueueDelayUs)
+        if let apiKeysEnv, apiKeysEnv.isEmpty {
+            throw ServeConfigurationError(path: "--api-keys-env", message: "expected an environment variable name, found \"\"")
+        }
+    }
+
     func run() async throws {
+        try checkFlags()
         var configuration = ServeConfiguration()
         if let config { configuration = try ServeConfiguration.load(from: URL(fileURLWithPath: config)) }
         if let host { configuration.server.host = host }
         if let port { configuration.server.port = port }
         if let apiKeysFile { configuration.auth.apiKeysFile = apiKeysFile }
         if let apiKeysEnv { configuration.auth.apiKeysEnv = apiKeysEnv }
+        if allowUnauthenticated { configuration.auth.allowUnauthenticated = true }
         if let maxBatchSize { configuration.batching.maxBatchSize = maxBatchSize }
         if let maxQueueDelayUs { configuration.batching.maxQueueDelayUs = maxQueueDelayUs }
         if let registry { configuration.registry = registry }
@@ -65,7 +86,7 @@ struct ServeCommand: AsyncParsableCommand {
         let servedTask: ServedTask?
         if let task {
             guard let parsed = ServedTask(rawValue: task) else {
-                throw ValidationError("--task must be one of \(ServedTask.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw ServeConfigurationError(path: "--task", message: "expected one of \(ServedTask.allCases.map(\.rawValue).joined(separator: ", ")), found \"\(task)\"")
             }
             servedTask = parsed
         } else {
@@ -73,18 +94,15 @@ struct ServeCommand: AsyncParsableCommand {
         }
         for entry in model {
             guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex, entry.index(after: equals) != entry.endIndex else {
-                throw ValidationError("--model expects NAME=SOURCE, got '\(entry)'")
+                throw ServeConfigurationError(path: "--model", message: "expected NAME=SOURCE, found '\(entry)'")
             }
             let name = String(entry[..<equals])
             let specification = ModelSpecification(name: name, task: servedTask, source: String(entry[entry.index(after: equals)...]))
             configuration.models.removeAll { $0.name == name }
             configuration.models.append(specification)
         }
-        do {
-            try configuration.validate(path: config ?? "flags")
-        } catch let error as ServeConfigurationError {
-            throw ValidationError(error.description)
-        }
+        // A ServeConfigurationError (not a ValidationError) ends the command with its message and exit code 1.
+        try configuration.validate(path: config ?? "flags")
         let format = configuration.logging.format
         let level = Logger.Level(rawValue: configuration.logging.level.lowercased()) ?? .info
         LoggingSystem.bootstrap { label in

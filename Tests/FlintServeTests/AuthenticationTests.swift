@@ -59,4 +59,80 @@ import HummingbirdTesting
             }
         }
     }
+
+    @Test("api_keys_env naming an unset variable refuses to start, naming it; a set but empty one too")
+    func unsetVariableRefuses() throws {
+        let models = [ModelSpecification(name: "m", source: "/nonexistent/m")]
+        do {
+            _ = try ServeFixtures.server(ServeFixtures.scratch("auth-unset"), models: models, configure: { $0.auth.apiKeysEnv = "FLINT_KEYS_X" },
+                                         environment: [:])
+            Issue.record("started without the keys FLINT_KEYS_X names")
+        } catch let error as ServeConfigurationError {
+            #expect(error.description.contains("FLINT_KEYS_X") && error.description.contains("not set"), "\(error)")
+        }
+        do {
+            _ = try ServeFixtures.server(ServeFixtures.scratch("auth-empty-env"), models: models, configure: { $0.auth.apiKeysEnv = "FLINT_KEYS_X" },
+                                         environment: ["FLINT_KEYS_X": " , "])
+            Issue.record("started with an empty FLINT_KEYS_X")
+        } catch let error as ServeConfigurationError {
+            #expect(error.description.contains("FLINT_KEYS_X holds no API key"), "\(error)")
+        }
+    }
+
+    @Test("a non-loopback host without keys refuses unless allow_unauthenticated, which is then a critical warning")
+    func openHostNeedsOptIn() throws {
+        let models = [ModelSpecification(name: "m", source: "/nonexistent/m")]
+        for host in ["0.0.0.0", "::", "10.1.2.3", "example.com"] {
+            #expect(throws: ServeConfigurationError.self, "\(host)") {
+                _ = try ServeFixtures.server(ServeFixtures.scratch("auth-open"), models: models, configure: { $0.server.host = host })
+            }
+        }
+        let open = try ServeFixtures.server(ServeFixtures.scratch("auth-open"), models: models, configure: {
+            $0.server.host = "0.0.0.0"
+            $0.auth.allowUnauthenticated = true
+        })
+        #expect(!open.requiresAPIKeys)
+        #expect(open.securityWarnings.map(\.level) == [.critical])
+        let keyed = try ServeFixtures.server(ServeFixtures.scratch("auth-keyed"), models: models, configure: {
+            $0.server.host = "0.0.0.0"
+            $0.auth.apiKeysEnv = "K"
+        }, environment: ["K": "k"])
+        #expect(keyed.requiresAPIKeys && keyed.securityWarnings.isEmpty)
+        let loopback = try ServeFixtures.server(ServeFixtures.scratch("auth-loop"), models: models)
+        #expect(!loopback.requiresAPIKeys && loopback.securityWarnings.isEmpty)
+    }
+
+    @Test("/admin/reload and /feedback need a key by default, however the path is spelled; listed explicitly they are public with a warning")
+    func sensitiveRoutes() async throws {
+        let directory = ServeFixtures.scratch("auth-sensitive")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let server = try ServeFixtures.server(directory, configure: {
+            $0.auth.apiKeysEnv = "K"
+            $0.auth.publicRoutes = ServeConfiguration.Authentication.defaultPublicRoutes + ["/v1/models/{name}"]
+        }, environment: ["K": "k"])
+        #expect(server.securityWarnings.isEmpty)
+        try await withServer(server) { client in
+            for path in ["/admin/reload", "/admin/reload/", "//admin/reload", "/feedback", "/feedback/", "/admin//reload"] {
+                let response = try await client.post(path, #"{"request_id": "x", "label": "y"}"#)
+                #expect(response.status == .unauthorized, "\(path)")
+            }
+            // A public pattern covers every path it matches; an unknown path needs a key before it is a 404.
+            #expect(try await client.get("/v1/models/sentiment").status == .ok)
+            #expect(try await client.get("/v1/models").status == .unauthorized)
+            #expect(try await client.get("/nowhere").status == .unauthorized)
+            #expect(try await client.get("/nowhere", headers: [.authorization: "Bearer k"]).status == .notFound)
+        }
+        let listed = try ServeFixtures.server(directory, configure: {
+            $0.auth.apiKeysEnv = "K"
+            $0.auth.publicRoutes = ["/health", "/ready", "/admin/reload", "/feedback"]
+        }, environment: ["K": "k"])
+        #expect(listed.securityWarnings.map(\.level) == [.warning, .warning])
+        #expect(listed.securityWarnings.map(\.message).joined().contains("/admin/reload"))
+        try await withServer(listed) { client in
+            let reload = try await client.post("/admin/reload", "")
+            #expect(reload.status == .ok)
+            #expect(try await client.post("/feedback", #"{"request_id": "x", "label": "y"}"#).status == .notFound)
+            #expect(try await client.post("/predict", #"{"text": "good"}"#).status == .unauthorized)
+        }
+    }
 }

@@ -71,7 +71,8 @@ import Yams
         #expect(configuration.server.port == 8080)
         #expect(configuration.logging.format == "json")
         #expect(configuration.auth.apiKeysEnv == "FLINT_API_KEYS")
-        #expect(Set(configuration.auth.publicRoutes) == ["/health", "/ready", "/metrics"])
+        #expect(Set(configuration.auth.publicRoutes) == ["/health", "/ready", "/metrics", "/openapi.json"])
+        #expect(configuration.auth.allowUnauthenticated == false)
         let models = Dictionary(uniqueKeysWithValues: configuration.models.map { ($0.name, $0) })
         #expect(models["sentiment"]?.variants.map(\.source) == ["sentiment-zh@production"])
         #expect(models["sentiment"]?.task == .textClassification)
@@ -207,6 +208,38 @@ import Yams
             let authorized = try await client.post("/predict", #"{"text": "good"}"#,
                                                    headers: [.authorization: "Bearer key-two"])
             #expect(authorized.status == .ok)
+        }
+    }
+
+    /// The `docker run` commands of a Markdown file: from `docker run` to the end of the code span or of the
+    /// backslash-continued shell line.
+    static func dockerRunCommands(in path: String) throws -> [String] {
+        let text = try Self.text(path).replacingOccurrences(of: "\\\n", with: " ")
+        return text.ranges(of: "docker run").map { range in
+            String(text[range.lowerBound...].prefix { $0 != "`" && $0 != "\n" })
+        }
+    }
+
+    @Test("the production configuration is authenticated: it refuses to start without FLINT_API_KEYS, and every documented docker run passes it")
+    func productionIsAuthenticated() throws {
+        let production = try Self.productionConfiguration()
+        let variable = try #require(production.auth.apiKeysEnv)
+        #expect(production.auth.apiKeysFile == nil)
+        #expect(!FlintServer.isLoopback(production.server.host) && !production.auth.allowUnauthenticated)
+        #expect(ServeRoutes.sensitive.isDisjoint(with: production.auth.publicRoutes))
+        #expect(throws: ServeConfigurationError.self, "no keys in the environment: no server") {
+            _ = try FlintServer(configuration: production, environment: [:])
+        }
+        let server = try FlintServer(configuration: production, environment: [variable: "key-one"])
+        #expect(server.requiresAPIKeys && server.securityWarnings.isEmpty)
+        // The Dockerfile bakes no keys in; `docker run` lines pass the variable (its value from the caller's environment).
+        #expect(!(try Self.dockerInstructions()).contains { $0.0 == "ENV" && $0.1.contains(variable) })
+        for path in ["README.md", "docs/deploy.md"] {
+            let commands = try Self.dockerRunCommands(in: path)
+            #expect(!commands.isEmpty, "\(path) shows how to run the image")
+            for command in commands {
+                #expect(command.contains("-e \(variable)") || command.contains("--env \(variable)"), "\(path): \(command)")
+            }
         }
     }
 

@@ -58,7 +58,7 @@ import HummingbirdTesting
                 (#"{"input": "x", "encoding_format": "int8"}"#, 422, "invalid_value"),
                 (#"{"input": "good", "dimensions": 8}"#, 422, "invalid_value"),
                 (#"{"input": "good", "dimensions": "8"}"#, 422, "invalid_type"),
-                (#"{"input": "good", "model": "sentiment"}"#, 422, "wrong_model_task"),
+                (#"{"input": "good", "model": "sentiment"}"#, 404, "wrong_model_task"),
                 (#"{"model": "embedder"}"#, 422, "missing_field"),
                 (#"{"input": []}"#, 422, "empty_input"),
                 (#"{"input": {"text": "good"}}"#, 422, "invalid_type"),

@@ -83,7 +83,7 @@ import HummingbirdTesting
                 ("/predict", #"{"text": "\#(String(repeating: "good ", count: 9))"}"#, .unprocessableContent, "text_too_long"),
                 ("/predict", #"{"text": "good", "model": 3}"#, .unprocessableContent, "invalid_type"),
                 ("/predict", #"{"text": "good", "model": "nope"}"#, .notFound, "model_not_found"),
-                ("/predict", #"{"text": "good", "model": "embedder"}"#, .unprocessableContent, "wrong_model_task"),
+                ("/predict", #"{"text": "good", "model": "embedder"}"#, .notFound, "wrong_model_task"),
                 ("/batch_predict", #"{"texts": "good"}"#, .unprocessableContent, "invalid_type"),
                 ("/batch_predict", #"{"texts": []}"#, .unprocessableContent, "empty_input"),
                 ("/batch_predict", #"{"texts": ["a", "b", "c", "d"]}"#, .unprocessableContent, "too_many_texts"),

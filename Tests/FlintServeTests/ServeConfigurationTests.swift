@@ -42,7 +42,9 @@ import Logging
         #expect(defaults == ServeConfiguration())
         #expect(defaults.server.host == "127.0.0.1" && defaults.server.port == 8080)
         #expect(defaults.server.maxBodyBytes == 1 << 20 && defaults.limits.maxTexts == 64)
-        #expect(defaults.auth.publicRoutes == ["/health", "/ready", "/metrics"])
+        #expect(defaults.auth.publicRoutes == ["/health", "/ready", "/metrics", "/openapi.json"])
+        #expect(defaults.auth.allowUnauthenticated == false)
+        #expect(ServeRoutes.sensitive.isDisjoint(with: defaults.auth.publicRoutes), "the default public set never includes /admin/reload or /feedback")
     }
 
     @Test("bad values are errors naming the file and the field")
@@ -60,6 +62,11 @@ import Logging
             ("models: [ { name: a, source: ./x, task: translation } ]", "models[0].task"),
             ("models: [ { source: ./x } ]", "models[0].name"),
             ("server: [1, 2]", "server"),
+            ("auth: { public_routes: [/health, /admin] }", "auth.public_routes[1]"),
+            ("auth: { public_routes: [/admin/reload/] }", "auth.public_routes[0]"),
+            ("auth: { api_keys_env: '' }", "auth.api_keys_env"),
+            ("auth: { allow_unauthenticated: maybe }", "auth.allow_unauthenticated"),
+            ("routing: { sticky_header: 'X User' }", "routing.sticky_header"),
         ]
         for (yaml, field) in cases {
             do {
@@ -71,6 +78,63 @@ import Logging
             } catch {
                 Issue.record("\(yaml): \(error)")
             }
+        }
+    }
+
+    /// Every number of serve.yaml: each too-small, too-large and non-finite value is refused naming the field.
+    static let numericCases: [(field: String, section: String, key: String, bad: [String], good: [String])] = [
+        ("server.port", "server", "port", ["-1", "65536", "1e30", ".nan", "99999999999999999999"], ["0", "1", "65535"]),
+        ("server.max_body_bytes", "server", "max_body_bytes", ["0", "-5", "268435457", ".inf"], ["1", "268435456"]),
+        ("server.shutdown_grace_seconds", "server", "shutdown_grace_seconds",
+         ["0", "-1", ".nan", ".inf", "-.inf", "1e30", "3600.5"], ["0.5", "25", "3600"]),
+        ("limits.max_texts", "limits", "max_texts", ["0", "-1", "10001"], ["1", "10000"]),
+        ("limits.max_text_bytes", "limits", "max_text_bytes", ["0", "16777217"], ["1", "16777216"]),
+        ("batching.max_batch_size", "batching", "max_batch_size", ["0", "4097"], ["1", "4096"]),
+        ("batching.max_queue_delay_us", "batching", "max_queue_delay_us", ["-1", "10000001", "1e30"], ["0", "10000000"]),
+        ("batching.max_batch_tokens", "batching", "max_batch_tokens", ["0", "1048577"], ["1", "1048576"]),
+        ("batching.max_queue_length", "batching", "max_queue_length", ["0", "1000001"], ["1", "1000000"]),
+        ("routing.feedback_window", "routing", "feedback_window", ["0", "1000001"], ["1", "1000000"]),
+        ("routing.prediction_memory", "routing", "prediction_memory", ["0", "1000001"], ["1", "1000000"]),
+    ]
+
+    @Test("every number is finite, in range and bounded: a bad value is an error naming the field", arguments: numericCases.indices)
+    func numbersAreBounded(_ index: Int) throws {
+        let (field, section, key, bad, good) = Self.numericCases[index]
+        for value in bad {
+            let yaml = "\(section): { \(key): \(value) }"
+            do {
+                _ = try ServeConfiguration.parse(yaml, path: "conf/serve.yaml")
+                Issue.record("accepted: \(yaml)")
+            } catch let error as ServeConfigurationError {
+                #expect(error.path == "conf/serve.yaml")
+                #expect(error.message.hasPrefix(field), "\(yaml) → \(error.message)")
+            }
+        }
+        for value in good {
+            #expect(throws: Never.self, "\(section).\(key): \(value)") { try ServeConfiguration.parse("\(section): { \(key): \(value) }") }
+        }
+    }
+
+    @Test("variant weights are finite, positive and at most a million")
+    func weightsAreBounded() throws {
+        for weight in ["0", "-1", ".nan", ".inf", "1e300", "1000001"] {
+            let yaml = "models: [ { name: a, variants: [ { source: ./x, weight: \(weight) }, { source: ./y } ] } ]"
+            #expect(throws: ServeConfigurationError.self, "\(weight)") { try ServeConfiguration.parse(yaml) }
+            do { _ = try ServeConfiguration.parse(yaml) } catch let error as ServeConfigurationError {
+                #expect(error.message.hasPrefix("models[0].variants[0].weight"), "\(error.message)")
+            }
+        }
+        #expect(try ServeConfiguration.parse("models: [ { name: a, variants: [ { source: ./x, weight: 1000000 } ] } ]")
+                    .models[0].variants[0].weight == 1_000_000)
+    }
+
+    @Test("loopback addresses: localhost, 127/8, ::1 and IPv4-mapped loopback; anything else is not")
+    func loopback() {
+        for host in ["127.0.0.1", "127.1.2.3", "localhost", "LOCALHOST", "::1", "[::1]", "::ffff:127.0.0.1"] {
+            #expect(FlintServer.isLoopback(host), "\(host)")
+        }
+        for host in ["0.0.0.0", "::", "10.0.0.1", "128.0.0.1", "example.com", "localhost.example.com", "::ffff:10.0.0.1", "[::]"] {
+            #expect(!FlintServer.isLoopback(host), "\(host)")
         }
     }
 

@@ -7,7 +7,8 @@ import Yams
 /// server:   { host: 127.0.0.1, port: 8080, max_body_bytes: 1048576, shutdown_grace_seconds: 25 }
 /// limits:   { max_texts: 64, max_text_bytes: 16384 }
 /// batching: { max_batch_size: 32, max_queue_delay_us: 1000, max_batch_tokens: 8192, max_queue_length: 256 }
-/// auth:     { api_keys_file: /etc/flint/api-keys, api_keys_env: FLINT_API_KEYS, public_routes: [/health, /ready, /metrics] }
+/// auth:     { api_keys_file: /etc/flint/api-keys, api_keys_env: FLINT_API_KEYS,
+///             public_routes: [/health, /ready, /metrics, /openapi.json], allow_unauthenticated: false }
 /// logging:  { format: json, level: info }
 /// routing:  { sticky_header: X-User-Id, feedback_window: 1000 }
 /// registry: /var/lib/flint/registry
@@ -24,7 +25,8 @@ import Yams
 ///       - { source: sentiment-zh@1, weight: 90 }
 ///       - { source: sentiment-zh@2, weight: 10 }
 /// ```
-/// Every section and key is optional; missing ones take the defaults shown.
+/// Every section and key is optional; missing ones take the defaults shown. Every number is checked against
+/// ``ServeConfiguration/Bounds`` (finite, in range); an error names the file and the field.
 public struct ServeConfiguration: Sendable, Equatable, Codable {
     /// Listening socket and HTTP limits.
     public var server = Server()
@@ -51,7 +53,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     public struct Server: Sendable, Equatable, Codable {
         /// Address to bind; loopback unless told otherwise.
         public var host = "127.0.0.1"
-        /// TCP port.
+        /// TCP port; 0 binds a free port chosen by the system (logged as `listening`).
         public var port = 8080
         /// Largest request body accepted (413 above).
         public var maxBodyBytes = 1 << 20
@@ -129,14 +131,22 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         public var apiKeysFile: String?
         /// An environment variable holding comma-separated API keys.
         public var apiKeysEnv: String?
-        /// Routes served without a key.
-        public var publicRoutes = ["/health", "/ready", "/metrics"]
+        /// Routes (as written in ``ServeRoutes``, e.g. `/v1/models/{name}`) served without a key when keys are
+        /// configured. ``ServeRoutes/sensitive`` (`/admin/reload`, `/feedback`) are never in the default and are
+        /// public only when listed here explicitly, with a warning at start.
+        public var publicRoutes = Authentication.defaultPublicRoutes
+        /// Serve without API keys on an address other than loopback. Off by default: such a server refuses
+        /// to start (`--allow-unauthenticated` turns this on, and the start is logged as critical).
+        public var allowUnauthenticated = false
+        /// `/health`, `/ready`, `/metrics` and `/openapi.json`.
+        public static let defaultPublicRoutes = ["/health", "/ready", "/metrics", "/openapi.json"]
         /// The defaults.
         public init() {}
         enum CodingKeys: String, CodingKey {
             case apiKeysFile = "api_keys_file"
             case apiKeysEnv = "api_keys_env"
             case publicRoutes = "public_routes"
+            case allowUnauthenticated = "allow_unauthenticated"
         }
         /// Decodes with every key optional.
         public init(from decoder: any Decoder) throws {
@@ -144,6 +154,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
             apiKeysFile = try c.decodeIfPresent(String.self, forKey: .apiKeysFile)
             apiKeysEnv = try c.decodeIfPresent(String.self, forKey: .apiKeysEnv)
             publicRoutes = try c.decodeIfPresent([String].self, forKey: .publicRoutes) ?? publicRoutes
+            allowUnauthenticated = try c.decodeIfPresent(Bool.self, forKey: .allowUnauthenticated) ?? allowUnauthenticated
         }
     }
 
@@ -235,27 +246,76 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         return configuration
     }
 
+    /// The accepted range of every number in serve.yaml (and of the flags that set them). Durations and
+    /// sizes are positive and bounded so that no value can overflow a conversion or exhaust memory;
+    /// `batching.max_queue_delay_us` may be 0 (never wait for others) and `server.port` 0 (a free port).
+    public enum Bounds {
+        /// `server.port`.
+        public static let port = 0...65_535
+        /// `server.max_body_bytes`: at most 256 MiB.
+        public static let maxBodyBytes = 1...(256 << 20)
+        /// `server.shutdown_grace_seconds`: more than 0, at most one hour.
+        public static let shutdownGraceSeconds = 0.0...3_600.0
+        /// `limits.max_texts`.
+        public static let maxTexts = 1...10_000
+        /// `limits.max_text_bytes`: at most 16 MiB.
+        public static let maxTextBytes = 1...(16 << 20)
+        /// `batching.max_batch_size`.
+        public static let maxBatchSize = 1...4_096
+        /// `batching.max_queue_delay_us`: at most 10 s.
+        public static let maxQueueDelayUs = 0...10_000_000
+        /// `batching.max_batch_tokens`.
+        public static let maxBatchTokens = 1...1_048_576
+        /// `batching.max_queue_length`.
+        public static let maxQueueLength = 1...1_000_000
+        /// `routing.feedback_window`.
+        public static let feedbackWindow = 1...1_000_000
+        /// `routing.prediction_memory` (about 200 bytes each).
+        public static let predictionMemory = 1...1_000_000
+        /// `models[].variants[].weight`: more than 0, at most a million (relative weights).
+        public static let weight = 0.0...1_000_000.0
+    }
+
     /// Checks ranges and model entries; throws naming the field.
     public func validate(path: String = "serve.yaml") throws {
         func fail(_ field: String, _ expected: String, _ found: Any) throws -> Never {
             throw ServeConfigurationError(path: path, message: "\(field): expected \(expected), found \(found)")
         }
-        if !(1...65_535).contains(server.port) { try fail("server.port", "1…65535", server.port) }
+        func check(_ field: String, _ value: Int, _ range: ClosedRange<Int>) throws {
+            if !range.contains(value) { try fail(field, "an integer in \(range.lowerBound)…\(range.upperBound)", value) }
+        }
+        /// Finite, above the lower bound (exclusive), at most the upper one.
+        func check(_ field: String, _ value: Double, _ range: ClosedRange<Double>) throws {
+            if !(value.isFinite && value > range.lowerBound && value <= range.upperBound) {
+                try fail(field, "a finite number > \(Int(range.lowerBound)) and ≤ \(Int(range.upperBound))", value)
+            }
+        }
+        try check("server.port", server.port, Bounds.port)
         if server.host.isEmpty { try fail("server.host", "an address", "\"\"") }
-        if server.maxBodyBytes < 1 { try fail("server.max_body_bytes", "a positive byte count", server.maxBodyBytes) }
-        if server.shutdownGraceSeconds < 0 { try fail("server.shutdown_grace_seconds", "≥ 0", server.shutdownGraceSeconds) }
-        if limits.maxTexts < 1 { try fail("limits.max_texts", "≥ 1", limits.maxTexts) }
-        if limits.maxTextBytes < 1 { try fail("limits.max_text_bytes", "≥ 1", limits.maxTextBytes) }
-        if batching.maxBatchSize < 1 { try fail("batching.max_batch_size", "≥ 1", batching.maxBatchSize) }
-        if batching.maxQueueDelayUs < 0 { try fail("batching.max_queue_delay_us", "≥ 0", batching.maxQueueDelayUs) }
-        if batching.maxBatchTokens < 1 { try fail("batching.max_batch_tokens", "≥ 1", batching.maxBatchTokens) }
-        if batching.maxQueueLength < 1 { try fail("batching.max_queue_length", "≥ 1", batching.maxQueueLength) }
+        try check("server.max_body_bytes", server.maxBodyBytes, Bounds.maxBodyBytes)
+        try check("server.shutdown_grace_seconds", server.shutdownGraceSeconds, Bounds.shutdownGraceSeconds)
+        try check("limits.max_texts", limits.maxTexts, Bounds.maxTexts)
+        try check("limits.max_text_bytes", limits.maxTextBytes, Bounds.maxTextBytes)
+        try check("batching.max_batch_size", batching.maxBatchSize, Bounds.maxBatchSize)
+        try check("batching.max_queue_delay_us", batching.maxQueueDelayUs, Bounds.maxQueueDelayUs)
+        try check("batching.max_batch_tokens", batching.maxBatchTokens, Bounds.maxBatchTokens)
+        try check("batching.max_queue_length", batching.maxQueueLength, Bounds.maxQueueLength)
+        if let name = auth.apiKeysEnv, name.isEmpty || name.contains("=") || name.contains("\u{0}") {
+            try fail("auth.api_keys_env", "an environment variable name", "\"\(name)\"")
+        }
+        if let file = auth.apiKeysFile, file.isEmpty { try fail("auth.api_keys_file", "a file path", "\"\"") }
+        for (index, route) in auth.publicRoutes.enumerated() where !ServeRoutes.paths.contains(route) {
+            try fail("auth.public_routes[\(index)]", "one of the server's routes \(ServeRoutes.paths.sorted())", "\"\(route)\"")
+        }
         if !["text", "json"].contains(logging.format) { try fail("logging.format", "text or json", logging.format) }
         if LogLevelName(logging.level) == nil {
             try fail("logging.level", "trace, debug, info, notice, warning, error or critical", logging.level)
         }
-        if routing.feedbackWindow < 1 { try fail("routing.feedback_window", "≥ 1", routing.feedbackWindow) }
-        if routing.predictionMemory < 1 { try fail("routing.prediction_memory", "≥ 1", routing.predictionMemory) }
+        if routing.stickyHeader.isEmpty || HTTPFieldNameSyntax.isValid(routing.stickyHeader) == false {
+            try fail("routing.sticky_header", "an HTTP header name", "\"\(routing.stickyHeader)\"")
+        }
+        try check("routing.feedback_window", routing.feedbackWindow, Bounds.feedbackWindow)
+        try check("routing.prediction_memory", routing.predictionMemory, Bounds.predictionMemory)
         var names = Set<String>()
         for (index, model) in models.enumerated() {
             let field = "models[\(index)]"
@@ -266,9 +326,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
             if model.variants.isEmpty { try fail(field, "a source or variants", "neither") }
             for (v, variant) in model.variants.enumerated() {
                 if variant.source.isEmpty { try fail("\(field).variants[\(v)].source", "a folder or registry reference", "\"\"") }
-                if !(variant.weight > 0) || !variant.weight.isFinite {
-                    try fail("\(field).variants[\(v)].weight", "a positive number", variant.weight)
-                }
+                try check("\(field).variants[\(v)].weight", variant.weight, Bounds.weight)
             }
         }
     }
@@ -282,6 +340,12 @@ public struct ServeConfigurationError: Error, CustomStringConvertible, Equatable
     public var message: String
     /// "path: message".
     public var description: String { "\(path): \(message)" }
+
+    /// An error about `path` (a file, a field or a flag).
+    public init(path: String, message: String) {
+        self.path = path
+        self.message = message
+    }
 
     static func describe(_ error: DecodingError) -> String {
         func field(_ path: [any CodingKey]) -> String {
@@ -310,5 +374,15 @@ struct LogLevelName {
     init?(_ name: String) {
         guard Self.all.contains(name.lowercased()) else { return nil }
         self.name = name.lowercased()
+    }
+}
+
+/// HTTP field-name syntax (RFC 9110 `token`): visible ASCII letters, digits and ``!#$%&'*+-.^_`|~``.
+enum HTTPFieldNameSyntax {
+    static func isValid(_ name: String) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { byte in
+            (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A) || (byte >= 0x61 && byte <= 0x7A)
+                || "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        }
     }
 }

@@ -5,9 +5,11 @@ import Hummingbird
 /// `{"error": {"message": "…", "type": "invalid_request_error", "code": "text_too_long", "request_id": "…"}}`.
 ///
 /// Status codes: 400 for a body that is not JSON or not UTF-8, 401 without a valid API key, 404 for an
-/// unknown model or route, 413 for a body over the limit, 422 for JSON that parses but breaks a rule
-/// (missing or empty text, wrong types, too many texts, a text over the byte limit), 503 while not ready
-/// or when a queue is full (with `Retry-After`), 500 only for a failure of the server itself.
+/// unknown model or route, 405 (with `Allow`) for a method a route does not serve, 409 for a conflict
+/// (feedback already given, a reload already running), 413 for a body over the limit, 422 for JSON that
+/// parses but breaks a rule (missing or empty text, wrong types, too many texts, a text over the byte
+/// limit), 503 while not ready or when a queue is full (with `Retry-After`), 500 only for a failure of
+/// the server itself.
 public struct APIError: HTTPResponseError, Sendable, Equatable {
     /// The HTTP status.
     public var status: HTTPResponse.Status
@@ -21,6 +23,8 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public var retryAfterSeconds: Int?
     /// The request's id, echoed in the body (set by the router before answering).
     public var requestID: String?
+    /// The methods a path serves (sent as `Allow` with a 405).
+    public var allowedMethods: [String]?
 
     /// An error.
     public init(_ status: HTTPResponse.Status, _ message: String, type: String, code: String,
@@ -65,6 +69,20 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
                  code: "queue_full", retryAfterSeconds: 1)
     }
 
+    /// 405 with `Allow`: the path exists, the method does not.
+    public static func methodNotAllowed(allowed: [String]) -> APIError {
+        var error = APIError(.methodNotAllowed, "method not allowed on this route; allowed: \(allowed.joined(separator: ", "))",
+                             type: "invalid_request_error", code: "method_not_allowed")
+        error.allowedMethods = allowed
+        return error
+    }
+
+    /// 503: the models are still loading.
+    public static func notReady() -> APIError {
+        APIError(.serviceUnavailable, "the models are still loading; retry when GET /ready answers 200",
+                 type: "server_not_ready", code: "not_ready", retryAfterSeconds: 1)
+    }
+
     /// 500: a failure of the server itself (the id is logged with the cause).
     public static func internalError(requestID: String) -> APIError {
         var error = APIError(.internalServerError, "internal error; quote request id \(requestID) when reporting it",
@@ -84,6 +102,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let retryAfterSeconds { headers[.retryAfter] = String(retryAfterSeconds) }
+        if let allowedMethods { headers[.allow] = allowedMethods.joined(separator: ", ") }
         let data = (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data("{}".utf8)
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
@@ -91,5 +110,6 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public static func == (lhs: APIError, rhs: APIError) -> Bool {
         lhs.status == rhs.status && lhs.message == rhs.message && lhs.type == rhs.type && lhs.code == rhs.code
             && lhs.retryAfterSeconds == rhs.retryAfterSeconds && lhs.requestID == rhs.requestID
+            && lhs.allowedMethods == rhs.allowedMethods
     }
 }

@@ -2,15 +2,20 @@ import Foundation
 import Hummingbird
 
 /// Requires `Authorization: Bearer <key>` with one of the configured keys on every route except the
-/// public ones (default /health, /ready, /metrics). Keys are compared in constant time: every byte of
-/// every key is looked at whatever the input, so timing does not reveal a matching prefix.
+/// public ones (default /health, /ready, /metrics, /openapi.json). Keys are compared in constant time:
+/// every byte of every key is looked at whatever the input, so timing does not reveal a matching prefix.
+///
+/// A request is public when the route it *matched* (Hummingbird's endpoint pattern, e.g.
+/// `/v1/models/{name}`) is listed, never because of how its raw path is spelled: `/admin/reload/` or
+/// `//feedback` reach the same handlers and need a key like them. A request that matched no route needs
+/// a key too (so an unknown path answers 401, not 404, to a client without one).
 struct APIKeyMiddleware: RouterMiddleware {
     typealias Context = ServeRequestContext
     let keys: [[UInt8]]
     let publicRoutes: Set<String>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        if keys.isEmpty || publicRoutes.contains(request.uri.path) {
+        if keys.isEmpty || context.endpointPath.map(publicRoutes.contains) == true {
             return try await next(request, context)
         }
         guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
@@ -35,7 +40,8 @@ struct APIKeyMiddleware: RouterMiddleware {
     }
 
     /// Keys from a file (one per line; blank lines and `#` comments skipped) and from an environment
-    /// variable (comma-separated).
+    /// variable (comma-separated). A named variable that is not set, or a file or variable that holds no
+    /// key, is an error naming it: a server told to use keys never starts without them.
     static func loadKeys(_ auth: ServeConfiguration.Authentication,
                          environment: [String: String] = ProcessInfo.processInfo.environment) throws -> [[UInt8]] {
         var keys: [String] = []
@@ -46,11 +52,24 @@ struct APIKeyMiddleware: RouterMiddleware {
             } catch {
                 throw ServeConfigurationError(path: path, message: "auth.api_keys_file: cannot read the key file (\(error.localizedDescription))")
             }
-            keys += text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+            let fileKeys = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
                 .filter { !$0.isEmpty && !$0.hasPrefix("#") }
+            if fileKeys.isEmpty {
+                throw ServeConfigurationError(path: path, message: "auth.api_keys_file: the key file holds no API key (one per line)")
+            }
+            keys += fileKeys
         }
-        if let name = auth.apiKeysEnv, let value = environment[name] {
-            keys += value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        if let name = auth.apiKeysEnv {
+            guard let value = environment[name] else {
+                throw ServeConfigurationError(path: "auth.api_keys_env",
+                    message: "the environment variable \(name) is not set: set it to comma-separated API keys, or remove api_keys_env / --api-keys-env (refusing to start without the keys it names)")
+            }
+            let environmentKeys = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            if environmentKeys.isEmpty {
+                throw ServeConfigurationError(path: "auth.api_keys_env",
+                                              message: "the environment variable \(name) holds no API key (comma-separated)")
+            }
+            keys += environmentKeys
         }
         return keys.map { Array($0.utf8) }
     }

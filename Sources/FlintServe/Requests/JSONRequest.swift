@@ -3,6 +3,8 @@ import Hummingbird
 import NIOCore
 
 /// A request body read as one JSON object, with typed accessors whose errors name the field:
+/// - a `Content-Type` that is not JSON (`application/json`, `…+json`) → 415 `unsupported_media_type`
+///   (a request without one is read as JSON);
 /// - a body over the limit → 413 `body_too_large`;
 /// - bytes that are not UTF-8 → 400 `invalid_utf8`; text that is not JSON, or JSON that is not an object → 400 `invalid_json`;
 /// - a missing field, a wrong type, an empty or over-long text, too many texts → 422.
@@ -12,6 +14,10 @@ struct JSONRequest {
 
     /// Collects at most `maxBodyBytes` and parses them.
     static func read(_ request: Request, maxBodyBytes: Int, limits: ServeConfiguration.Limits) async throws -> JSONRequest {
+        if let contentType = request.headers[.contentType], !isJSONMediaType(contentType) {
+            throw APIError(.unsupportedMediaType, "Content-Type must be application/json, got '\(contentType.prefix(100))'",
+                           type: "invalid_request_error", code: "unsupported_media_type")
+        }
         if let length = request.headers[.contentLength].flatMap(Int.init), length > maxBodyBytes {
             throw APIError.bodyTooLarge(limit: maxBodyBytes)
         }
@@ -43,6 +49,13 @@ struct JSONRequest {
             throw APIError.badRequest("the request body must be a JSON object, found \(Self.typeName(value))")
         }
         return JSONRequest(object: object, limits: limits)
+    }
+
+    /// Whether a `Content-Type` value names JSON: `application/json` or a `+json` type, parameters ignored.
+    static func isJSONMediaType(_ value: String) -> Bool {
+        let type = value.split(separator: ";", maxSplits: 1, omittingEmptySubsequences: false).first
+            .map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
+        return type == "application/json" || (type.hasPrefix("application/") && type.hasSuffix("+json"))
     }
 
     /// A required text field (`"text"`), validated.
@@ -92,7 +105,9 @@ struct JSONRequest {
         guard let text = value as? String else {
             throw APIError.invalid("field '\(field)' must be a string, found \(Self.typeName(value))", code: "invalid_type")
         }
-        if text.allSatisfy(\.isWhitespace) {
+        // Empty: no Unicode scalar outside White_Space (by scalar, not by Character: a space followed by
+        // a combining mark is one Character whose first scalar is white space, yet it is not empty).
+        if text.unicodeScalars.allSatisfy(\.properties.isWhitespace) {
             throw APIError.invalid("field '\(field)' is empty", code: "empty_text")
         }
         let bytes = text.utf8.count

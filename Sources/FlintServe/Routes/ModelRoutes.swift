@@ -51,7 +51,7 @@ struct ModelRoutes {
             }
             return try body.validatedText(instance, field: "instances[\(index)]")
         }
-        let batcher = try state.router.route(name: name, version: version, task: nil, userKey: state.userKey(request))
+        let batcher = try state.route(name: name, version: version, task: nil, request: request)
         switch batcher.model.task {
         case .textClassification:
             let (model, items) = try await state.classify(texts, name: name, version: batcher.model.version, request: request,

@@ -50,7 +50,7 @@ public final class ModelRouter: Sendable {
     /// - Parameters:
     ///   - name: the requested model; nil picks the first served name with `task`.
     ///   - version: a specific version of that name (`/versions/{v}`), bypassing the split.
-    ///   - task: what the endpoint computes (a name with another task is a 422); nil accepts any.
+    ///   - task: what the endpoint computes (a name with another task is a 404 `wrong_model_task`); nil accepts any.
     ///   - userKey: the sticky-routing key.
     public func route(name: String?, version: String? = nil, task: ServedTask?, userKey: String?) throws -> DynamicBatcher {
         let names = self.names
@@ -67,8 +67,9 @@ public final class ModelRouter: Sendable {
             served = found
         }
         if let task, served.task != task {
-            throw APIError.invalid("model '\(served.name)' is a \(served.task.rawValue) model, not \(task.rawValue)",
-                                   code: "wrong_model_task")
+            // 404, not 422: the body is valid; this route has no model of that name (the name serves another task).
+            throw APIError(.notFound, "model '\(served.name)' is a \(served.task.rawValue) model, not \(task.rawValue); GET /v1/models lists the models",
+                           type: "not_found_error", code: "wrong_model_task")
         }
         if let version {
             guard let batcher = served.variants.first(where: { $0.model.version == version }) else {

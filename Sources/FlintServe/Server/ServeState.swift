@@ -33,6 +33,13 @@ final class ServeState: Sendable {
         try await JSONRequest.read(request, maxBodyBytes: configuration.server.maxBodyBytes, limits: configuration.limits)
     }
 
+    /// The batcher for a request; 503 `not_ready` while the models load (or after shutdown began), rather
+    /// than the 404 an empty routing table would give.
+    func route(name: String?, version: String? = nil, task: ServedTask?, request: Request) throws -> DynamicBatcher {
+        guard host.isReady else { throw APIError.notReady() }
+        return try router.route(name: name, version: version, task: task, userKey: userKey(request))
+    }
+
     /// The sticky-routing key of a request.
     func userKey(_ request: Request) -> String? {
         HTTPField.Name(configuration.routing.stickyHeader).flatMap { request.headers[$0] }
@@ -65,7 +72,7 @@ final class ServeState: Sendable {
     /// `requestID-i` (several), and logs low-confidence answers.
     func classify(_ texts: [String], name: String?, version: String? = nil, request: Request,
                   requestID: String) async throws -> (ServedModel, [PredictionItem]) {
-        let batcher = try router.route(name: name, version: version, task: .textClassification, userKey: userKey(request))
+        let batcher = try route(name: name, version: version, task: .textClassification, request: request)
         let outputs = try await infer(texts, batcher: batcher, requestID: requestID).outputs
         let model = batcher.model
         let items = outputs.enumerated().map { index, output -> PredictionItem in
@@ -86,7 +93,7 @@ final class ServeState: Sendable {
     /// Embeds `texts` (each a unit vector for normalised sentence-transformers models).
     func embed(_ texts: [String], name: String?, version: String? = nil, request: Request,
                requestID: String) async throws -> (ServedModel, [[Float]], tokens: Int) {
-        let batcher = try router.route(name: name, version: version, task: .sentenceEmbedding, userKey: userKey(request))
+        let batcher = try route(name: name, version: version, task: .sentenceEmbedding, request: request)
         let (outputs, tokens) = try await infer(texts, batcher: batcher, requestID: requestID)
         let vectors = outputs.map { output -> [Float] in
             guard case .embedding(let vector) = output else { preconditionFailure("embedding model gave \(output)") }
