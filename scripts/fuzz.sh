@@ -36,7 +36,9 @@ for target in $targets; do
   set +e
   # -rss_limit_mb: one input may not take more than 2 GiB; -timeout: nor more than 10 s; leaks are
   # reported by LeakSanitizer at the end of each input (-detect_leaks=1, libFuzzer's default with ASan).
-  ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$bin/$target" \
+  # SWIFT_BACKTRACE=enable=no: a Swift trap then reaches libFuzzer as a deadly signal with ASan's stack
+  # (the Swift backtracer's memory reader otherwise trips ASan and hides the trap behind "unknown-crash").
+  SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$bin/$target" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/$target/artifacts/" ${FUZZ_ARGS:-} \
     "$work/$target/corpus" "Fuzz/corpus/$target" >"$log" 2>&1
