@@ -33,19 +33,21 @@ printf '%-20s %12s %8s %8s %8s  %s\n' target execs cov ft seconds result
 for target in $targets; do
   mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
   log="$work/$target/last-run.log"
+  started=$(date +%s)
   set +e
   # -rss_limit_mb: one input may not take more than 2 GiB; -timeout: nor more than 10 s; leaks are
   # reported by LeakSanitizer at the end of each input (-detect_leaks=1, libFuzzer's default with ASan).
   # SWIFT_BACKTRACE=enable=no: a Swift trap then reaches libFuzzer as a deadly signal with ASan's stack
   # (the Swift backtracer's memory reader otherwise trips ASan and hides the trap behind "unknown-crash").
-  SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} "$bin/$target" \
+  SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no} ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1} \
+    LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan-suppressions.txt:print_suppressions=0} "$bin/$target" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/$target/artifacts/" ${FUZZ_ARGS:-} \
     "$work/$target/corpus" "Fuzz/corpus/$target" >"$log" 2>&1
   code=$?
   set -e
+  took=$(( $(date +%s) - started ))
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  took=$(sed -n 's/^stat::total_time: *//p' "$log" | tail -1)   # not printed by every version
   last=$(grep -E '^#[0-9]+' "$log" | tail -1)
   cov=$(sed -n 's/.* cov: \([0-9]*\).*/\1/p' <<<"$last")
   ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
@@ -56,7 +58,7 @@ for target in $targets; do
     result=$(grep -m1 -oE 'ERROR: (libFuzzer|AddressSanitizer|LeakSanitizer): [a-zA-Z -]+|Fatal error: .*|SUMMARY: .*' "$log" || echo "exit $code")
     result="$result (exit $code; see $log)"
   fi
-  printf '%-20s %12s %8s %8s %8s  %s\n' "$target" "${execs:-?}" "${cov:-?}" "${ft:-?}" "${took:-$seconds}" "$result"
-  echo "$(date -u +%FT%TZ) seconds=$seconds execs=${execs:-0} cov=${cov:-0} ft=${ft:-0} exit=$code" >>"$work/$target/runs.log"
+  printf '%-20s %12s %8s %8s %8s  %s\n' "$target" "${execs:-?}" "${cov:-?}" "${ft:-?}" "$took" "$result"
+  echo "$(date -u +%FT%TZ) seconds=$took execs=${execs:-0} cov=${cov:-0} ft=${ft:-0} exit=$code" >>"$work/$target/runs.log"
 done
 exit $status
