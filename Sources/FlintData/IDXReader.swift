@@ -117,6 +117,9 @@ public enum IDXReader {
         }
         var dimensions = [Int]()
         var payloadBytes = 1
+        // The size of one item (the dimensions after the first): the tensor's strides, which must fit
+        // even when the count is 0 and the payload is empty.
+        var itemBytes = 1
         for axis in 0..<rank {
             let size = Int(bigEndianWord(header, at: 4 + 4 * axis))
             if axis > 0 && size == 0 {
@@ -124,7 +127,9 @@ public enum IDXReader {
             }
             dimensions.append(size)
             let (product, overflow) = payloadBytes.multipliedReportingOverflow(by: size)
-            if overflow {
+            let (item, itemOverflow) = axis > 0 ? itemBytes.multipliedReportingOverflow(by: size) : (itemBytes, false)
+            itemBytes = item
+            if overflow || itemOverflow {
                 throw DataError.invalidField(path: path, field: "dimension sizes",
                                              expected: "a payload size that fits in memory",
                                              found: dimensions.map(String.init).joined(separator: " × "))

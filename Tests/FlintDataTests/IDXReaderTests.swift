@@ -193,6 +193,14 @@ import Flint
         error = dataError { _ = try IDXReader.readImages(at: URL(fileURLWithPath: hugeGzip)) }
         #expect(error?.field == "dimension sizes" && error?.path == hugeGzip)
 
+        // No images, but rows × columns beyond Int.max (found by FuzzIDX: the tensor's strides trapped).
+        let emptyHuge = directory.write(imageFile(count: 0, rows: 0xFFFF_FFFF, columns: 0xFFFF_FFFF, pixels: []), to: "empty-huge")
+        error = dataError { _ = try IDXReader.readImages(at: URL(fileURLWithPath: emptyHuge)) }
+        #expect(error == .invalidField(path: emptyHuge, field: "dimension sizes", expected: "a payload size that fits in memory",
+                                       found: "0 × 4294967295 × 4294967295"))
+        error = dataError { _ = try IDXReader.readImages(at: URL(fileURLWithPath: emptyHuge), scale: 1, bias: 0) }
+        #expect(error?.field == "dimension sizes" && error?.path == emptyHuge)
+
         // More payload than the dimensions declare.
         let long = directory.write(imageFile(count: 2, rows: 2, columns: 4, pixels: pixels), to: "long")
         error = dataError { _ = try IDXReader.readImages(at: URL(fileURLWithPath: long)) }

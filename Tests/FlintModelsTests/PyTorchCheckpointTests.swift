@@ -156,10 +156,12 @@ import Flint
             0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x87, 0x94, 0x8C, 0x01, 0x63, 0x94, 0x8C, 0x02, 0xC3, 0xA9, 0x94, 0x75,
             0x2E,
         ]
-        let value = try bytes.withUnsafeBytes { raw in
+        // The reader's containers stay filled while its arena lives (PickleContainerArena).
+        let (value, containers) = try bytes.withUnsafeBytes { raw in
             var reader = PickleReader(bytes: raw, path: "inline", field: "pickle", allowedGlobals: [])
-            return try reader.load(reduce: { _, _, _ in .none }, persistentLoad: { _ in .none })
+            return (try reader.load(reduce: { _, _, _ in .none }, persistentLoad: { _ in .none }), reader.containers)
         }
+        defer { withExtendedLifetime(containers) {} }
         guard case .dictionary(let dictionary) = value else {
             Issue.record("expected a dict, found \(value.kind)")
             return

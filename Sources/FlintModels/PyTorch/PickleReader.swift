@@ -27,6 +27,9 @@ public struct PickleReader {
     private let bytes: UnsafeRawBufferPointer
     /// The byte after the last one read (after `STOP` once ``load(reduce:persistentLoad:)`` returns).
     public private(set) var position: Int
+    /// The lists and dicts `load` builds: keep it while using the values it returned (it empties them
+    /// when released, so that reference cycles a pickle made are freed).
+    public let containers = PickleContainerArena()
 
     /// A reader of the pickle that starts at `start` in `bytes` (which must outlive the reader).
     public init(bytes: UnsafeRawBufferPointer, startingAt start: Int = 0, path: String, field: String,
@@ -156,9 +159,9 @@ public struct PickleReader {
             case 0x28:  // MARK
                 marks.append(stack.count)
             case 0x7D:  // EMPTY_DICT
-                stack.append(.dictionary(PickleDictionary()))
+                stack.append(.dictionary(containers.dictionary()))
             case 0x5D:  // EMPTY_LIST
-                stack.append(.list(PickleList()))
+                stack.append(.list(containers.list()))
             case 0x29:  // EMPTY_TUPLE
                 stack.append(.tuple([]))
             case 0x64:  // DICT
@@ -166,11 +169,11 @@ public struct PickleReader {
                 guard items.count % 2 == 0 else {
                     throw invalid("DICT", "key-value pairs", "\(items.count) items", at: offset)
                 }
-                let result = PickleDictionary()
+                let result = containers.dictionary()
                 for i in stride(from: 0, to: items.count, by: 2) { result.set(items[i], items[i + 1]) }
                 stack.append(.dictionary(result))
             case 0x6C:  // LIST
-                let result = PickleList()
+                let result = containers.list()
                 result.items = try popMark()
                 stack.append(.list(result))
             case 0x74:  // TUPLE
@@ -292,7 +295,7 @@ public struct PickleReader {
                     guard items.isEmpty else {
                         throw invalid("REDUCE", "collections.OrderedDict() with no arguments", "\(items.count) arguments", at: offset)
                     }
-                    stack.append(.dictionary(PickleDictionary()))
+                    stack.append(.dictionary(containers.dictionary()))
                 } else {
                     do {
                         stack.append(try reduce(module, name, items))

@@ -113,8 +113,45 @@ public final class PickleDictionary {
         entries.append((key, value))
     }
 
+    /// Removes every entry (``PickleContainerArena`` breaking reference cycles).
+    func removeAll() {
+        entries = []
+        stringKeys = [:]
+        integerKeys = [:]
+    }
+
     /// The value for the `str` key `key`, if any.
     public subscript(key: String) -> PickleValue? {
         stringKeys[key].map { entries[$0].value }
+    }
+}
+
+/// Every list and dict one ``PickleReader`` built. A pickle can make reference cycles (a list appended
+/// to itself through the memo), which reference counting never frees: when the last reference to the
+/// arena goes away it empties them all, so keep it (``PickleReader/containers``) as long as the values
+/// are used.
+public final class PickleContainerArena {
+    private var lists: [PickleList] = []
+    private var dictionaries: [PickleDictionary] = []
+
+    init() {}
+
+    /// A new empty list owned by the arena.
+    func list() -> PickleList {
+        let list = PickleList()
+        lists.append(list)
+        return list
+    }
+
+    /// A new empty dict owned by the arena.
+    func dictionary() -> PickleDictionary {
+        let dictionary = PickleDictionary()
+        dictionaries.append(dictionary)
+        return dictionary
+    }
+
+    deinit {
+        for list in lists { list.items = [] }
+        for dictionary in dictionaries { dictionary.removeAll() }
     }
 }

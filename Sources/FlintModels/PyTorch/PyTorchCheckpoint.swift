@@ -154,10 +154,12 @@ public struct PyTorchCheckpoint: Sendable {
         }
         let pickleBytes = try archive.contents(of: pickleEntry)
         let path = self.path
-        let (root, references) = try pickleBytes.withUnsafeBytes { raw in
+        let (root, references, containers) = try pickleBytes.withUnsafeBytes { raw in
             var reader = PickleReader(bytes: raw, path: path, field: pickleEntry.name, allowedGlobals: PyTorchCheckpoint.allowedGlobals)
-            return try PyTorchCheckpoint.unpickle(&reader, persistentIdLengths: [5])
+            let (root, references) = try PyTorchCheckpoint.unpickle(&reader, persistentIdLengths: [5])
+            return (root, references, reader.containers)
         }
+        defer { withExtendedLifetime(containers) {} }
         var raw: [String: (TensorStorage, String)] = [:]
         for (key, reference) in references {
             let name = "\(prefix)data/\(key)"

@@ -23,9 +23,13 @@ extension PyTorchCheckpoint {
         func invalid(_ field: String, _ expected: String, _ found: String) -> FlintError {
             .invalidFile(path: path, field: "legacy format \(field)", expected: expected, found: found)
         }
+        // The pickles' lists and dicts stay usable until this function returns (see PickleContainerArena).
+        var containers: [PickleContainerArena] = []
+        defer { withExtendedLifetime(containers) {} }
         /// A pickle of plain values (no globals, no persistent ids) at `position`.
         func plainPickle(_ field: String) throws -> PickleValue {
             var reader = PickleReader(bytes: bytes, startingAt: position, path: path, field: "legacy format \(field)", allowedGlobals: [])
+            containers.append(reader.containers)
             let value = try reader.load(
                 reduce: { module, name, _ in throw invalid(field, "plain values", "a call of \(module).\(name)") },
                 persistentLoad: { _ in throw invalid(field, "plain values", "a persistent id") })
@@ -49,6 +53,7 @@ extension PyTorchCheckpoint {
 
         var main = PickleReader(bytes: bytes, startingAt: position, path: path, field: "legacy format object pickle",
                                 allowedGlobals: allowedGlobals)
+        containers.append(main.containers)
         let (root, references) = try unpickle(&main, persistentIdLengths: [6])
         position = main.position
 

@@ -31,26 +31,7 @@ struct ModelRoutes {
 
     func predict(_ request: Request, _ context: ServeRequestContext, name: String, version: String?) async throws -> Response {
         let body = try await state.body(request)
-        guard let raw = body.object["instances"], !(raw is NSNull) else {
-            throw APIError.invalid("missing field 'instances': send {\"instances\": [\"…\"]}", code: "missing_field")
-        }
-        guard let instances = raw as? [Any] else {
-            throw APIError.invalid("field 'instances' must be an array, found \(JSONRequest.typeName(raw))", code: "invalid_type")
-        }
-        if instances.isEmpty { throw APIError.invalid("field 'instances' is empty", code: "empty_input") }
-        if instances.count > state.configuration.limits.maxTexts {
-            throw APIError.invalid("field 'instances' has \(instances.count) items; the limit is \(state.configuration.limits.maxTexts)",
-                                   code: "too_many_texts")
-        }
-        let texts = try instances.enumerated().map { index, instance -> String in
-            if let object = instance as? [String: Any] {
-                guard let text = object["text"] else {
-                    throw APIError.invalid("instances[\(index)] has no 'text' field", code: "missing_field")
-                }
-                return try body.validatedText(text, field: "instances[\(index)].text")
-            }
-            return try body.validatedText(instance, field: "instances[\(index)]")
-        }
+        let texts = try Self.instanceTexts(body, maxTexts: state.configuration.limits.maxTexts)
         let batcher = try state.route(name: name, version: version, task: nil, request: request)
         switch batcher.model.task {
         case .textClassification:
@@ -63,6 +44,31 @@ struct ModelRoutes {
                                                             request: request, requestID: context.requestID)
             return try state.json(KServeBody(predictions: .embeddings(vectors), model: model.name,
                                              modelVersion: model.version, requestID: context.requestID))
+        }
+    }
+
+    /// The texts of a KServe-v1 body: `instances`, a non-empty array of at most `maxTexts` strings or
+    /// `{"text": "…"}` objects, each validated (422 naming `instances[i]` otherwise).
+    static func instanceTexts(_ body: JSONRequest, maxTexts: Int) throws -> [String] {
+        guard let raw = body.object["instances"], !(raw is NSNull) else {
+            throw APIError.invalid("missing field 'instances': send {\"instances\": [\"…\"]}", code: "missing_field")
+        }
+        guard let instances = raw as? [Any] else {
+            throw APIError.invalid("field 'instances' must be an array, found \(JSONRequest.typeName(raw))", code: "invalid_type")
+        }
+        if instances.isEmpty { throw APIError.invalid("field 'instances' is empty", code: "empty_input") }
+        if instances.count > maxTexts {
+            throw APIError.invalid("field 'instances' has \(instances.count) items; the limit is \(maxTexts)",
+                                   code: "too_many_texts")
+        }
+        return try instances.enumerated().map { index, instance -> String in
+            if let object = instance as? [String: Any] {
+                guard let text = object["text"] else {
+                    throw APIError.invalid("instances[\(index)] has no 'text' field", code: "missing_field")
+                }
+                return try body.validatedText(text, field: "instances[\(index)].text")
+            }
+            return try body.validatedText(instance, field: "instances[\(index)]")
         }
     }
 
