@@ -89,6 +89,10 @@ final class ServeProcess: @unchecked Sendable {
         return try await waitForExit()
     }
 
+    /// The tests' own HTTP session: other suites load `URLSession.shared` with thousands of requests while the
+    /// whole test run goes on in parallel, and a readiness probe queued behind them timed out.
+    static let session = URLSession(configuration: .ephemeral)
+
     /// One HTTP request: the status and the body as a JSON object (empty when it is not one).
     static func request(_ url: URL, method: String? = nil, body: String? = nil,
                         headers: [String: String] = [:]) async throws -> (Int, [String: Any]) {
@@ -101,7 +105,7 @@ final class ServeProcess: @unchecked Sendable {
         }
         if let method { request.httpMethod = method }
         for (name, value) in headers { request.setValue(value, forHTTPHeaderField: name) }
-        let (data, response) = try await URLSession.shared.data(for: request)
+        let (data, response) = try await session.data(for: request)
         let json = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] ?? [:]
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, json)
     }

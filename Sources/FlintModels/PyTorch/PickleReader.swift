@@ -98,7 +98,12 @@ public struct PickleReader {
         while true {
             let offset = position
             let opcode = try take(1, "opcode")[0]
+            // As in Python's Unpickler, a MARK starts a new frame: nothing below it can be popped except by the
+            // opcode that pops the mark (a pickle that tries is corrupt, and would otherwise cut into the frame).
             func pop() throws -> PickleValue {
+                if let mark = marks.last, stack.count <= mark {
+                    throw invalid("opcode 0x\(String(opcode, radix: 16))", "a value above the last MARK", "an empty frame", at: offset)
+                }
                 guard let value = stack.popLast() else {
                     throw invalid("opcode 0x\(String(opcode, radix: 16))", "a value on the stack", "an empty stack", at: offset)
                 }
@@ -107,6 +112,9 @@ public struct PickleReader {
             func popMark() throws -> [PickleValue] {
                 guard let mark = marks.popLast() else {
                     throw invalid("opcode 0x\(String(opcode, radix: 16))", "a MARK before it", "no MARK", at: offset)
+                }
+                guard mark <= stack.count else {
+                    throw invalid("opcode 0x\(String(opcode, radix: 16))", "a MARK within the stack", "a MARK at \(mark) above \(stack.count) values", at: offset)
                 }
                 let items = Array(stack[mark...])
                 stack.removeSubrange(mark...)
@@ -267,8 +275,8 @@ public struct PickleReader {
                 try get(Int(try littleEndian(1, "BINGET")))
             case 0x6A:  // LONG_BINGET
                 try get(Int(try littleEndian(4, "LONG_BINGET")))
-            case 0x30:  // POP
-                _ = try pop()
+            case 0x30:  // POP (Python's load_pop: on an empty frame it pops the MARK instead)
+                if let mark = marks.last, stack.count == mark { marks.removeLast() } else { _ = try pop() }
             case 0x31:  // POP_MARK
                 _ = try popMark()
             case 0x32:  // DUP
