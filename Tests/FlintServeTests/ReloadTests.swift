@@ -18,7 +18,7 @@ final class ReloadAliasTable: Sendable {
     var resolver: ModelSourceResolver {
         ModelSourceResolver { reference in
             if self.blocksFirstResolve.withLock({ blocks in defer { blocks = false }; return blocks }) {
-                _ = self.gate.wait(timeout: .now() + 10)
+                _ = self.gate.wait(timeout: .now() + 120)   // a bound only: the test signals it (a loaded test run can take >10 s to get there)
             }
             guard let resolved = self.table.withLock({ $0[reference] }) else {
                 throw ServeConfigurationError(path: reference, message: "unknown reference")

@@ -44,6 +44,9 @@ final class ServeProcess: @unchecked Sendable {
 
     deinit { if process.isRunning { process.terminate() } }
 
+    /// What the last readiness probe saw (for the failure message).
+    var lastProbe = "no probe yet"
+
     /// Everything the process wrote so far.
     var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
@@ -61,7 +64,7 @@ final class ServeProcess: @unchecked Sendable {
 
     /// The port of the `listening` log line (JSON logs), waiting at most `seconds`; nil if the process
     /// exits or never logs it.
-    func port(seconds: Double = 30) async throws -> Int? {
+    func port(seconds: Double = 120) async throws -> Int? {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if let port = records.first(where: { $0["message"] == "listening" })?["port"].flatMap(Int.init) { return port }
@@ -76,11 +79,33 @@ final class ServeProcess: @unchecked Sendable {
         guard let port = try await port() else { return nil }
         let base = URL(string: "http://127.0.0.1:\(port)")!
         for _ in 0..<600 {
-            if let (status, _) = try? await Self.request(base.appendingPathComponent("ready")), status == 200 { return base }
+            do {
+                let (status, body) = try await Self.request(base.appendingPathComponent("ready"))
+                if status == 200 { return base }
+                lastProbe = "GET /ready → \(status) \(body)"
+            } catch {
+                lastProbe = "GET /ready → \(error)"
+            }
             if !process.isRunning { return nil }
             try await Task.sleep(for: .milliseconds(50))
         }
+        FileHandle.standardError.write(Data("ServeProcess: never ready on port \(port); last readiness probe: \(lastProbe)\n".utf8))
         return nil
+    }
+
+    /// Polls `GET /metrics` (at most `seconds`) until one of its lines satisfies `line`.
+    func waitForMetric(_ base: URL, seconds: Double = 10, line: (Substring) -> Bool) async throws -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            var request = URLRequest(url: base.appendingPathComponent("metrics"))
+            request.timeoutInterval = 5
+            if let (data, _) = try? await Self.session.data(for: request),
+               String(decoding: data, as: UTF8.self).split(separator: "\n").contains(where: line) {
+                return true
+            }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        return false
     }
 
     /// SIGTERM, then the exit status (nil if it did not exit within 20 s).

@@ -15,7 +15,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let folder = try ServeFixtures.classifier(in: directory)
         let server = try ServeProcess(["--model", "sentiment=\(folder.path)", "--port", "0",
-                                       "--max-queue-delay-us", "600000", "--max-batch-size", "64", "--log-format", "json"],
+                                       "--max-queue-delay-us", "3000000", "--max-batch-size", "64", "--log-format", "json"],
                                       in: directory)
         let ready = try await server.ready()
         #expect(ready != nil, "server became ready: \(server.output)")
@@ -23,9 +23,11 @@ import Testing
         let (health, body) = try await ServeProcess.request(base.appendingPathComponent("health"))
         #expect(health == 200 && body["status"] as? String == "healthy")
 
-        // The request waits ~0.6 s in the batcher; SIGTERM arrives meanwhile.
+        // The request waits up to 3 s in the batcher; SIGTERM arrives once the server's queue-depth gauge shows it
+        // waiting (a fixed sleep raced the request's connection on a loaded machine).
         async let inFlight = ServeProcess.request(base.appendingPathComponent("predict"), body: #"{"text": "good"}"#)
-        try await Task.sleep(for: .milliseconds(200))
+        let queued = try await server.waitForMetric(base, line: { $0.hasPrefix("model_queue_depth{") && ($0.split(separator: " ").last.flatMap { Double($0) } ?? 0) >= 1 })
+        #expect(queued, "the request reached the batcher's queue")
         kill(server.process.processIdentifier, SIGTERM)
         let (status, answer) = try await inFlight
         #expect(status == 200)
