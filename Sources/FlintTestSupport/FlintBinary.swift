@@ -36,24 +36,8 @@ public enum FlintBinary {
         guard let binary = url else {
             throw TestResourceError.missing("the flint binary beside the test bundle", fetch: "swift build --build-tests")
         }
-        let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        // Read both pipes while the process runs so neither fills up and blocks it.
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        DispatchQueue.global().async(group: group) { errorData = error.fileHandleForReading.readDataToEndOfFile() }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Run(status: process.terminationStatus, signaled: process.terminationReason == .uncaughtSignal,
-                   standardOutput: String(decoding: outputData, as: UTF8.self),
-                   standardError: String(decoding: errorData, as: UTF8.self))
+        let run = try CapturedProcess.run(binary, arguments,
+                                          environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        return Run(status: run.status, signaled: run.signaled, standardOutput: run.standardOutput, standardError: run.standardError)
     }
 }

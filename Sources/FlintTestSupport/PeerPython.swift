@@ -48,21 +48,7 @@ public enum PeerPython {
         guard let interpreter else {
             throw TestResourceError.missing("the Python peer environment (\(environment.path))", fetch: "make peers")
         }
-        let process = Process()
-        process.executableURL = interpreter
-        process.arguments = arguments
-        let output = Pipe(), error = Pipe()
-        process.standardOutput = output
-        process.standardError = error
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let group = DispatchGroup()
-        nonisolated(unsafe) var errorData = Data()
-        DispatchQueue.global().async(group: group) { errorData = error.fileHandleForReading.readDataToEndOfFile() }
-        let outputData = output.fileHandleForReading.readDataToEndOfFile()
-        group.wait()
-        process.waitUntilExit()
-        return Output(status: process.terminationStatus, standardOutput: String(decoding: outputData, as: UTF8.self),
-                      standardError: String(decoding: errorData, as: UTF8.self))
+        let run = try CapturedProcess.run(interpreter, arguments)
+        return Output(status: run.status, standardOutput: run.standardOutput, standardError: run.standardError)
     }
 }
