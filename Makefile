@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity peers peers-infinity clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
+.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity peers peers-infinity peers-llm clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -58,6 +58,10 @@ peers:
 # The infinity-emb serving peer, in a venv of its own (its pins conflict with the peer venv's).
 peers-infinity: peers
 	@bash scripts/setup-peers.sh --infinity
+
+# llama-cpp-python (built from its PyPI sdist, GGML_NATIVE=ON) and sentencepiece in the peer venv: the LLM fixture scripts.
+peers-llm: peers
+	@bash scripts/setup-peers.sh --llm
 
 # Every side on THREADS threads (default: FLINT_NUM_THREADS, else all cores); each row prints both counts.
 THREADS ?= $(or $(FLINT_NUM_THREADS),$(shell nproc))
