@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity peers peers-infinity peers-llm clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
+.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity peers peers-infinity peers-llm llama-cpp synthetic-llm clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -62,6 +62,16 @@ peers-infinity: peers
 # llama-cpp-python (built from its PyPI sdist, GGML_NATIVE=ON) and sentencepiece in the peer venv: the LLM fixture scripts.
 peers-llm: peers
 	@bash scripts/setup-peers.sh --llm
+
+# llama.cpp's tools (llama-bench, llama-server, llama-perplexity, llama-quantize, llama-cli) from the llama-cpp-python
+# 0.3.36 sdist's tree into $(FLINT_CACHE)/llama.cpp/0.3.36/bin (about 10-15 minutes cold on 2 cores).
+llama-cpp:
+	@bash scripts/build-llama-cpp.sh
+
+# Speed-only GGUF files of issue 12's bench rows: SmolLM2 requantized to Q4_0 / Q8_0 / Q4_K_M and a random-weights
+# model of TinyLlama-1.1B's shape as Q4_0 / Q4_K_M (needs llama-quantize and the peer venv's gguf).
+synthetic-llm: peers llama-cpp
+	@bash scripts/make-synthetic-llm.sh
 
 # Every side on THREADS threads (default: FLINT_NUM_THREADS, else all cores); each row prints both counts.
 THREADS ?= $(or $(FLINT_NUM_THREADS),$(shell nproc))
