@@ -2,21 +2,29 @@ import ArgumentParser
 import Foundation
 import Flint
 import FlintText
+import FlintModels
 import FlintSupport
 
-/// `flint tokenize`: tokenizes texts with a model folder's tokenizer and prints one JSON object per text.
+/// `flint tokenize`: tokenizes texts with a model folder's tokenizer, or the vocabulary of a GGUF file, and prints
+/// one JSON object per text.
 struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
-        abstract: "Tokenize texts with a Hugging Face tokenizer (tokenizer.json, or vocab.txt + tokenizer_config.json).",
+        abstract: "Tokenize texts with a Hugging Face tokenizer (tokenizer.json, or vocab.txt + tokenizer_config.json) or a GGUF file's.",
         discussion: """
             Prints one JSON object per text: {"input_ids": […], "tokens": […], "attention_mask": […]}.
             Reads one text per line from standard input when no TEXT is given. Like transformers' AutoTokenizer,
             nothing is truncated or padded unless --max-length is given.
+            With a .gguf file the ids are llama.cpp's (llama_tokenize): special tokens such as <|im_start|> are
+            matched in the text unless --no-parse-special is given, and BOS/EOS are added as the file's
+            add_bos_token/add_eos_token say unless --no-special-tokens is given.
             """)
 
-    @Option(help: "Model folder (or a tokenizer.json file).")
+    @Option(help: "Model folder, a tokenizer.json file, or a .gguf file.")
     var model: String
+
+    @Flag(inversion: .prefixedNo, help: "With a .gguf file: match control tokens (<|im_start|>, …) written in the text.")
+    var parseSpecial = true
 
     @Option(help: "Truncate to this many tokens, special tokens included (longest first for pairs).")
     var maxLength: Int?
@@ -31,6 +39,10 @@ struct TokenizeCommand: ParsableCommand {
     var texts: [String] = []
 
     func run() throws {
+        if model.lowercased().hasSuffix(".gguf") {
+            try runGGUF()
+            return
+        }
         let url = URL(fileURLWithPath: model)
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
@@ -59,11 +71,40 @@ struct TokenizeCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data(output.utf8))
     }
 
+    /// Tokenizes with the vocabulary of the GGUF file `model`.
+    private func runGGUF() throws {
+        if maxLength != nil { throw ValidationError("--max-length is not supported with a .gguf model") }
+        if pair != nil { throw ValidationError("--pair is not supported with a .gguf model") }
+        let file = try GGUFFile(path: model)
+        let tokenizer = try GGUFVocabulary.tokenizer(file.header)
+        var inputs = texts
+        if inputs.isEmpty {
+            while let line = readLine(strippingNewline: true) { inputs.append(line) }
+        }
+        var output = ""
+        for text in inputs {
+            let ids = tokenizer.encode(text, addSpecial: !noSpecialTokens, parseSpecial: parseSpecial)
+            let tokens = try ids.map { try tokenizer.tokenText($0) }
+            output += TokenizeCommand.jsonLine(ids: ids, tokens: tokens, attentionMask: Array(repeating: 1, count: ids.count))
+            output += "\n"
+            if output.utf8.count > 1 << 16 {
+                FileHandle.standardOutput.write(Data(output.utf8))
+                output = ""
+            }
+        }
+        FileHandle.standardOutput.write(Data(output.utf8))
+    }
+
     /// `{"input_ids": […], "tokens": […], "attention_mask": […]}` for one encoding.
     static func jsonLine(_ encoding: Encoding) -> String {
-        let ids = encoding.ids.map(String.init).joined(separator: ", ")
-        let tokens = encoding.tokens.map(jsonString).joined(separator: ", ")
-        let mask = encoding.attentionMask.map(String.init).joined(separator: ", ")
+        jsonLine(ids: encoding.ids, tokens: encoding.tokens, attentionMask: encoding.attentionMask)
+    }
+
+    /// `{"input_ids": […], "tokens": […], "attention_mask": […]}`.
+    static func jsonLine(ids: [Int], tokens: [String], attentionMask: [Int]) -> String {
+        let ids = ids.map(String.init).joined(separator: ", ")
+        let tokens = tokens.map(jsonString).joined(separator: ", ")
+        let mask = attentionMask.map(String.init).joined(separator: ", ")
         return "{\"input_ids\": [\(ids)], \"tokens\": [\(tokens)], \"attention_mask\": [\(mask)]}"
     }
 
