@@ -1,7 +1,7 @@
 import Foundation
 
 /// Runs a program to completion with its standard output and standard error captured (both pipes are read while
-/// it runs, so neither fills up and blocks it) and no standard input: what the tests that start `flint` or the
+/// it runs, so neither fills up and blocks it) and, unless `input` is given, no standard input: what the tests that start `flint` or the
 /// peer Python share.
 enum CapturedProcess {
     /// What one run printed and how it ended.
@@ -12,7 +12,7 @@ enum CapturedProcess {
         var standardError: String
     }
 
-    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> Result {
+    static func run(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil, input: Data? = nil) throws -> Result {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -20,9 +20,16 @@ enum CapturedProcess {
         let output = Pipe(), error = Pipe()
         process.standardOutput = output
         process.standardError = error
-        process.standardInput = FileHandle.nullDevice
+        let inputPipe = input.map { _ in Pipe() }
+        process.standardInput = inputPipe ?? FileHandle.nullDevice
         try process.run()
         let group = DispatchGroup()
+        if let inputPipe, let input {
+            DispatchQueue.global().async(group: group) {
+                try? inputPipe.fileHandleForWriting.write(contentsOf: input)
+                try? inputPipe.fileHandleForWriting.close()
+            }
+        }
         nonisolated(unsafe) var errorData = Data()
         DispatchQueue.global().async(group: group) { errorData = error.fileHandleForReading.readDataToEndOfFile() }
         let outputData = output.fileHandleForReading.readDataToEndOfFile()

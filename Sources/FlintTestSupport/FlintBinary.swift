@@ -29,15 +29,17 @@ public enum FlintBinary {
         return nil
     }
 
-    /// Runs `flint` with `arguments` and extra `environment` variables, waiting for it to exit.
+    /// Runs `flint` with `arguments`, extra `environment` variables and `input` on standard input (none when
+    /// nil), waiting for it to exit.
     ///
     /// - Throws: ``TestResourceError`` when the binary has not been built.
-    public static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Run {
+    public static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Run {
         guard let binary = url else {
             throw TestResourceError.missing("the flint binary beside the test bundle", fetch: "swift build --build-tests")
         }
         let run = try CapturedProcess.run(binary, arguments,
-                                          environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+                                          environment: ProcessInfo.processInfo.environment.merging(environment) { $1 },
+                                          input: input.map { Data($0.utf8) })
         return Run(status: run.status, signaled: run.signaled, standardOutput: run.standardOutput, standardError: run.standardError)
     }
 }

@@ -47,7 +47,7 @@ struct GenerateCommand: ParsableCommand {
         let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize)
         let output = FileHandle.standardOutput
         let json = self.json
-        let result = try languageModel.generate(prompt: text, parameters: parameters, topLogprobs: topLogprobs) { token in
+        let result = try languageModel.complete(prompt: text, parameters: parameters, topLogprobs: topLogprobs) { token in
             if !json && !token.text.isEmpty { output.write(Data(token.text.utf8)) }
             return true
         }
@@ -61,7 +61,7 @@ struct GenerateCommand: ParsableCommand {
     /// `{"text", "token_ids", "prompt_tokens", "completion_tokens", "finish_reason", "top_logprobs"?}`;
     /// `top_logprobs` has, per generated token, `{"id", "token", "logprob", "top": [{"id", "token", "logprob"}…]}`.
     static func json(_ result: GenerationResult, model: LanguageModel, topLogprobs: Int) -> String {
-        func tokenText(_ id: Int) -> String { JSONText.quoted((try? model.tokenizer.tokenText(id)) ?? "") }
+        func tokenText(_ id: Int) -> String { JSONText.quoted((try? model.tokenizer.piece(for: id, special: true)).map { String(decoding: $0, as: UTF8.self) } ?? "") }
         var fields: [(String, String)] = [
             ("text", JSONText.quoted(result.text)),
             ("token_ids", JSONText.array(result.tokenIds.map { JSONText.number($0) })),

@@ -23,12 +23,13 @@ public final class GenerationSequence: @unchecked Sendable {
     /// Set once the sequence has stopped.
     public private(set) var finishReason: FinishReason?
 
-    init(promptTokens: [Int], parameters: SamplingParameters, topLogprobs: Int, cache: LlamaKVCache, tokenizer: GGMLTokenizer) {
+    init(promptTokens: [Int], parameters: SamplingParameters, topLogprobs: Int, cache: LlamaKVCache, cachedTokens: Int,
+         tokenizer: GGMLTokenizer) {
         self.promptTokens = promptTokens
         self.parameters = parameters
         self.topLogprobs = topLogprobs
         self.cache = cache
-        pending = promptTokens
+        pending = Array(promptTokens[cachedTokens...])
         sampler = Sampler(parameters: parameters)
         sampler.observe(promptTokens)
         decoder = tokenizer.streamingDecoder()
@@ -44,6 +45,9 @@ public final class GenerationSequence: @unchecked Sendable {
 
     /// The positions in the sequence's cache (prompt and generated tokens fed so far).
     public var position: Int { cache.count }
+
+    /// The token ids the cache holds: the prompt, then the generated tokens fed back so far.
+    public var cachedTokens: [Int] { Array((promptTokens + generated.map(\.id)).prefix(cache.count)) }
 
     func record(_ token: GeneratedToken) {
         generated.append(token)

@@ -18,7 +18,8 @@ import Synchronization
 /// The engine works on a set of sequences (``makeSequence(promptTokens:parameters:topLogprobs:)``,
 /// ``step(_:)``): each step is one forward pass over every active sequence — prompts being prefilled in
 /// chunks and sequences decoding one token each — followed by one sampled token per sequence that reached
-/// the end of its input. ``generate(prompt:parameters:topLogprobs:)`` runs one sequence on its own thread.
+/// the end of its input. ``generate(prompt:parameters:topLogprobs:)`` streams one sequence from its own thread;
+/// ``complete(prompt:parameters:topLogprobs:onToken:)`` runs one on the calling thread.
 public final class LanguageModel: Sendable {
     /// The decoder's weights and forward pass.
     public let model: LlamaModel
@@ -90,7 +91,20 @@ public final class LanguageModel: Sendable {
             throw LlamaModel.ForwardError.tokenOutOfRange(bad, vocabularySize: vocabulary)
         }
         return GenerationSequence(promptTokens: promptTokens, parameters: parameters, topLogprobs: topLogprobs,
-                                  cache: model.makeCache(capacity: contextSize), tokenizer: tokenizer)
+                                  cache: model.makeCache(capacity: contextSize), cachedTokens: 0, tokenizer: tokenizer)
+    }
+
+    /// A sequence that continues in `cache`, which already holds the first `cachedTokens` of `promptTokens`
+    /// (a conversation's earlier turns): only the rest is fed. The cache is truncated to `cachedTokens` first.
+    func makeSequence(promptTokens: [Int], parameters: SamplingParameters, reusing cache: LlamaKVCache, cachedTokens: Int) throws -> GenerationSequence {
+        if let message = parameters.validationError { throw GenerationError.invalidParameter(message) }
+        if promptTokens.isEmpty { throw GenerationError.emptyPrompt }
+        if promptTokens.count >= cache.capacity { throw GenerationError.promptTooLong(tokens: promptTokens.count, contextSize: cache.capacity) }
+        // At least one token is fed, so that the step has logits to sample from.
+        let reused = min(cachedTokens, promptTokens.count - 1)
+        cache.truncate(to: reused)
+        return GenerationSequence(promptTokens: promptTokens, parameters: parameters, topLogprobs: 0, cache: cache,
+                                  cachedTokens: reused, tokenizer: tokenizer)
     }
 
     /// One forward pass over every active sequence, and one sampled token for each sequence whose input
@@ -163,7 +177,7 @@ public final class LanguageModel: Sendable {
 
     /// Generates a continuation of `promptTokens` on the calling thread, calling `onToken` after each
     /// step; `onToken` returns false to stop early (the result's finish reason is then `stop`).
-    public func generate(promptTokens: [Int], parameters: SamplingParameters, topLogprobs: Int = 0,
+    public func complete(promptTokens: [Int], parameters: SamplingParameters, topLogprobs: Int = 0,
                          onToken: (GeneratedToken) throws -> Bool = { _ in true }) throws -> GenerationResult {
         let sequence = try makeSequence(promptTokens: promptTokens, parameters: parameters, topLogprobs: topLogprobs)
         while sequence.isActive {
@@ -174,11 +188,11 @@ public final class LanguageModel: Sendable {
                                 finishReason: sequence.finishReason ?? .stop)
     }
 
-    /// ``generate(promptTokens:parameters:topLogprobs:onToken:)`` on the tokens of `prompt` (used as given:
+    /// ``complete(promptTokens:parameters:topLogprobs:onToken:)`` on the tokens of `prompt` (used as given:
     /// raw text, special tokens in it parsed).
-    public func generate(prompt: String, parameters: SamplingParameters, topLogprobs: Int = 0,
+    public func complete(prompt: String, parameters: SamplingParameters, topLogprobs: Int = 0,
                          onToken: (GeneratedToken) throws -> Bool = { _ in true }) throws -> GenerationResult {
-        try generate(promptTokens: tokenize(prompt), parameters: parameters, topLogprobs: topLogprobs, onToken: onToken)
+        try complete(promptTokens: tokenize(prompt), parameters: parameters, topLogprobs: topLogprobs, onToken: onToken)
     }
 
     /// Streams the continuation of `prompt` token by token. The work runs on its own thread (the forward
@@ -190,7 +204,7 @@ public final class LanguageModel: Sendable {
         continuation.onTermination = { _ in cancelled.set() }
         let thread = Thread { [self] in
             do {
-                _ = try generate(prompt: prompt, parameters: parameters, topLogprobs: topLogprobs) { token in
+                _ = try complete(prompt: prompt, parameters: parameters, topLogprobs: topLogprobs) { token in
                     continuation.yield(token)
                     return !cancelled.isSet
                 }

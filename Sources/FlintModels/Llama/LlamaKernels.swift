@@ -6,19 +6,15 @@ enum LlamaKernels {
     /// `out[r] = x[r] / √(mean(x[r]²) + ε) ⊙ weight` for each row (`out` may be `x`).
     static func rmsNorm(_ x: UnsafeMutablePointer<Float>, rows: Int, width: Int, weight: [Float], epsilon: Float,
                         into out: UnsafeMutablePointer<Float>) {
+        // ggml's numerics: Σ x² with each square in float and the sum in double, scale = 1/sqrtf(mean + ε)
+        // in float, y = x · scale, then y · weight (two roundings).
         weight.withUnsafeBufferPointer { g in
             for r in 0..<rows {
                 let row = x + r * width, target = out + r * width
-                var sum = SIMD8<Float>(repeating: 0)
-                var i = 0
-                while i + 8 <= width {
-                    let v = UnsafeRawPointer(row + i).loadUnaligned(as: SIMD8<Float>.self)
-                    sum.addProduct(v, v)
-                    i += 8
-                }
-                var total = sum.sum()
-                while i < width { total += row[i] * row[i]; i += 1 }
-                let scale = 1 / (total / Float(width) + epsilon).squareRoot()
+                var total: Double = 0
+                for j in 0..<width { total += Double(row[j] * row[j]) }
+                let mean = Float(total / Double(width))
+                let scale = 1 / (mean + epsilon).squareRoot()
                 for j in 0..<width { target[j] = (row[j] * scale) * g[j] }
             }
         }
@@ -49,28 +45,46 @@ enum LlamaKernels {
                 let i = block * 8
                 let g = UnsafeRawPointer(gate + i).loadUnaligned(as: SIMD8<Float>.self)
                 let u = UnsafeRawPointer(up + i).loadUnaligned(as: SIMD8<Float>.self)
-                UnsafeMutableRawPointer(gate + i).storeBytes(of: g * VectorMath.sigmoid(g) * u, as: SIMD8<Float>.self)
+                // silu(g) = g / (1 + e^(−g)), as ggml writes it.
+                UnsafeMutableRawPointer(gate + i).storeBytes(of: g / (VectorMath.exp(-g) + 1) * u, as: SIMD8<Float>.self)
             }
         }
         for i in (count / 8 * 8)..<count { gate[i] = gate[i] / (1 + Foundation.exp(-gate[i])) * up[i] }
     }
 
-    /// Rotates each head of `vector` by `position · θᵢ` on its rotated pairs (RoPE).
-    static func rope(_ vector: UnsafeMutablePointer<Float>, heads: Int, configuration c: LlamaConfiguration, position: Int,
-                     inverseFrequencies: [Float]) {
+    /// Rotates each query and key head of one row by its position (RoPE), with ggml's numerics:
+    /// `θ₀ = p`, `θᵢ₊₁ = θᵢ · base^(−2/d_rot)` (repeated float multiplication, `powf`), angle
+    /// `freq_scale · θᵢ / factorᵢ`, `cosf`/`sinf`, and the rotation as the FMAs GCC makes of ggml's
+    /// `x0·cos − x1·sin`, `x0·sin + x1·cos`. `llama` rotates adjacent pairs (x₂ᵢ, x₂ᵢ₊₁); `qwen2` the halves
+    /// (xᵢ, xᵢ₊d/2).
+    static func rope(query: UnsafeMutablePointer<Float>, key: UnsafeMutablePointer<Float>, configuration c: LlamaConfiguration,
+                     position: Int, factors: [Float]?) {
         let pairs = c.rotaryDimensions / 2
-        inverseFrequencies.withUnsafeBufferPointer { frequencies in
+        let thetaScale = Foundation.powf(Float(c.ropeBase), -2 / Float(c.rotaryDimensions))
+        let frequencyScale = Float(c.ropeFrequencyScale)
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * pairs) { table in
+            var theta = Float(position)
             for i in 0..<pairs {
-                let angle = Float(position) * frequencies[i]
-                let cosine = Foundation.cos(angle), sine = Foundation.sin(angle)
+                let base = factors.map { theta / $0[i] } ?? theta
+                let angle = frequencyScale * base
+                table[2 * i] = Foundation.cosf(angle)
+                table[2 * i + 1] = Foundation.sinf(angle)
+                theta *= thetaScale
+            }
+            func rotate(_ vector: UnsafeMutablePointer<Float>, heads: Int) {
                 for h in 0..<heads {
                     let head = vector + h * c.headDimension
-                    let (a, b) = c.rotaryStyle == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + pairs)
-                    let x0 = head[a], x1 = head[b]
-                    head[a] = x0 * cosine - x1 * sine
-                    head[b] = x0 * sine + x1 * cosine
+                    for i in 0..<pairs {
+                        let cosine = table[2 * i], sine = table[2 * i + 1]
+                        let (a, b) = c.rotaryStyle == .adjacentPairs ? (2 * i, 2 * i + 1) : (i, i + pairs)
+                        let x0 = head[a], x1 = head[b]
+                        head[a] = (-(x1 * sine)).addingProduct(x0, cosine)
+                        head[b] = (x1 * cosine).addingProduct(x0, sine)
+                    }
                 }
             }
+            rotate(query, heads: c.headCount)
+            rotate(key, heads: c.keyValueHeadCount)
         }
     }
 
@@ -94,33 +108,65 @@ enum LlamaKernels {
                 let q = query + r * c.queryWidth + h * headDimension
                 let length = rowPosition[r] + 1
                 var maximum = -Float.infinity
-                for p in 0..<length {
+                let vectorWidth = headDimension / 8 * 8
+                @inline(__always) func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+                    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+                }
+                @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Float>) -> Float {
+                    var s = dot.sum()
+                    var d = vectorWidth
+                    while d < headDimension { s += q[d] * k[d]; d += 1 }
+                    return s * scale
+                }
+                // Four positions at a time: four independent FMA chains.
+                var p = 0
+                while p + 4 <= length {
+                    let k0 = keys + p * kvWidth + kvHead * headDimension
+                    let k1 = k0 + kvWidth, k2 = k1 + kvWidth, k3 = k2 + kvWidth
+                    var dot0 = SIMD8<Float>(repeating: 0), dot1 = dot0, dot2 = dot0, dot3 = dot0
+                    var d = 0
+                    while d < vectorWidth {
+                        let qd = load(q + d)
+                        dot0.addProduct(qd, load(k0 + d)); dot1.addProduct(qd, load(k1 + d))
+                        dot2.addProduct(qd, load(k2 + d)); dot3.addProduct(qd, load(k3 + d))
+                        d += 8
+                    }
+                    scores[p] = finish(dot0, k0); scores[p + 1] = finish(dot1, k1)
+                    scores[p + 2] = finish(dot2, k2); scores[p + 3] = finish(dot3, k3)
+                    maximum = max(maximum, scores[p], scores[p + 1], scores[p + 2], scores[p + 3])
+                    p += 4
+                }
+                while p < length {
                     let k = keys + p * kvWidth + kvHead * headDimension
                     var dot = SIMD8<Float>(repeating: 0)
                     var d = 0
-                    while d + 8 <= headDimension {
-                        dot.addProduct(UnsafeRawPointer(q + d).loadUnaligned(as: SIMD8<Float>.self), UnsafeRawPointer(k + d).loadUnaligned(as: SIMD8<Float>.self))
-                        d += 8
-                    }
-                    var s = dot.sum()
-                    while d < headDimension { s += q[d] * k[d]; d += 1 }
-                    s *= scale
-                    scores[p] = s
-                    maximum = max(maximum, s)
+                    while d < vectorWidth { dot.addProduct(load(q + d), load(k + d)); d += 8 }
+                    scores[p] = finish(dot, k)
+                    maximum = max(maximum, scores[p])
+                    p += 1
                 }
-                var total: Float = 0
+                var total: Double = 0
                 for p in 0..<length {
-                    let e = Foundation.exp(scores[p] - maximum)
+                    let e = Foundation.expf(scores[p] - maximum)
                     scores[p] = e
-                    total += e
+                    total += Double(e)
                 }
                 let target = out + r * c.queryWidth + h * headDimension
                 for d in 0..<headDimension { target[d] = 0 }
-                let inverse = 1 / total
+                let inverse = Float(1 / total)
+
                 for p in 0..<length {
                     let weight = scores[p] * inverse
                     let v = values + p * kvWidth + kvHead * headDimension
-                    for d in 0..<headDimension { target[d] += weight * v[d] }
+                    let splat = SIMD8<Float>(repeating: weight)
+                    var d = 0
+                    while d < vectorWidth {
+                        var accumulator = UnsafeRawPointer(target + d).loadUnaligned(as: SIMD8<Float>.self)
+                        accumulator.addProduct(splat, UnsafeRawPointer(v + d).loadUnaligned(as: SIMD8<Float>.self))
+                        UnsafeMutableRawPointer(target + d).storeBytes(of: accumulator, as: SIMD8<Float>.self)
+                        d += 8
+                    }
+                    while d < headDimension { target[d] += weight * v[d]; d += 1 }
                 }
             }
         }

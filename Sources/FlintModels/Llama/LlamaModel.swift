@@ -21,8 +21,6 @@ public final class LlamaModel: @unchecked Sendable {
     public let weights: LlamaWeights
     /// The GGUF file the weights are mapped from.
     public let file: GGUFFile
-    /// `θᵢ = base^(−2i/d_rot)` (scaled), per rotated pair.
-    let inverseFrequencies: [Float]
     private let lock = NSLock()
     private var workspace = LlamaWorkspace()
 
@@ -37,12 +35,6 @@ public final class LlamaModel: @unchecked Sendable {
         configuration = try LlamaConfiguration(file.header)
         let weights = try LlamaWeights(file: file, configuration: configuration)
         self.weights = weights
-        let c = configuration
-        inverseFrequencies = (0..<(c.rotaryDimensions / 2)).map { i in
-            var theta = c.ropeFrequencyScale * pow(c.ropeBase, -2 * Double(i) / Double(c.rotaryDimensions))
-            if let factors = weights.ropeFrequencyFactors { theta /= Double(factors[i]) }
-            return Float(theta)
-        }
     }
 
     /// A new, empty KV cache for one sequence of at most `capacity` positions (default: the model's
@@ -115,32 +107,33 @@ public final class LlamaModel: @unchecked Sendable {
         // Embedding lookup.
         for (r, token) in tokens.enumerated() { weights.tokenEmbedding.dequantizeRow(token, into: w.x + r * c.embeddingLength) }
 
+        let storage = workspace.inputStorage
+        let caches = segments.map(\.cache)
         for (layerIndex, layer) in weights.layers.enumerated() {
             LlamaKernels.rmsNorm(w.x, rows: rows, width: c.embeddingLength, weight: layer.attentionNorm, epsilon: c.normEpsilon, into: w.normed)
-            layer.query.multiply(w.normed, tokens: rows, into: w.query, scratch: w.scratch)
-            layer.key.multiply(w.normed, tokens: rows, into: w.key, scratch: w.scratch)
-            layer.value.multiply(w.normed, tokens: rows, into: w.value, scratch: w.scratch)
+            let attentionInput = MatrixInput(w.normed, tokens: rows, columns: c.embeddingLength, storage: storage)
+            QuantizedMatrix.multiply([(layer.query, w.query), (layer.key, w.key), (layer.value, w.value)], attentionInput)
             if let bias = layer.queryBias { LlamaKernels.addBias(w.query, rows: rows, bias: bias) }
             if let bias = layer.keyBias { LlamaKernels.addBias(w.key, rows: rows, bias: bias) }
             if let bias = layer.valueBias { LlamaKernels.addBias(w.value, rows: rows, bias: bias) }
             for r in 0..<rows {
-                LlamaKernels.rope(w.query + r * c.queryWidth, heads: c.headCount, configuration: c, position: rowPosition[r], inverseFrequencies: inverseFrequencies)
-                LlamaKernels.rope(w.key + r * c.keyValueWidth, heads: c.keyValueHeadCount, configuration: c, position: rowPosition[r], inverseFrequencies: inverseFrequencies)
-                let cache = segments[rowSequence[r]].cache
+                LlamaKernels.rope(query: w.query + r * c.queryWidth, key: w.key + r * c.keyValueWidth, configuration: c,
+                                  position: rowPosition[r], factors: weights.ropeFrequencyFactors)
+                let cache = caches[rowSequence[r]]
                 let slot = rowPosition[r] * c.keyValueWidth
                 (cache.keys[layerIndex] + slot).update(from: w.key + r * c.keyValueWidth, count: c.keyValueWidth)
                 (cache.values[layerIndex] + slot).update(from: w.value + r * c.keyValueWidth, count: c.keyValueWidth)
             }
             LlamaKernels.attention(query: w.query, rows: rows, configuration: c, layer: layerIndex,
-                                   caches: segments.map(\.cache), rowSequence: rowSequence, rowPosition: rowPosition, into: w.attention)
-            layer.attentionOutput.multiply(w.attention, tokens: rows, into: w.projected, scratch: w.scratch)
+                                   caches: caches, rowSequence: rowSequence, rowPosition: rowPosition, into: w.attention)
+            layer.attentionOutput.multiply(MatrixInput(w.attention, tokens: rows, columns: c.queryWidth, storage: storage), into: w.projected)
             LlamaKernels.add(w.projected, into: w.x, count: rows * c.embeddingLength)
 
             LlamaKernels.rmsNorm(w.x, rows: rows, width: c.embeddingLength, weight: layer.feedForwardNorm, epsilon: c.normEpsilon, into: w.normed)
-            layer.gate.multiply(w.normed, tokens: rows, into: w.gate, scratch: w.scratch)
-            layer.up.multiply(w.normed, tokens: rows, into: w.up, scratch: w.scratch)
+            let feedForwardInput = MatrixInput(w.normed, tokens: rows, columns: c.embeddingLength, storage: storage)
+            QuantizedMatrix.multiply([(layer.gate, w.gate), (layer.up, w.up)], feedForwardInput)
             LlamaKernels.swiGLU(gate: w.gate, up: w.up, count: rows * c.feedForwardLength)
-            layer.down.multiply(w.gate, tokens: rows, into: w.projected, scratch: w.scratch)
+            layer.down.multiply(MatrixInput(w.gate, tokens: rows, columns: c.feedForwardLength, storage: storage), into: w.projected)
             LlamaKernels.add(w.projected, into: w.x, count: rows * c.embeddingLength)
         }
         for segment in segments { segment.cache.count += segment.tokens.count }
@@ -161,10 +154,11 @@ public final class LlamaModel: @unchecked Sendable {
         for (i, r) in logitRows.enumerated() { (selected + i * c.embeddingLength).update(from: w.x + r * c.embeddingLength, count: c.embeddingLength) }
         LlamaKernels.rmsNorm(selected, rows: logitRows.count, width: c.embeddingLength, weight: weights.outputNorm, epsilon: c.normEpsilon, into: selected)
         var logits = [Float](repeating: 0, count: logitRows.count * c.vocabularySize)
-        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(1, logitRows.count * weights.output.activationBytes), alignment: 64)
-        defer { scratch.deallocate() }
-        logits.withUnsafeMutableBufferPointer { buffer in
-            weights.output.multiply(selected, tokens: logitRows.count, into: buffer.baseAddress!, scratch: scratch)
+        if !logitRows.isEmpty {
+            logits.withUnsafeMutableBufferPointer { buffer in
+                weights.output.multiply(MatrixInput(selected, tokens: logitRows.count, columns: c.embeddingLength, storage: storage),
+                                        into: buffer.baseAddress!)
+            }
         }
 
         var result = [[[Float]]]()

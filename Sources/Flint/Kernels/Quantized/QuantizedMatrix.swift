@@ -1,12 +1,15 @@
 /// A weight matrix stored in a ggml type — usually a view into a memory-mapped GGUF file — that multiplies
 /// float32 activations without ever dequantizing the whole matrix.
 ///
-/// `rows` rows of `columns` values each (PyTorch's `[out, in]`, GGUF's `[in, out]`). ``multiply(_:tokens:into:)``
-/// computes `y[t, r] = Σ_c W[r, c] · x[t, c]` for `tokens` activation rows: the activations are quantized once
-/// to the 8-bit block type paired with the weight type (Q8_1 for Q4_1/Q5_1, Q8_0 for Q4_0/Q5_0/Q8_0), and
-/// each weight row is read once per call for all tokens, with integer dot products (``QuantizedDot``). Rows
-/// are split over Flint's worker pool. Types without an integer kernel yet (F16, BF16, the k-quants) are
-/// dequantized one row at a time into a per-thread buffer and dotted in float32.
+/// `rows` rows of `columns` values each (PyTorch's `[out, in]`, GGUF's `[in, out]`). ``multiply(_:into:outputStride:)``
+/// computes `y[t, r] = Σ_c W[r, c] · x[t, c]` for the rows of a ``MatrixInput``, with llama.cpp's numerics:
+/// Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 weights against activations quantized to 8 bits per block (``QuantizedActivations``,
+/// made once per input and shared by every matrix that reads it) on integer dot products (``QuantizedDot``),
+/// each weight row read once per call for all tokens in 4-token tiles; F16 weights against activations
+/// rounded to f16, BF16 against activations rounded to bf16, F32 against the activations as they are. The
+/// k-quants have no integer kernel yet: their rows are dequantized one at a time and dotted in float32
+/// (llama.cpp quantizes the activations to Q8_K there, so those logits differ from its by rounding).
+/// Rows are split over Flint's worker pool in chunks that threads claim from an atomic counter.
 public struct QuantizedMatrix: @unchecked Sendable {
     /// The element type.
     public let type: GGMLType
@@ -37,21 +40,17 @@ public struct QuantizedMatrix: @unchecked Sendable {
         self.owner = owner
     }
 
-    /// The activation block type this matrix's integer kernel takes, or nil for the float path.
-    var activationType: GGMLType? {
-        switch type {
-        case .q4_1, .q5_1: return .q8_1
-        case .q4_0, .q5_0, .q8_0: return .q8_0
-        default: return nil
-        }
-    }
+    /// The kernel family of this matrix's type.
+    enum Kernel { case q4_0, q4_1, q5_0, q5_1, q8_0, float }
 
-    /// Bytes of one token's quantized activations (0 on the float path).
-    public var activationBytes: Int {
-        switch activationType {
-        case .q8_1: return columns / 32 * ActivationQuantization.q8_1BlockBytes
-        case .q8_0: return columns / 32 * ActivationQuantization.q8_0BlockBytes
-        default: return 0
+    var kernel: Kernel {
+        switch type {
+        case .q4_0: return .q4_0
+        case .q4_1: return .q4_1
+        case .q5_0: return .q5_0
+        case .q5_1: return .q5_1
+        case .q8_0: return .q8_0
+        default: return .float
         }
     }
 
@@ -61,57 +60,78 @@ public struct QuantizedMatrix: @unchecked Sendable {
         type.dequantize(base + row * rowBytes, count: columns, into: destination)
     }
 
-    /// `y[t, r] = Σ_c W[r, c] · x[t, c]` for `t` in `0..<tokens`: `x` is `tokens × columns`, `y` is
-    /// `tokens × rows` (row-major), written with stride `outputStride` (default `rows`).
+    /// `y[t · outputStride + r] = Σ_c W[r, c] · x[t, c]` for every row `t` of `input` (default stride: `rows`).
     ///
-    /// `scratch` must hold ``activationBytes`` · `tokens` bytes (the quantized activations); pass a buffer
-    /// reused across calls to avoid an allocation per product.
-    public func multiply(_ x: UnsafePointer<Float>, tokens: Int, into y: UnsafeMutablePointer<Float>, outputStride: Int? = nil,
-                         scratch: UnsafeMutableRawPointer) {
-        let stride = outputStride ?? rows
-        let activationBytes = self.activationBytes
-        let type = self.type, base = self.base, rowBytes = self.rowBytes, columns = self.columns
-        switch activationType {
-        case .q8_1:
-            Parallel.forChunks(tokens, minimumChunk: 8) { range in
-                for t in range { ActivationQuantization.quantizeQ8_1(x + t * columns, count: columns, into: scratch + t * activationBytes) }
-            }
-        case .q8_0:
-            Parallel.forChunks(tokens, minimumChunk: 8) { range in
-                for t in range { ActivationQuantization.quantizeQ8_0(x + t * columns, count: columns, into: scratch + t * activationBytes) }
-            }
-        default: break
-        }
-        let blocks = columns / 32
-        let quantized = UnsafeRawPointer(scratch)
-        Parallel.forChunks(rows, minimumChunk: 16) { range in
-            switch type {
-            case .q4_1:
-                for r in range { let w = base + r * rowBytes
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.q4_1q8_1(w, quantized + t * activationBytes, blocks: blocks) } }
-            case .q4_0:
-                for r in range { let w = base + r * rowBytes
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.q4_0q8_0(w, quantized + t * activationBytes, blocks: blocks) } }
-            case .q8_0:
-                for r in range { let w = base + r * rowBytes
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.q8_0q8_0(w, quantized + t * activationBytes, blocks: blocks) } }
-            case .q5_0:
-                for r in range { let w = base + r * rowBytes
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.q5_0q8_0(w, quantized + t * activationBytes, blocks: blocks) } }
-            case .q5_1:
-                for r in range { let w = base + r * rowBytes
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.q5_1q8_1(w, quantized + t * activationBytes, blocks: blocks) } }
-            case .f32:
-                for r in range { let w = base + r * rowBytes
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.f32f32(w, x + t * columns, count: columns) } }
-            default:
-                // Float path: one dequantized row at a time, in a buffer of this chunk's own.
-                let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
-                defer { row.deallocate() }
-                for r in range {
-                    type.dequantize(base + r * rowBytes, count: columns, into: row)
-                    for t in 0..<tokens { y[t * stride + r] = QuantizedDot.f32f32(UnsafeRawPointer(row), x + t * columns, count: columns) }
+    /// - Precondition: `input.columns == columns`.
+    public func multiply(_ input: MatrixInput, into y: UnsafeMutablePointer<Float>, outputStride: Int? = nil) {
+        QuantizedMatrix.multiply([(self, y)], input, outputStride: outputStride.map { [$0] })
+    }
+
+    /// Several products of the same input in one parallel region (e.g. Q, K and V): chunks of every matrix's
+    /// rows are claimed by the pool's threads from one counter, so the threads meet once instead of once per
+    /// matrix. `outputStrides` defaults to each matrix's `rows`.
+    public static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)], _ input: MatrixInput,
+                                outputStrides: [Int]? = nil) {
+        multiply(products, input, outputStride: outputStrides)
+    }
+
+    static func multiply(_ products: [(matrix: QuantizedMatrix, output: UnsafeMutablePointer<Float>)], _ input: MatrixInput,
+                         outputStride: [Int]?) {
+        // Prepare what the kernels read, once, before the parallel region.
+        var chunks = [(product: Int, rows: Range<Int>)]()
+        let threads = Parallel.threadCount
+        for (index, product) in products.enumerated() {
+            precondition(product.matrix.columns == input.columns, "QuantizedMatrix: \(product.matrix.columns) columns, input has \(input.columns)")
+            switch product.matrix.kernel {
+            case .float:
+                switch product.matrix.type {
+                case .f16: _ = input.roundedToHalf
+                case .bf16: _ = input.roundedToBFloat
+                default: break
                 }
+            default: _ = input.quantized
+            }
+            // About 4 chunks per thread (threads that are descheduled on a busy machine are then waited for
+            // less), at least 16 rows each.
+            let rows = product.matrix.rows
+            let count = max(1, min(rows / 16, 4 * threads))
+            for c in 0..<count { chunks.append((index, (rows * c / count)..<(rows * (c + 1) / count))) }
+        }
+        Parallel.run(tasks: chunks.count) { task in
+            let (index, range) = chunks[task]
+            let (matrix, y) = products[index]
+            matrix.multiplyRows(range, input, into: y, outputStride: outputStride?[index] ?? matrix.rows)
+        }
+    }
+
+    private func multiplyRows(_ range: Range<Int>, _ input: MatrixInput, into y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        switch kernel {
+        case .q4_0: QuantizedDot.rows(Q4_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
+        case .q4_1: QuantizedDot.rows(Q4_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
+        case .q5_0: QuantizedDot.rows(Q5_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
+        case .q5_1: QuantizedDot.rows(Q5_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
+        case .q8_0: QuantizedDot.rows(Q8_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
+        case .float:
+            let x: UnsafePointer<Float>
+            switch type {
+            case .f16: x = input.roundedToHalf
+            case .bf16: x = input.roundedToBFloat
+            default: x = input.values
+            }
+            let tokens = input.tokens, columns = self.columns
+            if type == .f32 {
+                for r in range {
+                    let w = base + r * rowBytes
+                    for t in 0..<tokens { y[t * outputStride + r] = QuantizedDot.f32f32(w, x + t * columns, count: columns) }
+                }
+                return
+            }
+            // One dequantized row at a time, in a buffer of this chunk's own.
+            let row = UnsafeMutablePointer<Float>.allocate(capacity: columns)
+            defer { row.deallocate() }
+            for r in range {
+                type.dequantize(base + r * rowBytes, count: columns, into: row)
+                for t in 0..<tokens { y[t * outputStride + r] = QuantizedDot.f32f32(UnsafeRawPointer(row), x + t * columns, count: columns) }
             }
         }
     }

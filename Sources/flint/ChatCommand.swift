@@ -1,0 +1,63 @@
+import ArgumentParser
+import Foundation
+import FlintModels
+
+/// `flint chat`: an interactive terminal chat with a local GGUF model.
+struct ChatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat",
+        abstract: "Chat with a local GGUF language model in the terminal (ChatML models such as SmolLM2 and Qwen2).",
+        discussion: """
+            Type a message and press Enter; the answer streams as it is generated, followed by its token count \
+            and speed on standard error. The conversation is kept (the KV cache is reused between turns) until \
+            /reset; /exit or end of input (Ctrl-D) quits. Without --system, the system message the model's chat \
+            template inserts by default is used. Sampling flags as `flint generate`.
+            """)
+
+    @Option(help: "The .gguf model file.")
+    var model: String
+
+    @Option(help: "The system message (default: the chat template's default, if any).")
+    var system: String?
+
+    @OptionGroup var sampling: SamplingOptions
+
+    func run() throws {
+        let parameters = try sampling.parameters()
+        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize)
+        let session = try ChatSession(model: languageModel, system: system)
+        let output = FileHandle.standardOutput, errors = FileHandle.standardError
+        let interactive = isatty(STDIN_FILENO) != 0
+        errors.write(Data("flint chat: \(URL(fileURLWithPath: model).lastPathComponent), context \(languageModel.contextSize) tokens; /reset starts over, /exit quits\n".utf8))
+        while true {
+            if interactive { output.write(Data("> ".utf8)) }
+            guard let line = readLine(strippingNewline: true) else { break }
+            let message = line.trimmingCharacters(in: .whitespaces)
+            if message.isEmpty { continue }
+            if message == "/exit" || message == "/quit" { break }
+            if message == "/reset" {
+                session.reset()
+                errors.write(Data("(conversation reset)\n".utf8))
+                continue
+            }
+            let start = DispatchTime.now()
+            var firstToken: DispatchTime?
+            do {
+                let result = try session.send(message, parameters: parameters) { token in
+                    if firstToken == nil { firstToken = DispatchTime.now() }
+                    if !token.text.isEmpty { output.write(Data(token.text.utf8)) }
+                    return true
+                }
+                output.write(Data("\n".utf8))
+                let end = DispatchTime.now()
+                let generation = Double(end.uptimeNanoseconds - (firstToken ?? start).uptimeNanoseconds) / 1e9
+                let rate = result.completionTokens > 1 && generation > 0 ? Double(result.completionTokens - 1) / generation : 0
+                let prompt = Double((firstToken ?? end).uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+                errors.write(Data(String(format: "(%d tokens, %.1f tokens/s; prompt %d tokens in %.2f s; %@)\n", result.completionTokens, rate,
+                                         result.promptTokens, prompt, result.finishReason.rawValue).utf8))
+            } catch {
+                errors.write(Data("flint chat: \(error)\n".utf8))
+            }
+        }
+    }
+}
