@@ -135,6 +135,27 @@ import Testing
         #expect(splitCharacters > 100)
     }
 
+    @Test func streamingDecodingOfRandomIdSequencesAgreesWithDecodingAll() throws {
+        // Random ids, most of them byte-level single-byte tokens (ids below 300), so that lead bytes, continuation
+        // bytes and invalid sequences meet at every kind of token boundary. Whatever the bytes, the streamed text is
+        // the whole decode, and where the bytes are valid UTF-8 no piece has a U+FFFD.
+        let tokenizer = try Self.tokenizer()
+        var random = RandomGenerator(seed: 12)
+        var validSequences = 0
+        for sequence in 0..<3_000 {
+            let count = 1 + Int(random.next() % 12)
+            let ids = (0..<count).map { _ in Int(random.next() % 4 == 0 ? random.next() % UInt64(tokenizer.count) : random.next() % 300) }
+            let streamed = try GGUFTokenizerReference.streamed(tokenizer, ids, renderSpecial: sequence % 2 == 0)
+            let full = try tokenizer.decodeBytes(ids, renderSpecial: sequence % 2 == 0)
+            #expect(streamed.pieces.joined() == String(decoding: full, as: UTF8.self), "\(ids)")
+            if String(validating: full, as: UTF8.self) != nil {
+                validSequences += 1
+                #expect(!streamed.pieces.contains { $0.unicodeScalars.contains("\u{FFFD}") }, "\(ids)")
+            }
+        }
+        #expect(validSequences > 500 && validSequences < 3_000)
+    }
+
     @Test func chatPromptGivesTheReferenceIds() throws {
         // ../shared/fixtures/smollm2/numpy_reference_capital_of_france.json (prompt_ids).
         let prompt = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
