@@ -156,6 +156,40 @@ import Testing
         #expect(validSequences > 500 && validSequences < 3_000)
     }
 
+    /// Tests/FlintTextTests/Fixtures/gguf-tokenizer/smollm2-pre-tokenizers.json
+    /// (scripts/fixtures/make_gguf_pretokenizer_fixture.py): SmolLM2's vocabulary under other `tokenizer.ggml.pre` names.
+    struct PreTokenizerFixture: Decodable {
+        let texts: [String]
+        let preTokenizers: [String: [GGUFTokenizerReference.Case]]
+
+        enum CodingKeys: String, CodingKey {
+            case texts, preTokenizers = "pre_tokenizers"
+        }
+    }
+
+    @Test(arguments: ["gpt-2", "llama-bpe", "qwen2", "default"])
+    func otherPreTokenizersOnTheSameVocabularyMatchLlamaCpp(_ name: String) throws {
+        let url = Self.fixtureURL.deletingLastPathComponent().appendingPathComponent("smollm2-pre-tokenizers.json")
+        let fixture = try JSONDecoder().decode(PreTokenizerFixture.self, from: Data(contentsOf: url))
+        let cases = try #require(fixture.preTokenizers[name])
+        #expect(cases.count == fixture.texts.count && cases.count >= 200)
+        var vocabulary = try GGUFVocabulary.read(GGUFFile(path: try TestModels.smolLM2.path).header)
+        vocabulary.preTokenizer = name
+        let tokenizer = try GGMLTokenizer(vocabulary: vocabulary)
+        var mismatches = [String]()
+        for (text, entry) in zip(fixture.texts, cases) {
+            let label = "\(name) \(text.debugDescription)"
+            if let difference = GGUFTokenizerReference.difference(tokenizer.encode(text, addSpecial: true, parseSpecial: true), entry.ids, tokenizer) {
+                mismatches.append("\(label): \(difference)")
+            }
+            mismatches += try GGUFTokenizerReference.detokenizationMismatches(tokenizer, entry.ids, entry, label: label)
+        }
+        #expect(mismatches.isEmpty, """
+            \(mismatches.count) mismatches in \(cases.count) strings:
+            \(mismatches.prefix(10).joined(separator: "\n"))
+            """)
+    }
+
     @Test func chatPromptGivesTheReferenceIds() throws {
         // ../shared/fixtures/smollm2/numpy_reference_capital_of_france.json (prompt_ids).
         let prompt = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
