@@ -305,11 +305,20 @@ public final class GGMLTokenizer: Sendable {
             tokens = tokens.dropLast()
         }
         var text = [UInt8]()
-        for id in tokens {
-            var piece = pieceSlice(id, special: renderSpecial)
-            if removeSpace, piece.first == 0x20 { piece = piece.dropFirst() }
-            removeSpace = false
-            text.append(contentsOf: piece)
+        text.reserveCapacity(tokens.count * 4)
+        let hidden: GGMLTokenAttributes = renderSpecial ? [] : [.unknown, .control]
+        pieceBytes.withUnsafeBufferPointer { pieceBytes in
+            for id in tokens {
+                if !attributes[id].isDisjoint(with: hidden) {
+                    removeSpace = false  // llama.cpp strips the space of the first piece only, even an empty one
+                    continue
+                }
+                var start = Int(pieceStarts[id])
+                let end = Int(pieceStarts[id + 1])
+                if removeSpace && start < end && pieceBytes[start] == 0x20 { start += 1 }
+                removeSpace = false
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: pieceBytes[start..<end]))
+            }
         }
         if cleansSpaces { Self.cleanSpaces(&text) }
         return text
