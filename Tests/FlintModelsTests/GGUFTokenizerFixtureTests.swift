@@ -190,6 +190,68 @@ import Testing
             """)
     }
 
+    /// Tests/FlintTextTests/Fixtures/gguf-tokenizer/special-token-strip.json
+    /// (scripts/fixtures/make_gguf_special_strip_fixture.py): vocabularies where llama.cpp strips whitespace next to
+    /// special tokens, made by the modifications the fixture records.
+    struct StripFixture: Decodable {
+        struct Vocabulary: Decodable {
+            let modelName: String?
+            let preTokenizer: String?
+            let appendedTokens: [AppendedToken]
+            let cases: [GGUFTokenizerReference.Case]
+
+            enum CodingKeys: String, CodingKey {
+                case modelName = "general.name", preTokenizer = "tokenizer.ggml.pre", appendedTokens = "appended_tokens", cases
+            }
+        }
+
+        /// `[text, token type]`.
+        struct AppendedToken: Decodable {
+            let text: String
+            let type: Int32
+
+            init(from decoder: any Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                text = try container.decode(String.self)
+                type = try container.decode(Int32.self)
+            }
+        }
+
+        let vocabularies: [String: Vocabulary]
+    }
+
+    @Test(arguments: ["phi-3", "jina-v2-code"])
+    func whitespaceStrippingNextToSpecialTokensMatchesLlamaCpp(_ name: String) throws {
+        let url = Self.fixtureURL.deletingLastPathComponent().appendingPathComponent("special-token-strip.json")
+        let fixture = try #require(try JSONDecoder().decode(StripFixture.self, from: Data(contentsOf: url)).vocabularies[name])
+        let source = name == "phi-3"
+            ? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gguf-tiny/tiny-llama-untied-mha.gguf").path
+            : try TestModels.smolLM2.path
+        var vocabulary = try GGUFVocabulary.read(GGUFFile(path: source).header)
+        if let modelName = fixture.modelName { vocabulary.modelName = modelName }
+        if let preTokenizer = fixture.preTokenizer { vocabulary.preTokenizer = preTokenizer }
+        for token in fixture.appendedTokens {
+            vocabulary.tokens.append(token.text)
+            vocabulary.tokenTypes?.append(try #require(GGMLVocabulary.TokenType(rawValue: token.type)))
+            vocabulary.scores?.append(0)
+        }
+        let tokenizer = try GGMLTokenizer(vocabulary: vocabulary)
+        #expect(fixture.cases.count >= 8)
+        var mismatches = [String]()
+        for entry in fixture.cases {
+            let label = "\(name) \(entry.text.debugDescription)"
+            if let difference = GGUFTokenizerReference.difference(tokenizer.encode(entry.text, addSpecial: true, parseSpecial: true), entry.ids, tokenizer) {
+                mismatches.append("\(label): \(difference)")
+            }
+            let plain = try #require(entry.idsWithoutBOSAndSpecial)
+            if let difference = GGUFTokenizerReference.difference(tokenizer.encode(entry.text, addSpecial: false, parseSpecial: false), plain, tokenizer) {
+                mismatches.append("\(label) add_bos false special false: \(difference)")
+            }
+            mismatches += try GGUFTokenizerReference.detokenizationMismatches(tokenizer, entry.ids, entry, label: label)
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+    }
+
     @Test func chatPromptGivesTheReferenceIds() throws {
         // ../shared/fixtures/smollm2/numpy_reference_capital_of_france.json (prompt_ids).
         let prompt = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"
