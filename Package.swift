@@ -129,7 +129,7 @@ let package = Package(
         ),
         .target(name: "FlintTestSupport", dependencies: ["Flint", "FlintSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintSupportTests", dependencies: ["FlintSupport"], swiftSettings: kernelFlags),
-        .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintSupport", "FlintTestSupport"], swiftSettings: kernelFlags),
+        .testTarget(name: "FlintTests", dependencies: ["Flint", "FlintSupport", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
         .testTarget(name: "FlintNNTests", dependencies: ["Flint", "FlintNN", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintDataTests", dependencies: ["Flint", "FlintSupport", "FlintData", "FlintTestSupport"], swiftSettings: kernelFlags),
         .testTarget(name: "FlintTextTests", dependencies: ["Flint", "FlintText", "FlintTestSupport"], resources: [.copy("Fixtures")], swiftSettings: kernelFlags),
@@ -163,6 +163,7 @@ if ProcessInfo.processInfo.environment["FLINT_FUZZ"] == "1" {
         ("FuzzBatchLine", ["FlintServe"]),
         ("FuzzRequestBodies", ["FlintServe"]),
         ("FuzzTensorBoard", ["FlintTrain"]),
+        ("FuzzGGUF", ["Flint", "FlintModels"]),
     ]
     package.targets.removeAll { $0.type == .test || $0.type == .executable || ["FlintTestSupport", "FlintClient"].contains($0.name) }
     package.products.removeAll { ["flint", "FlintClient"].contains($0.name) }

@@ -97,6 +97,12 @@ public struct BenchmarkSuite: Sendable {
             let environment = ProcessInfo.processInfo.environment
             result = try BPETokenizerBenchmark.runFlint(corpusPath: environment["FLINT_BENCH_CORPUS"] ?? "",
                                                         tokenizerPath: environment["FLINT_BENCH_TOKENIZER"] ?? "")
+        case "llm-flint":
+            let environment = ProcessInfo.processInfo.environment
+            func count(_ key: String, _ fallback: Int) -> Int { Int(environment[key] ?? "") ?? fallback }
+            result = try LLMBenchmark.runFlint(modelPath: environment["FLINT_BENCH_MODEL"] ?? "",
+                                               prompt: count("FLINT_BENCH_PROMPT", 512), generate: count("FLINT_BENCH_GENERATE", 128),
+                                               repetitions: count("FLINT_BENCH_REPETITIONS", 3))
         default:
             throw BenchmarkError.unknownCase(name)
         }

@@ -18,7 +18,7 @@ struct BenchCommand: ParsableCommand {
     @Flag(help: "Print JSON lines {name, unit, flint, peer, ratio, goal, flint_threads, peer_threads} instead of a table.")
     var json = false
 
-    @Option(help: "Comma-separated groups to run: gemm, cnn, tokenize, minilm, bert-training.")
+    @Option(help: "Comma-separated groups to run: gemm, cnn, tokenize, minilm, bert-training, llm (GGUF pp512/tg128 against llama-bench).")
     var only: String = "gemm,cnn,tokenize,minilm"
 
     @Option(help: "Threads for every side (default: FLINT_NUM_THREADS, else all cores).")
@@ -30,7 +30,7 @@ struct BenchCommand: ParsableCommand {
     @Option(help: "Directory of the benchmarks' input files.")
     var data: String = "bench/data"
 
-    static let groups = ["gemm", "cnn", "tokenize", "minilm", "bert-training"]
+    static let groups = ["gemm", "cnn", "tokenize", "minilm", "bert-training", "llm"]
 
     func validate() throws {
         let requested = only.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
@@ -62,6 +62,7 @@ struct BenchCommand: ParsableCommand {
         if groups.contains("bert-training") { rows += try suite.bertTrainingRows() }
         if groups.contains("minilm") { rows += try suite.miniLMRows() }
         if groups.contains("tokenize") { rows += try suite.tokenizerRows() + suite.bpeTokenizerRows() }
+        if groups.contains("llm") { rows += try suite.llmRows() }
         if json {
             for row in rows { print(row.jsonLine) }
         } else {
@@ -75,7 +76,7 @@ struct BenchWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-worker", abstract: "Internal: runs one benchmark case and prints JSON.", shouldDisplay: false)
 
-    @Argument(help: "The case: gemm-flint, gemm-openblas, cnn-flint, bert-training-flint, minilm-flint, tokenize-flint, tokenize-bpe-flint, tokenize-corpus.")
+    @Argument(help: "The case: gemm-flint, gemm-openblas, cnn-flint, bert-training-flint, minilm-flint, tokenize-flint, tokenize-bpe-flint, tokenize-corpus, llm-flint.")
     var name: String
 
     @Option(help: "Matrix size for the gemm cases.")

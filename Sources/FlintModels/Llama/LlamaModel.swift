@@ -1,0 +1,184 @@
+import Flint
+import Foundation
+
+/// A Llama-family decoder (`llama`, `qwen2`) running on the quantized weights of a GGUF file.
+///
+/// Per layer, for activations `x` (one row per token):
+///
+///     h = RMSNorm(x) ⊙ g_attn                       RMSNorm(x) = x / √(mean(x²) + ε)
+///     q, k, v = h·Wqᵀ (+b_q), h·Wkᵀ (+b_k), h·Wvᵀ (+b_v);  RoPE(q), RoPE(k) at each token's position
+///     x += softmax(q·Kᵀ / √d_head + causal mask)·V · Woᵀ        (grouped-query: kv head = head / (H / H_kv))
+///     h = RMSNorm(x) ⊙ g_ffn
+///     x += (SiLU(h·W_gateᵀ) ⊙ h·W_upᵀ)·W_downᵀ                  SiLU(z) = z / (1 + e^(−z))
+///
+/// then `logits = RMSNorm(x) ⊙ g_out · W_outᵀ` for the rows whose next token is sampled.
+///
+/// ``forward(_:)`` takes rows from several sequences at once (each with its own ``LlamaKVCache`` and
+/// positions): the matrix products read each weight row once for all of them — a prompt's prefill and
+/// a step of several sequences decoding together are the same call.
+public final class LlamaModel: @unchecked Sendable {
+    public let configuration: LlamaConfiguration
+    public let weights: LlamaWeights
+    /// The GGUF file the weights are mapped from.
+    public let file: GGUFFile
+    /// `θᵢ = base^(−2i/d_rot)` (scaled), per rotated pair.
+    let inverseFrequencies: [Float]
+    private let lock = NSLock()
+    private var workspace = LlamaWorkspace()
+
+    /// Loads the model of a GGUF file: maps it, reads and checks the configuration and every weight.
+    public convenience init(path: String) throws {
+        try self.init(file: GGUFFile(path: path))
+    }
+
+    /// The model of an opened GGUF file.
+    public init(file: GGUFFile) throws {
+        self.file = file
+        configuration = try LlamaConfiguration(file.header)
+        let weights = try LlamaWeights(file: file, configuration: configuration)
+        self.weights = weights
+        let c = configuration
+        inverseFrequencies = (0..<(c.rotaryDimensions / 2)).map { i in
+            var theta = c.ropeFrequencyScale * pow(c.ropeBase, -2 * Double(i) / Double(c.rotaryDimensions))
+            if let factors = weights.ropeFrequencyFactors { theta /= Double(factors[i]) }
+            return Float(theta)
+        }
+    }
+
+    /// A new, empty KV cache for one sequence of at most `capacity` positions (default: the model's
+    /// context length).
+    public func makeCache(capacity: Int? = nil) -> LlamaKVCache {
+        LlamaKVCache(configuration: configuration, capacity: min(capacity ?? configuration.contextLength, configuration.contextLength))
+    }
+
+    /// One sequence's share of a forward pass: tokens appended at the end of its cache.
+    public struct Segment {
+        public let cache: LlamaKVCache
+        public let tokens: [Int]
+        /// Whether to return logits for this segment's last token (a prefill whose continuation is sampled,
+        /// or a decoding step), or for all its tokens (perplexity, prompt log-probabilities).
+        public let logits: LogitRows
+
+        public enum LogitRows: Sendable { case none, last, all }
+
+        public init(cache: LlamaKVCache, tokens: [Int], logits: LogitRows = .last) {
+            self.cache = cache
+            self.tokens = tokens
+            self.logits = logits
+        }
+    }
+
+    /// Errors a forward pass reports instead of trapping.
+    public enum ForwardError: Error, CustomStringConvertible, Equatable {
+        case contextFull(needed: Int, capacity: Int)
+        case tokenOutOfRange(Int, vocabularySize: Int)
+
+        public var description: String {
+            switch self {
+            case let .contextFull(needed, capacity):
+                return "the context is full: \(needed) positions needed, the context size is \(capacity) (raise --ctx-size, up to the model's context length)"
+            case let .tokenOutOfRange(token, size):
+                return "token id \(token) is outside the vocabulary (0..<\(size))"
+            }
+        }
+    }
+
+    /// Runs the decoder on each segment's tokens, appending their keys and values to the segments' caches,
+    /// and returns the logits the segments asked for: for each segment, an array of `vocabularySize`-float
+    /// rows (empty for `.none`).
+    ///
+    /// - Throws: ``ForwardError`` when a cache would exceed its capacity or a token is out of range (nothing
+    ///   is computed then).
+    public func forward(_ segments: [Segment]) throws -> [[[Float]]] {
+        let c = configuration
+        var rowSequence = [Int]()
+        var rowPosition = [Int]()
+        var tokens = [Int]()
+        for (index, segment) in segments.enumerated() {
+            let needed = segment.cache.count + segment.tokens.count
+            if needed > segment.cache.capacity { throw ForwardError.contextFull(needed: needed, capacity: segment.cache.capacity) }
+            for (offset, token) in segment.tokens.enumerated() {
+                guard token >= 0 && token < c.vocabularySize else { throw ForwardError.tokenOutOfRange(token, vocabularySize: c.vocabularySize) }
+                rowSequence.append(index)
+                rowPosition.append(segment.cache.count + offset)
+                tokens.append(token)
+            }
+        }
+        let rows = tokens.count
+        if rows == 0 { return segments.map { _ in [] } }
+        for segment in segments { segment.cache.reserve(segment.cache.count + segment.tokens.count) }
+
+        lock.lock()
+        defer { lock.unlock() }
+        let w = workspace.prepare(configuration: c, rows: rows)
+
+        // Embedding lookup.
+        for (r, token) in tokens.enumerated() { weights.tokenEmbedding.dequantizeRow(token, into: w.x + r * c.embeddingLength) }
+
+        for (layerIndex, layer) in weights.layers.enumerated() {
+            LlamaKernels.rmsNorm(w.x, rows: rows, width: c.embeddingLength, weight: layer.attentionNorm, epsilon: c.normEpsilon, into: w.normed)
+            layer.query.multiply(w.normed, tokens: rows, into: w.query, scratch: w.scratch)
+            layer.key.multiply(w.normed, tokens: rows, into: w.key, scratch: w.scratch)
+            layer.value.multiply(w.normed, tokens: rows, into: w.value, scratch: w.scratch)
+            if let bias = layer.queryBias { LlamaKernels.addBias(w.query, rows: rows, bias: bias) }
+            if let bias = layer.keyBias { LlamaKernels.addBias(w.key, rows: rows, bias: bias) }
+            if let bias = layer.valueBias { LlamaKernels.addBias(w.value, rows: rows, bias: bias) }
+            for r in 0..<rows {
+                LlamaKernels.rope(w.query + r * c.queryWidth, heads: c.headCount, configuration: c, position: rowPosition[r], inverseFrequencies: inverseFrequencies)
+                LlamaKernels.rope(w.key + r * c.keyValueWidth, heads: c.keyValueHeadCount, configuration: c, position: rowPosition[r], inverseFrequencies: inverseFrequencies)
+                let cache = segments[rowSequence[r]].cache
+                let slot = rowPosition[r] * c.keyValueWidth
+                (cache.keys[layerIndex] + slot).update(from: w.key + r * c.keyValueWidth, count: c.keyValueWidth)
+                (cache.values[layerIndex] + slot).update(from: w.value + r * c.keyValueWidth, count: c.keyValueWidth)
+            }
+            LlamaKernels.attention(query: w.query, rows: rows, configuration: c, layer: layerIndex,
+                                   caches: segments.map(\.cache), rowSequence: rowSequence, rowPosition: rowPosition, into: w.attention)
+            layer.attentionOutput.multiply(w.attention, tokens: rows, into: w.projected, scratch: w.scratch)
+            LlamaKernels.add(w.projected, into: w.x, count: rows * c.embeddingLength)
+
+            LlamaKernels.rmsNorm(w.x, rows: rows, width: c.embeddingLength, weight: layer.feedForwardNorm, epsilon: c.normEpsilon, into: w.normed)
+            layer.gate.multiply(w.normed, tokens: rows, into: w.gate, scratch: w.scratch)
+            layer.up.multiply(w.normed, tokens: rows, into: w.up, scratch: w.scratch)
+            LlamaKernels.swiGLU(gate: w.gate, up: w.up, count: rows * c.feedForwardLength)
+            layer.down.multiply(w.gate, tokens: rows, into: w.projected, scratch: w.scratch)
+            LlamaKernels.add(w.projected, into: w.x, count: rows * c.embeddingLength)
+        }
+        for segment in segments { segment.cache.count += segment.tokens.count }
+
+        // Logits only for the rows asked for.
+        var logitRows = [Int]()
+        var start = 0
+        for segment in segments {
+            switch segment.logits {
+            case .none: break
+            case .last: if !segment.tokens.isEmpty { logitRows.append(start + segment.tokens.count - 1) }
+            case .all: logitRows.append(contentsOf: start..<(start + segment.tokens.count))
+            }
+            start += segment.tokens.count
+        }
+        let selected = UnsafeMutablePointer<Float>.allocate(capacity: max(1, logitRows.count) * c.embeddingLength)
+        defer { selected.deallocate() }
+        for (i, r) in logitRows.enumerated() { (selected + i * c.embeddingLength).update(from: w.x + r * c.embeddingLength, count: c.embeddingLength) }
+        LlamaKernels.rmsNorm(selected, rows: logitRows.count, width: c.embeddingLength, weight: weights.outputNorm, epsilon: c.normEpsilon, into: selected)
+        var logits = [Float](repeating: 0, count: logitRows.count * c.vocabularySize)
+        let scratch = UnsafeMutableRawPointer.allocate(byteCount: max(1, logitRows.count * weights.output.activationBytes), alignment: 64)
+        defer { scratch.deallocate() }
+        logits.withUnsafeMutableBufferPointer { buffer in
+            weights.output.multiply(selected, tokens: logitRows.count, into: buffer.baseAddress!, scratch: scratch)
+        }
+
+        var result = [[[Float]]]()
+        var cursor = 0
+        for segment in segments {
+            let count: Int
+            switch segment.logits {
+            case .none: count = 0
+            case .last: count = segment.tokens.isEmpty ? 0 : 1
+            case .all: count = segment.tokens.count
+            }
+            result.append((0..<count).map { i in Array(logits[((cursor + i) * c.vocabularySize)..<((cursor + i + 1) * c.vocabularySize)]) })
+            cursor += count
+        }
+        return result
+    }
+}
