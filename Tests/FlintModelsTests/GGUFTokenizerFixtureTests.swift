@@ -135,6 +135,123 @@ import Testing
         #expect(splitCharacters > 100)
     }
 
+    @Test func streamingDecodingOfRandomIdSequencesAgreesWithDecodingAll() throws {
+        // Random ids, most of them byte-level single-byte tokens (ids below 300), so that lead bytes, continuation
+        // bytes and invalid sequences meet at every kind of token boundary. Whatever the bytes, the streamed text is
+        // the whole decode, and where the bytes are valid UTF-8 no piece has a U+FFFD.
+        let tokenizer = try Self.tokenizer()
+        var random = RandomGenerator(seed: 12)
+        var validSequences = 0
+        for sequence in 0..<3_000 {
+            let count = 1 + Int(random.next() % 12)
+            let ids = (0..<count).map { _ in Int(random.next() % 4 == 0 ? random.next() % UInt64(tokenizer.count) : random.next() % 300) }
+            let streamed = try GGUFTokenizerReference.streamed(tokenizer, ids, renderSpecial: sequence % 2 == 0)
+            let full = try tokenizer.decodeBytes(ids, renderSpecial: sequence % 2 == 0)
+            #expect(streamed.pieces.joined() == String(decoding: full, as: UTF8.self), "\(ids)")
+            if String(validating: full, as: UTF8.self) != nil {
+                validSequences += 1
+                #expect(!streamed.pieces.contains { $0.unicodeScalars.contains("\u{FFFD}") }, "\(ids)")
+            }
+        }
+        #expect(validSequences > 500 && validSequences < 3_000)
+    }
+
+    /// Tests/FlintTextTests/Fixtures/gguf-tokenizer/smollm2-pre-tokenizers.json
+    /// (scripts/fixtures/make_gguf_pretokenizer_fixture.py): SmolLM2's vocabulary under other `tokenizer.ggml.pre` names.
+    struct PreTokenizerFixture: Decodable {
+        let texts: [String]
+        let preTokenizers: [String: [GGUFTokenizerReference.Case]]
+
+        enum CodingKeys: String, CodingKey {
+            case texts, preTokenizers = "pre_tokenizers"
+        }
+    }
+
+    @Test(arguments: ["gpt-2", "llama-bpe", "qwen2", "default"])
+    func otherPreTokenizersOnTheSameVocabularyMatchLlamaCpp(_ name: String) throws {
+        let url = Self.fixtureURL.deletingLastPathComponent().appendingPathComponent("smollm2-pre-tokenizers.json")
+        let fixture = try JSONDecoder().decode(PreTokenizerFixture.self, from: Data(contentsOf: url))
+        let cases = try #require(fixture.preTokenizers[name])
+        #expect(cases.count == fixture.texts.count && cases.count >= 200)
+        var vocabulary = try GGUFVocabulary.read(GGUFFile(path: try TestModels.smolLM2.path).header)
+        vocabulary.preTokenizer = name
+        let tokenizer = try GGMLTokenizer(vocabulary: vocabulary)
+        var mismatches = [String]()
+        for (text, entry) in zip(fixture.texts, cases) {
+            let label = "\(name) \(text.debugDescription)"
+            if let difference = GGUFTokenizerReference.difference(tokenizer.encode(text, addSpecial: true, parseSpecial: true), entry.ids, tokenizer) {
+                mismatches.append("\(label): \(difference)")
+            }
+            mismatches += try GGUFTokenizerReference.detokenizationMismatches(tokenizer, entry.ids, entry, label: label)
+        }
+        #expect(mismatches.isEmpty, """
+            \(mismatches.count) mismatches in \(cases.count) strings:
+            \(mismatches.prefix(10).joined(separator: "\n"))
+            """)
+    }
+
+    /// Tests/FlintTextTests/Fixtures/gguf-tokenizer/special-token-strip.json
+    /// (scripts/fixtures/make_gguf_special_strip_fixture.py): vocabularies where llama.cpp strips whitespace next to
+    /// special tokens, made by the modifications the fixture records.
+    struct StripFixture: Decodable {
+        struct Vocabulary: Decodable {
+            let modelName: String?
+            let preTokenizer: String?
+            let appendedTokens: [AppendedToken]
+            let cases: [GGUFTokenizerReference.Case]
+
+            enum CodingKeys: String, CodingKey {
+                case modelName = "general.name", preTokenizer = "tokenizer.ggml.pre", appendedTokens = "appended_tokens", cases
+            }
+        }
+
+        /// `[text, token type]`.
+        struct AppendedToken: Decodable {
+            let text: String
+            let type: Int32
+
+            init(from decoder: any Decoder) throws {
+                var container = try decoder.unkeyedContainer()
+                text = try container.decode(String.self)
+                type = try container.decode(Int32.self)
+            }
+        }
+
+        let vocabularies: [String: Vocabulary]
+    }
+
+    @Test(arguments: ["phi-3", "jina-v2-code"])
+    func whitespaceStrippingNextToSpecialTokensMatchesLlamaCpp(_ name: String) throws {
+        let url = Self.fixtureURL.deletingLastPathComponent().appendingPathComponent("special-token-strip.json")
+        let fixture = try #require(try JSONDecoder().decode(StripFixture.self, from: Data(contentsOf: url)).vocabularies[name])
+        let source = name == "phi-3"
+            ? URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gguf-tiny/tiny-llama-untied-mha.gguf").path
+            : try TestModels.smolLM2.path
+        var vocabulary = try GGUFVocabulary.read(GGUFFile(path: source).header)
+        if let modelName = fixture.modelName { vocabulary.modelName = modelName }
+        if let preTokenizer = fixture.preTokenizer { vocabulary.preTokenizer = preTokenizer }
+        for token in fixture.appendedTokens {
+            vocabulary.tokens.append(token.text)
+            vocabulary.tokenTypes?.append(try #require(GGMLVocabulary.TokenType(rawValue: token.type)))
+            vocabulary.scores?.append(0)
+        }
+        let tokenizer = try GGMLTokenizer(vocabulary: vocabulary)
+        #expect(fixture.cases.count >= 8)
+        var mismatches = [String]()
+        for entry in fixture.cases {
+            let label = "\(name) \(entry.text.debugDescription)"
+            if let difference = GGUFTokenizerReference.difference(tokenizer.encode(entry.text, addSpecial: true, parseSpecial: true), entry.ids, tokenizer) {
+                mismatches.append("\(label): \(difference)")
+            }
+            let plain = try #require(entry.idsWithoutBOSAndSpecial)
+            if let difference = GGUFTokenizerReference.difference(tokenizer.encode(entry.text, addSpecial: false, parseSpecial: false), plain, tokenizer) {
+                mismatches.append("\(label) add_bos false special false: \(difference)")
+            }
+            mismatches += try GGUFTokenizerReference.detokenizationMismatches(tokenizer, entry.ids, entry, label: label)
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.count) mismatches:\n\(mismatches.prefix(10).joined(separator: "\n"))")
+    }
+
     @Test func chatPromptGivesTheReferenceIds() throws {
         // ../shared/fixtures/smollm2/numpy_reference_capital_of_france.json (prompt_ids).
         let prompt = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n"

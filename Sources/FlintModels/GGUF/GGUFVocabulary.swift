@@ -7,14 +7,15 @@ import FlintText
 /// ```swift
 /// let file = try GGUFFile(path: "SmolLM2-135M-Instruct.Q4_1.gguf")
 /// let tokenizer = try GGUFVocabulary.tokenizer(file.header)
-/// tokenizer.encode("<|im_start|>user\nHi<|im_end|>", addSpecial: true, parseSpecial: true)  // [1, 4093, 198, 17830, 2]
+/// tokenizer.encode("<|im_start|>user\nHi<|im_end|>", addSpecial: true, parseSpecial: true)  // [1, 4093, 198, 26843, 2]
 /// ```
 ///
 /// Keys: `model` (STRING `gpt2` or `llama`, required), `pre` (STRING), `tokens` (ARRAY of STRING, required),
 /// `token_type` (ARRAY of integers 0–6), `scores` (ARRAY of FLOAT32 or INT32), `merges` (ARRAY of STRING, required
 /// for `gpt2`), the ids `bos_token_id`, `eos_token_id`, `unknown_token_id`, `padding_token_id`, `eot_token_id`,
 /// `eom_token_id`, `fim_{pre,suf,mid,pad,rep,sep}_token_id` (non-negative integers), and the flags
-/// `add_bos_token`, `add_eos_token`, `add_space_prefix` (BOOL). Lengths and id ranges are checked by
+/// `add_bos_token`, `add_eos_token`, `add_space_prefix` (BOOL); also `general.name` and `general.architecture` (STRING),
+/// by which llama.cpp picks whitespace stripping around some special tokens. Lengths and id ranges are checked by
 /// `GGMLTokenizer.init`, which names the key too.
 public enum GGUFVocabulary {
     /// The vocabulary stored in `header`.
@@ -103,7 +104,8 @@ public enum GGUFVocabulary {
             source: header.path, model: model, preTokenizer: try string(Key.preTokenizer), tokens: tokens, tokenTypes: tokenTypes,
             scores: scores, merges: merges, bosId: try id(Key.bosId), eosId: try id(Key.eosId), unknownId: try id(Key.unknownId),
             paddingId: try id(Key.paddingId), eotId: try id(Key.eotId), eomId: try id(Key.eomId), fillInMiddleIds: fillInMiddle,
-            addBOS: try flag(Key.addBOS), addEOS: try flag(Key.addEOS), addSpacePrefix: try flag(Key.addSpacePrefix))
+            addBOS: try flag(Key.addBOS), addEOS: try flag(Key.addEOS), addSpacePrefix: try flag(Key.addSpacePrefix),
+            modelName: try string(Key.modelName), architecture: try string(Key.architecture))
     }
 
     /// The llama.cpp-compatible tokenizer of `header`'s vocabulary.

@@ -148,6 +148,41 @@ struct GGMLSpecialTokens: Sendable {
         let matched: GGMLTokenAttributes = [.control, .userDefined, .unknown]
         matchedInText = (0..<count).filter { !attributes[$0].isDisjoint(with: matched) }
             .sorted { table.length(of: $0) != table.length(of: $1) ? table.length(of: $0) > table.length(of: $1) : $0 < $1 }
+        Self.setWhitespaceStripping(&attributes, vocabulary: vocabulary, table: table, matchedInText: matchedInText)
         self.attributes = attributes
+    }
+
+    /// llama.cpp's per-model token attributes (the end of `llama_vocab::impl::load`), chosen by name, not stored in
+    /// the file: with the pre-tokenizers `jina-v2-de`, `jina-v2-es`, `jina-v2-code` or the architectures
+    /// `nomic-bert-moe`, `jina-bert-v3`, `<mask>` strips the whitespace before it; else when `general.name`
+    /// (lower-cased) contains `phi-3` or `phi3`, every token matched in text and `</s>` strip the whitespace after
+    /// them, except `<unk>`, `<s>` and `<|endoftext|>`; else when it contains `modern-bert`, `[MASK]` strips the
+    /// whitespace before it. (llama.cpp refuses to load a vocabulary named Phi-3 that lacks one of those four texts;
+    /// Flint skips the missing ones.)
+    static func setWhitespaceStripping(_ attributes: inout [GGMLTokenAttributes], vocabulary: GGMLVocabulary, table: GGMLTokenTable,
+                                       matchedInText: [Int]) {
+        func containsAny(_ text: String?, _ parts: [String]) -> Bool {
+            guard let text else { return false }
+            return parts.contains { text.contains($0) }
+        }
+        func set(_ text: String, _ attribute: GGMLTokenAttributes, _ value: Bool) {
+            let id = Int(table.id(of: text))
+            guard id >= 0 else { return }
+            if value { attributes[id].insert(attribute) } else { attributes[id].remove(attribute) }
+        }
+        // llama.cpp lower-cases the name byte by byte (std::tolower in the C locale: ASCII only).
+        let modelName = vocabulary.modelName.map { name in
+            String(decoding: name.utf8.map { $0 >= 0x41 && $0 <= 0x5A ? $0 + 0x20 : $0 }, as: UTF8.self)
+        }
+        if containsAny(vocabulary.preTokenizer, ["jina-v2-de", "jina-v2-es", "jina-v2-code"])
+            || containsAny(vocabulary.architecture, ["nomic-bert-moe", "jina-bert-v3"]) {
+            set("<mask>", .stripsLeft, true)
+        } else if containsAny(modelName, ["phi-3", "phi3"]) {
+            for id in matchedInText { attributes[id].insert(.stripsRight) }
+            set("</s>", .stripsRight, true)
+            for text in ["<unk>", "<s>", "<|endoftext|>"] { set(text, .stripsRight, false) }
+        } else if containsAny(modelName, ["modern-bert"]) {
+            set("[MASK]", .stripsLeft, true)
+        }
     }
 }

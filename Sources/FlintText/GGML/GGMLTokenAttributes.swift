@@ -14,6 +14,10 @@ public struct GGMLTokenAttributes: OptionSet, Sendable, Hashable {
     public static let control = GGMLTokenAttributes(rawValue: 1 << 3)
     public static let userDefined = GGMLTokenAttributes(rawValue: 1 << 4)
     public static let byte = GGMLTokenAttributes(rawValue: 1 << 5)
+    /// Whitespace before the token is dropped when it is matched in text (llama.cpp's `LSTRIP`).
+    public static let stripsLeft = GGMLTokenAttributes(rawValue: 1 << 7)
+    /// Whitespace after the token is dropped when it is matched in text (llama.cpp's `RSTRIP`).
+    public static let stripsRight = GGMLTokenAttributes(rawValue: 1 << 8)
 
     /// The attributes of a token type (`undefined` has none).
     public init(_ type: GGMLVocabulary.TokenType) {

@@ -5,7 +5,8 @@
 /// Encoding:
 /// 1. Special tokens are matched in the text first (llama.cpp's `tokenizer_st_partition`): control, user-defined
 ///    and unknown tokens, longest text first, each found everywhere it occurs in the text not yet matched. With
-///    `parseSpecial: false` only user-defined tokens are matched.
+///    `parseSpecial: false` only user-defined tokens are matched. Tokens with `stripsLeft` / `stripsRight` drop
+///    the whitespace before / after them (see `GGMLSpecialTokens.setWhitespaceStripping`).
 /// 2. `gpt2` vocabularies: each remaining piece is split by the pre-tokenizer named in `tokenizer.ggml.pre`
 ///    (`GGMLPreTokenizer`); each part, spelled in GPT-2's byte alphabet, is merged by BPE with the ranks of
 ///    `tokenizer.ggml.merges` (Flint's `BytePairEncodingModel`).
@@ -225,11 +226,19 @@ public final class GGMLTokenizer: Sendable {
                     var position = range.lowerBound
                     var pieceStart = range.lowerBound
                     let first = token[0]
+                    let stripsLeft = attributes[id].contains(.stripsLeft), stripsRight = attributes[id].contains(.stripsRight)
                     while position + length <= range.upperBound {
                         if text[position] == first && Self.matches(text, at: position, token) {
-                            if position > pieceStart { next.append(.text(pieceStart..<position)) }
+                            var leftEnd = position
+                            if stripsLeft {
+                                while leftEnd > pieceStart && Self.isSpace(text[leftEnd - 1]) { leftEnd -= 1 }
+                            }
+                            if leftEnd > pieceStart { next.append(.text(pieceStart..<leftEnd)) }
                             next.append(.token(id))
                             position += length
+                            if stripsRight {
+                                while position < range.upperBound && Self.isSpace(text[position]) { position += 1 }
+                            }
                             pieceStart = position
                             changed = true
                         } else {
@@ -242,6 +251,12 @@ public final class GGMLTokenizer: Sendable {
             }
         }
         return fragments
+    }
+
+    /// C's `isspace` in the "C" locale: space, \t, \n, \v, \f, \r.
+    @inline(__always)
+    private static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || (byte >= 0x09 && byte <= 0x0D)
     }
 
     @inline(__always)
@@ -305,11 +320,20 @@ public final class GGMLTokenizer: Sendable {
             tokens = tokens.dropLast()
         }
         var text = [UInt8]()
-        for id in tokens {
-            var piece = pieceSlice(id, special: renderSpecial)
-            if removeSpace, piece.first == 0x20 { piece = piece.dropFirst() }
-            removeSpace = false
-            text.append(contentsOf: piece)
+        text.reserveCapacity(tokens.count * 4)
+        let hidden: GGMLTokenAttributes = renderSpecial ? [] : [.unknown, .control]
+        pieceBytes.withUnsafeBufferPointer { pieceBytes in
+            for id in tokens {
+                if !attributes[id].isDisjoint(with: hidden) {
+                    removeSpace = false  // llama.cpp strips the space of the first piece only, even an empty one
+                    continue
+                }
+                var start = Int(pieceStarts[id])
+                let end = Int(pieceStarts[id + 1])
+                if removeSpace && start < end && pieceBytes[start] == 0x20 { start += 1 }
+                removeSpace = false
+                text.append(contentsOf: UnsafeBufferPointer(rebasing: pieceBytes[start..<end]))
+            }
         }
         if cleansSpaces { Self.cleanSpaces(&text) }
         return text

@@ -61,6 +61,10 @@ public struct GGMLVocabulary: Sendable, Equatable {
     public var addEOS: Bool?
     /// `tokenizer.ggml.add_space_prefix`.
     public var addSpacePrefix: Bool?
+    /// `general.name`: llama.cpp gives Phi-3's and ModernBERT's special tokens whitespace stripping by this name.
+    public var modelName: String?
+    /// `general.architecture`: llama.cpp gives `<mask>` whitespace stripping for `nomic-bert-moe` and `jina-bert-v3`.
+    public var architecture: String?
 
     /// The fill-in-the-middle token ids of the metadata.
     public struct FillInMiddleIds: Sendable, Equatable {
@@ -87,7 +91,8 @@ public struct GGMLVocabulary: Sendable, Equatable {
                 tokenTypes: [TokenType]? = nil, scores: [Float]? = nil, merges: [String] = [],
                 bosId: Int? = nil, eosId: Int? = nil, unknownId: Int? = nil, paddingId: Int? = nil,
                 eotId: Int? = nil, eomId: Int? = nil, fillInMiddleIds: FillInMiddleIds = FillInMiddleIds(),
-                addBOS: Bool? = nil, addEOS: Bool? = nil, addSpacePrefix: Bool? = nil) {
+                addBOS: Bool? = nil, addEOS: Bool? = nil, addSpacePrefix: Bool? = nil, modelName: String? = nil,
+                architecture: String? = nil) {
         self.source = source
         self.model = model
         self.preTokenizer = preTokenizer
@@ -105,6 +110,8 @@ public struct GGMLVocabulary: Sendable, Equatable {
         self.addBOS = addBOS
         self.addEOS = addEOS
         self.addSpacePrefix = addSpacePrefix
+        self.modelName = modelName
+        self.architecture = architecture
     }
 
     /// The metadata keys, as GGUF files spell them.
@@ -130,5 +137,7 @@ public struct GGMLVocabulary: Sendable, Equatable {
         public static let addBOS = "tokenizer.ggml.add_bos_token"
         public static let addEOS = "tokenizer.ggml.add_eos_token"
         public static let addSpacePrefix = "tokenizer.ggml.add_space_prefix"
+        public static let modelName = "general.name"
+        public static let architecture = "general.architecture"
     }
 }
