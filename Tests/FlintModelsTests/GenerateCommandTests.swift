@@ -1,0 +1,55 @@
+import Foundation
+import Testing
+import FlintTestSupport
+
+/// `flint generate` and `flint chat` on the real binary with SmolLM2 (what a user sees: output, errors, exit status).
+@Suite struct GenerateCommandTests {
+    static let catsPrompt = "<|im_start|>system\nYou are a helpful AI assistant named SmolLM, trained by Hugging Face<|im_end|>\n<|im_start|>user\nWrite one sentence about cats.<|im_end|>\n<|im_start|>assistant\n"
+
+    @Test func generateJSON() throws {
+        let model = try TestModels.smolLM2.path
+        let run = try FlintBinary.run(["generate", "--model", model, "--temperature", "0", "--max-tokens", "5", "--json", "--top-logprobs", "2", Self.catsPrompt])
+        #expect(run.status == 0 && !run.signaled, "\(run.standardError)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(run.standardOutput.utf8)) as? [String: Any])
+        #expect(object["text"] as? String == "A cat is a majestic")
+        #expect(object["token_ids"] as? [Int] == [49, 2644, 314, 253, 26061])
+        #expect(object["prompt_tokens"] as? Int == 36 && object["completion_tokens"] as? Int == 5)
+        #expect(object["finish_reason"] as? String == "length")
+        let steps = try #require(object["top_logprobs"] as? [[String: Any]])
+        #expect(steps.count == 5 && (steps[0]["top"] as? [[String: Any]])?.count == 2)
+        #expect(steps[0]["token"] as? String == "A")
+    }
+
+    @Test func generateStreamsTextAndStopsAtStopString() throws {
+        let model = try TestModels.smolLM2.path
+        let run = try FlintBinary.run(["generate", "--model", model, "--temperature", "0", "--stop", "fluffy coat", Self.catsPrompt])
+        #expect(run.status == 0 && !run.signaled, "\(run.standardError)")
+        #expect(run.standardOutput == "A cat is a majestic creature with a \n")
+    }
+
+    @Test func generateErrorsNameTheProblem() throws {
+        let missing = try FlintBinary.run(["generate", "--model", "/nonexistent/model.gguf", "hello"])
+        #expect(missing.status == 1 && !missing.signaled)
+        #expect(missing.standardError.contains("/nonexistent/model.gguf"))
+        let badParameter = try FlintBinary.run(["generate", "--model", "/nonexistent/model.gguf", "--top-p", "0", "hello"])
+        #expect(badParameter.status != 0 && !badParameter.signaled)
+        #expect(badParameter.standardError.contains("--top-p"))
+        // A file that is not GGUF: the error names the file and the field.
+        let notGGUF = FileManager.default.temporaryDirectory.appendingPathComponent("flint-not-a-model-\(getpid()).gguf")
+        try Data("not a gguf file at all".utf8).write(to: notGGUF)
+        defer { try? FileManager.default.removeItem(at: notGGUF) }
+        let corrupt = try FlintBinary.run(["generate", "--model", notGGUF.path, "hello"])
+        #expect(corrupt.status == 1 && !corrupt.signaled)
+        #expect(corrupt.standardError.contains(notGGUF.path) && corrupt.standardError.contains("magic"))
+    }
+
+    @Test func chatAnswersKeepsTheConversationAndResets() throws {
+        let model = try TestModels.smolLM2.path
+        let input = "Write one sentence about cats.\n/reset\nWrite one sentence about cats.\n/exit\nnever read\n"
+        let run = try FlintBinary.run(["chat", "--model", model, "--temperature", "0", "--max-tokens", "40"], input: input)
+        #expect(run.status == 0 && !run.signaled, "\(run.standardError)")
+        let answer = "A cat is a majestic creature with a fluffy coat, a playful personality, and a loyal companion.\n"
+        #expect(run.standardOutput == answer + answer)
+        #expect(run.standardError.contains("tokens/s") && run.standardError.contains("(conversation reset)"))
+    }
+}
