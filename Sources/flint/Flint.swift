@@ -6,7 +6,7 @@ struct FlintCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flint",
         abstract: "Flint: Swift-native machine learning — tensors, training, models and serving in one binary.",
-        subcommands: [TrainCommand.self, InspectCommand.self, GenerateCommand.self, ChatCommand.self, FinetuneCommand.self, BenchCommand.self, BenchWorkerCommand.self, TokenizeCommand.self, EmbedCommand.self, ClassifyCommand.self, DownloadCommand.self, ServeCommand.self, RegistryCommand.self, BatchCommand.self]
+        subcommands: [TrainCommand.self, InspectCommand.self, GenerateCommand.self, ChatCommand.self, PerplexityCommand.self, FinetuneCommand.self, BenchCommand.self, BenchWorkerCommand.self, TokenizeCommand.self, EmbedCommand.self, ClassifyCommand.self, DownloadCommand.self, ServeCommand.self, RegistryCommand.self, BatchCommand.self]
     )
 
     /// Whether the start-up CPU check passed. The check itself is a C constructor in `CFlintCPUCheck`

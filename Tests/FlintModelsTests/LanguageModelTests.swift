@@ -164,3 +164,28 @@ import FlintTestSupport
         #expect(throws: LanguageModel.GenerationError.invalidContextSize(0)) { try LanguageModel.load(path, contextSize: 0) }
     }
 }
+
+/// Perplexity as llama-perplexity measures it, against its run on the same file and text
+/// (Fixtures/smollm2/perplexity.json: -c 512 on 8,321 tokens of BBC News; llama.cpp with f16 KV and flash attention).
+@Suite struct PerplexityTests {
+    struct Reference: Decodable {
+        let token_ids: [Int]
+        let running_ppl_after_chunk: [Double]
+    }
+
+    /// The first two chunks (the test's time budget; `flint perplexity` on the whole text is in the issue note):
+    /// llama.cpp's running value after 2 chunks is 19.0958; Flint must be within 1%.
+    @Test func firstTwoChunksMatchLlamaPerplexity() throws {
+        let url = try #require(Bundle.module.url(forResource: "Fixtures/smollm2/perplexity", withExtension: "json"))
+        let reference = try JSONDecoder().decode(Reference.self, from: Data(contentsOf: url))
+        let model = try LanguageModel.load(try TestModels.smolLM2.path)
+        let result = try model.perplexity(tokens: Array(reference.token_ids.prefix(1024)), contextSize: 512)
+        #expect(result.chunks == 2 && result.scoredTokens == 510)
+        for (flint, llama) in zip(result.runningPerplexity, reference.running_ppl_after_chunk) {
+            #expect(abs(flint / llama - 1) < 0.01, "running perplexity \(flint) vs llama.cpp \(llama)")
+        }
+        #expect(throws: LanguageModel.PerplexityError.tooFewTokens(tokens: 1000, needed: 1024)) {
+            try model.perplexity(tokens: Array(reference.token_ids.prefix(1000)), contextSize: 512)
+        }
+    }
+}

@@ -51,7 +51,11 @@ public final class LlamaModel: @unchecked Sendable {
         /// or a decoding step), or for all its tokens (perplexity, prompt log-probabilities).
         public let logits: LogitRows
 
-        public enum LogitRows: Sendable { case none, last, all }
+        public enum LogitRows: Sendable {
+            case none, last, all
+            /// The rows of this segment's tokens from index `k` on (perplexity scores only the second half of a chunk).
+            case from(Int)
+        }
 
         public init(cache: LlamaKVCache, tokens: [Int], logits: LogitRows = .last) {
             self.cache = cache
@@ -146,6 +150,7 @@ public final class LlamaModel: @unchecked Sendable {
             case .none: break
             case .last: if !segment.tokens.isEmpty { logitRows.append(start + segment.tokens.count - 1) }
             case .all: logitRows.append(contentsOf: start..<(start + segment.tokens.count))
+            case .from(let k): logitRows.append(contentsOf: (start + min(max(k, 0), segment.tokens.count))..<(start + segment.tokens.count))
             }
             start += segment.tokens.count
         }
@@ -169,6 +174,7 @@ public final class LlamaModel: @unchecked Sendable {
             case .none: count = 0
             case .last: count = segment.tokens.isEmpty ? 0 : 1
             case .all: count = segment.tokens.count
+            case .from(let k): count = segment.tokens.count - min(max(k, 0), segment.tokens.count)
             }
             result.append((0..<count).map { i in Array(logits[((cursor + i) * c.vocabularySize)..<((cursor + i + 1) * c.vocabularySize)]) })
             cursor += count
