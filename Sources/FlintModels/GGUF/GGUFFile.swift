@@ -57,6 +57,15 @@ public final class GGUFFile: Sendable {
 }
 
 extension GGUFHeader {
+    /// The value of `key` converted by `convert`, or an error naming the key and saying what was `expected`.
+    private func typed<Value>(_ key: String, expected: String, _ convert: (GGUFMetadataValue) -> Value?) throws -> Value {
+        let found = try value(key)
+        guard let converted = convert(found) else {
+            throw FlintError.invalidFile(path: path, field: "metadata \"\(key)\"", expected: expected, found: GGUFHeader.describe(found))
+        }
+        return converted
+    }
+
     /// The value of `key`, or an error naming the key.
     public func value(_ key: String) throws -> GGUFMetadataValue {
         guard let value = metadata[key] else { throw FlintError.missingEntry(path: path, name: "metadata \"\(key)\"") }
@@ -65,11 +74,7 @@ extension GGUFHeader {
 
     /// The integer value of `key` (any integer type), or an error naming the key.
     public func integer(_ key: String) throws -> Int {
-        let found = try value(key)
-        guard let value = found.integerValue else {
-            throw FlintError.invalidFile(path: path, field: "metadata \"\(key)\"", expected: "an integer", found: GGUFHeader.describe(found))
-        }
-        return value
+        try typed(key, expected: "an integer", \.integerValue)
     }
 
     /// The integer value of `key`, nil when absent, an error when present with another type.
@@ -79,11 +84,7 @@ extension GGUFHeader {
 
     /// The float value of `key` (FLOAT32, FLOAT64 or an integer), or an error naming the key.
     public func float(_ key: String) throws -> Double {
-        let found = try value(key)
-        guard let value = found.floatValue else {
-            throw FlintError.invalidFile(path: path, field: "metadata \"\(key)\"", expected: "a number", found: GGUFHeader.describe(found))
-        }
-        return value
+        try typed(key, expected: "a number", \.floatValue)
     }
 
     /// The float value of `key`, nil when absent.
@@ -93,11 +94,7 @@ extension GGUFHeader {
 
     /// The string value of `key`, or an error naming the key.
     public func string(_ key: String) throws -> String {
-        let found = try value(key)
-        guard let value = found.stringValue else {
-            throw FlintError.invalidFile(path: path, field: "metadata \"\(key)\"", expected: "a STRING", found: GGUFHeader.describe(found))
-        }
-        return value
+        try typed(key, expected: "a STRING", \.stringValue)
     }
 
     /// The string value of `key`, nil when absent.
@@ -107,20 +104,12 @@ extension GGUFHeader {
 
     /// The boolean value of `key`, nil when absent.
     public func optionalBool(_ key: String) throws -> Bool? {
-        guard let found = metadata[key] else { return nil }
-        guard let value = found.boolValue else {
-            throw FlintError.invalidFile(path: path, field: "metadata \"\(key)\"", expected: "a BOOL", found: GGUFHeader.describe(found))
-        }
-        return value
+        metadata[key] == nil ? nil : try typed(key, expected: "a BOOL", \.boolValue)
     }
 
     /// The array value of `key`, nil when absent.
     public func optionalArray(_ key: String) throws -> GGUFArray? {
-        guard let found = metadata[key] else { return nil }
-        guard let value = found.arrayValue else {
-            throw FlintError.invalidFile(path: path, field: "metadata \"\(key)\"", expected: "an ARRAY", found: GGUFHeader.describe(found))
-        }
-        return value
+        metadata[key] == nil ? nil : try typed(key, expected: "an ARRAY", \.arrayValue)
     }
 
     /// `general.architecture` (`llama`, `qwen2`, …).
