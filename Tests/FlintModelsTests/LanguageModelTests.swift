@@ -189,3 +189,25 @@ import FlintTestSupport
         }
     }
 }
+
+@Suite struct TextGenerationPipelineTests {
+    @Test func pipelineFromFileAndFolder() throws {
+        let path = try TestModels.smolLM2.path
+        let generator = try pipeline(.textGeneration, model: path)
+        let text = try generator(GenerateCommandTests.catsPrompt, parameters: {
+            var parameters = SamplingParameters.greedy
+            parameters.maxTokens = 5
+            return parameters
+        }())
+        #expect(text == "A cat is a majestic")
+        // A folder with one .gguf file (a Hub snapshot of a GGUF repository) works too; none or two is an error.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("flint-gguf-folder-\(getpid())")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        #expect(throws: TextGenerationPipeline.PipelineError.noGGUFFile(folder: folder.path, found: [])) {
+            try pipeline(.textGeneration, model: folder.path)
+        }
+        try FileManager.default.createSymbolicLink(at: folder.appendingPathComponent("model.gguf"), withDestinationURL: URL(fileURLWithPath: path))
+        #expect(try pipeline(.textGeneration, model: folder.path).model.model.configuration.layerCount == 30)
+    }
+}
