@@ -97,10 +97,14 @@ enum LlamaKernels {
         let scale = 1 / Float(headDimension).squareRoot()
         let kvWidth = c.keyValueWidth
         let maximumPositions = (rowPosition.max() ?? 0) + 1
-        Parallel.forChunks(rows * c.headCount, minimumChunk: 4) { range in
+        // Causal rows late in a prompt attend over many more positions than early ones, so contiguous ranges of
+        // (row, head) tasks would leave one thread with most of the work: each chunk takes every n-th task instead.
+        let tasks = rows * c.headCount
+        let chunks = max(1, min(tasks, 4 * Parallel.threadCount))
+        Parallel.run(tasks: chunks) { chunk in
             let scores = UnsafeMutablePointer<Float>.allocate(capacity: maximumPositions)
             defer { scores.deallocate() }
-            for task in range {
+            for task in stride(from: chunk, to: tasks, by: chunks) {
                 let r = task / c.headCount, h = task % c.headCount
                 let cache = caches[rowSequence[r]]
                 let keys = UnsafePointer(cache.keys[layer]), values = UnsafePointer(cache.values[layer])
