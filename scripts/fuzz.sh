@@ -39,6 +39,14 @@ status=0
 printf '%-20s %12s %8s %8s %8s  %s\n' target execs cov ft seconds result
 for target in $targets; do
   mkdir -p "$work/$target/corpus" "$work/$target/artifacts"
+  seeds="Fuzz/corpus/$target"
+  if [ "$target" = FuzzGGUF ]; then
+    # GGUF seeds are model-format files: made here by gguf-py (peer venv), never committed.
+    seeds="$work/FuzzGGUF/seeds"
+    venv=${FLINT_PEERS_VENV:-$cache/peers-venv}
+    "$venv/bin/python" -c 'import gguf' 2>/dev/null || bash scripts/setup-peers.sh >/dev/null
+    "$venv/bin/python" scripts/fixtures/make_gguf_fuzz_seeds.py "$seeds" >/dev/null
+  fi
   log="$work/$target/last-run.log"
   started=$(date +%s)
   set +e
@@ -50,7 +58,7 @@ for target in $targets; do
     LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$PWD/Fuzz/lsan-suppressions.txt:print_suppressions=0} "$bin/$target" \
     -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 -print_final_stats=1 \
     -artifact_prefix="$work/$target/artifacts/" ${FUZZ_ARGS:-} \
-    "$work/$target/corpus" "Fuzz/corpus/$target" >"$log" 2>&1
+    "$work/$target/corpus" "$seeds" >"$log" 2>&1
   code=$?
   set -e
   took=$(( $(date +%s) - started ))
