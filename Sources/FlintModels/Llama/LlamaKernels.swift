@@ -156,21 +156,36 @@ enum LlamaKernels {
                     total += Double(e)
                 }
                 let target = out + r * c.queryWidth + h * headDimension
-                for d in 0..<headDimension { target[d] = 0 }
                 let inverse = Float(1 / total)
-
-                for p in 0..<length {
-                    let weight = scores[p] * inverse
-                    let v = values + p * kvWidth + kvHead * headDimension
-                    let splat = SIMD8<Float>(repeating: weight)
-                    var d = 0
-                    while d < vectorWidth {
-                        var accumulator = UnsafeRawPointer(target + d).loadUnaligned(as: SIMD8<Float>.self)
-                        accumulator.addProduct(splat, UnsafeRawPointer(v + d).loadUnaligned(as: SIMD8<Float>.self))
-                        UnsafeMutableRawPointer(target + d).storeBytes(of: accumulator, as: SIMD8<Float>.self)
-                        d += 8
+                for p in 0..<length { scores[p] *= inverse }
+                // Σ_p weight_p · v_p, 32 dimensions at a time held in four registers over every position (each
+                // element is the same chain of FMAs in position order as one accumulator per element).
+                let valueBase = values + kvHead * headDimension
+                var d = 0
+                while d + 32 <= vectorWidth {
+                    var a0 = SIMD8<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+                    for p in 0..<length {
+                        let v = valueBase + p * kvWidth + d
+                        let splat = SIMD8<Float>(repeating: scores[p])
+                        a0.addProduct(splat, load(v)); a1.addProduct(splat, load(v + 8))
+                        a2.addProduct(splat, load(v + 16)); a3.addProduct(splat, load(v + 24))
                     }
-                    while d < headDimension { target[d] += weight * v[d]; d += 1 }
+                    let t = UnsafeMutableRawPointer(target + d)
+                    t.storeBytes(of: a0, as: SIMD8<Float>.self); t.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
+                    t.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self); t.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
+                    d += 32
+                }
+                while d < vectorWidth {
+                    var a0 = SIMD8<Float>(repeating: 0)
+                    for p in 0..<length { a0.addProduct(SIMD8<Float>(repeating: scores[p]), load(valueBase + p * kvWidth + d)) }
+                    UnsafeMutableRawPointer(target + d).storeBytes(of: a0, as: SIMD8<Float>.self)
+                    d += 8
+                }
+                while d < headDimension {
+                    var a: Float = 0
+                    for p in 0..<length { a += scores[p] * valueBase[p * kvWidth + d] }
+                    target[d] = a
+                    d += 1
                 }
             }
         }

@@ -13,6 +13,7 @@ public final class MatrixInput {
     private var quantizedReady = false
     private var halfReady = false
     private var bfloatReady = false
+    private var lanesReady = false
 
     /// `values` (`tokens × columns`) with buffers from `storage`.
     public init(_ values: UnsafePointer<Float>, tokens: Int, columns: Int, storage: MatrixInputStorage) {
@@ -32,6 +33,19 @@ public final class MatrixInput {
             quantizedReady = true
         }
         return activations
+    }
+
+    /// The 8-bit activations regrouped 8 tokens at a time for the token-lane GEMM (whole groups only; made from
+    /// ``quantized`` on first use).
+    public var tokenLanes: TokenLaneActivations {
+        let activations = quantized
+        let lanes = TokenLaneActivations(buffer: storage.buffer(3, TokenLaneActivations.byteCount(tokens: tokens, columns: columns)),
+                                         tokens: tokens, columns: columns)
+        if !lanesReady {
+            Parallel.forChunks(lanes.groups) { range in lanes.fill(from: activations, groups: range) }
+            lanesReady = true
+        }
+        return lanes
     }
 
     /// The activations rounded to f16 (nearest, ties to even), as floats.
@@ -62,8 +76,8 @@ public final class MatrixInput {
 
 /// Reusable, growing, 64-byte-aligned buffers for ``MatrixInput``s (one slot per derived form).
 public final class MatrixInputStorage {
-    private var buffers: [UnsafeMutableRawPointer?] = [nil, nil, nil]
-    private var sizes = [0, 0, 0]
+    private var buffers: [UnsafeMutableRawPointer?] = [nil, nil, nil, nil]
+    private var sizes = [0, 0, 0, 0]
 
     public init() {}
 

@@ -16,6 +16,9 @@ protocol IntegerWeightBlock {
     static var offset: Float { get }
     /// Whether the block has a minimum `m` (Q4_1, Q5_1).
     static var hasMinimum: Bool { get }
+    /// Bits per decoded value (4, 5 or 8): bounds the 16-bit pair sums of `vpmaddubsw` (4-bit values times
+    /// |a| ≤ 127 leave room to add 8 of them in 16 bits before widening, 5-bit values 4).
+    static var valueBits: Int { get }
     /// The 32 values `qʷ` as bytes, `dʷ` and `m` (0 without a minimum).
     static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float)
 }
@@ -60,6 +63,7 @@ enum Q4_0Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 8 }
     static var hasMinimum: Bool { false }
+    static var valueBits: Int { 4 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         (unpackNibbles(block + 2), loadHalf(block), 0)
     }
@@ -71,6 +75,7 @@ enum Q4_1Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 0 }
     static var hasMinimum: Bool { true }
+    static var valueBits: Int { 4 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         let (d, m) = loadHalfPair(block)
         return (unpackNibbles(block + 4), d, m)
@@ -83,6 +88,7 @@ enum Q5_0Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 16 }
     static var hasMinimum: Bool { false }
+    static var valueBits: Int { 5 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         let high = _mm256_and_si256(spreadBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)), _mm256_set1_epi8(0x10))
         return (_mm256_or_si256(unpackNibbles(block + 6), high), loadHalf(block), 0)
@@ -95,6 +101,7 @@ enum Q5_1Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 0 }
     static var hasMinimum: Bool { true }
+    static var valueBits: Int { 5 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         let high = _mm256_and_si256(spreadBits(block.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), _mm256_set1_epi8(0x10))
         let (d, m) = loadHalfPair(block)
@@ -108,6 +115,7 @@ enum Q8_0Block: IntegerWeightBlock {
     static var isSigned: Bool { true }
     static var offset: Float { 0 }
     static var hasMinimum: Bool { false }
+    static var valueBits: Int { 8 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         (block.loadUnaligned(fromByteOffset: 2, as: __m256i.self), loadHalf(block), 0)
     }
@@ -117,17 +125,10 @@ enum Q8_0Block: IntegerWeightBlock {
 /// weight block is decoded once per four tokens (the GEMM tile of prompt processing and of batched decoding;
 /// one token is the GEMV of generation). One specialization per weight type, as ggml's `ggml_vec_dot_*`.
 enum QuantizedDot {
+    /// `Σ qʷᵢ·qᵃᵢ` of one block as 8 exact 32-bit partial sums: `vpmaddubsw` (u8 × s8 → s16 pairs; signed
+    /// weights through `vpsignb`, as ggml) then `vpmaddwd` against ones.
     @inline(__always)
-    static func horizontalSum(_ v: __m256) -> Float {
-        let lanes = unsafeBitCast(v, to: SIMD8<Float>.self)
-        let quarter = lanes.lowHalf + lanes.highHalf
-        let pair = quarter.lowHalf + quarter.highHalf
-        return pair[0] + pair[1]
-    }
-
-    /// Σ qʷᵢ·qᵃᵢ over one block as 8 float lanes (exact: the integer sums fit 32 bits).
-    @inline(__always)
-    static func blockProducts<Block: IntegerWeightBlock>(_ type: Block.Type, _ weights: __m256i, _ activations: UnsafeRawPointer) -> __m256 {
+    static func blockSums<Block: IntegerWeightBlock>(_ type: Block.Type, _ weights: __m256i, _ activations: UnsafeRawPointer) -> __m256i {
         let a = activations.load(as: __m256i.self)
         let pairs: __m256i
         if Block.isSigned {
@@ -135,81 +136,133 @@ enum QuantizedDot {
         } else {
             pairs = _mm256_maddubs_epi16(weights, a)
         }
-        return _mm256_cvtepi32_ps(_mm256_madd_epi16(pairs, _mm256_set1_epi16(1)))
+        return _mm256_madd_epi16(pairs, _mm256_set1_epi16(1))
     }
 
-    /// `out[j · outputStride] = Σ_c W[row, c] · x[token + j, c]` for `j` in `0..<count` (count ≤ 4).
+    /// The totals of four vectors of 32-bit integers, `[Σv₀, Σv₁, Σv₂, Σv₃]` (exact; three `vphaddd` and one add).
+    @inline(__always)
+    static func totals(_ v0: __m256i, _ v1: __m256i, _ v2: __m256i, _ v3: __m256i) -> __m128i {
+        let h = _mm256_hadd_epi32(_mm256_hadd_epi32(v0, v1), _mm256_hadd_epi32(v2, v3))
+        let lanes = unsafeBitCast(h, to: SIMD8<Int32>.self)
+        return unsafeBitCast(lanes.lowHalf &+ lanes.highHalf, to: __m128i.self)
+    }
+
+    /// The total of one vector of 32-bit integers.
+    @inline(__always)
+    static func total(_ v: __m256i) -> Int32 {
+        let lanes = unsafeBitCast(v, to: SIMD8<Int32>.self)
+        return (lanes.lowHalf &+ lanes.highHalf).wrappedSum()
+    }
+
+    /// `o · Σqᵃ` of four activation blocks as integers (the offsets are 8 and 16: a shift).
+    @inline(__always)
+    static func offsetTerms<Block: IntegerWeightBlock>(_ type: Block.Type, _ integerSums: SIMD4<Float>) -> __m128i {
+        _mm_slli_epi32(_mm_cvttps_epi32(unsafeBitCast(integerSums, to: __m128.self)), Block.offset == 8 ? 3 : 4)
+    }
+
+    /// `out[j · outputStride] = Σ_c W[row, c] · x[token + j, c]` for `j` in `0..<count` (count ≤ 4), in the
+    /// order of ``dot`` and ``lanes(_:row:_:group:into:outputStride:)`` for every token.
     @inline(__always)
     static func tile<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: QuantizedActivations,
                                                 token: Int, count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        let blocks = x.blocks
-        if count == 4 {
-            var a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0
-            var extra = SIMD4<Float>(repeating: 0)
-            for b in 0..<blocks {
-                let (values, dw, m) = Block.decode(w + b * Block.byteCount)
-                let d = SIMD4<Float>(x.scale(token, b), x.scale(token + 1, b), x.scale(token + 2, b), x.scale(token + 3, b)) * dw
-                a0 = _mm256_fmadd_ps(_mm256_set1_ps(d[0]), blockProducts(type, values, x.block(token, b)), a0)
-                a1 = _mm256_fmadd_ps(_mm256_set1_ps(d[1]), blockProducts(type, values, x.block(token + 1, b)), a1)
-                a2 = _mm256_fmadd_ps(_mm256_set1_ps(d[2]), blockProducts(type, values, x.block(token + 2, b)), a2)
-                a3 = _mm256_fmadd_ps(_mm256_set1_ps(d[3]), blockProducts(type, values, x.block(token + 3, b)), a3)
-                if Block.hasMinimum {
-                    extra += m * SIMD4<Float>(x.sum(token, b), x.sum(token + 1, b), x.sum(token + 2, b), x.sum(token + 3, b))
-                } else if Block.offset != 0 {
-                    extra -= Block.offset * d * SIMD4<Float>(x.integerSum(token, b), x.integerSum(token + 1, b),
-                                                              x.integerSum(token + 2, b), x.integerSum(token + 3, b))
-                }
-            }
-            out[0] = horizontalSum(a0) + extra[0]
-            out[outputStride] = horizontalSum(a1) + extra[1]
-            out[2 * outputStride] = horizontalSum(a2) + extra[2]
-            out[3 * outputStride] = horizontalSum(a3) + extra[3]
+        guard count == 4 else {
+            for j in 0..<count { out[j * outputStride] = dot(type, row: w, x, token: token + j) }
             return
         }
-        for j in 0..<count {
-            out[j * outputStride] = dot(type, row: w, x, token: token + j)
-        }
-    }
-
-    /// One weight row · one activation row (the GEMV of generation), summed in ggml's order — one accumulator,
-    /// blocks in sequence, the minimum/offset terms in a separate scalar sum — which is also the order of every
-    /// token of ``tile``: a row's result does not depend on how many tokens it was computed with, and matches
-    /// llama.cpp's to the last bit on the tiny fixtures. (Two accumulators over even and odd blocks measured
-    /// ~12% faster for generation at one thread, but the changed rounding flips 8-bit activation roundings
-    /// downstream and moves logits by up to 0.04 against llama.cpp's.)
-    @inline(__always)
-    static func dot<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: QuantizedActivations, token t: Int) -> Float {
-        var acc = _mm256_setzero_ps()
-        var extra: Float = 0
+        var acc = SIMD4<Float>(repeating: 0), extra = acc
         for b in 0..<x.blocks {
             let (values, dw, m) = Block.decode(w + b * Block.byteCount)
-            let d = x.scale(t, b) * dw
-            acc = _mm256_fmadd_ps(_mm256_set1_ps(d), blockProducts(type, values, x.block(t, b)), acc)
+            var sums = totals(blockSums(type, values, x.block(token, b)), blockSums(type, values, x.block(token + 1, b)),
+                              blockSums(type, values, x.block(token + 2, b)), blockSums(type, values, x.block(token + 3, b)))
+            if Block.offset != 0 {
+                sums = _mm_sub_epi32(sums, offsetTerms(type, SIMD4(x.integerSum(token, b), x.integerSum(token + 1, b),
+                                                                   x.integerSum(token + 2, b), x.integerSum(token + 3, b))))
+            }
+            let d = SIMD4<Float>(x.scale(token, b), x.scale(token + 1, b), x.scale(token + 2, b), x.scale(token + 3, b)) * dw
+            acc.addProduct(unsafeBitCast(_mm_cvtepi32_ps(sums), to: SIMD4<Float>.self), d)
             if Block.hasMinimum {
-                extra += m * x.sum(t, b)
-            } else if Block.offset != 0 {
-                extra -= Block.offset * d * x.integerSum(t, b)
+                extra += m * SIMD4(x.sum(token, b), x.sum(token + 1, b), x.sum(token + 2, b), x.sum(token + 3, b))
             }
         }
-        return horizontalSum(acc) + extra
+        let result = Block.hasMinimum ? acc + extra : acc
+        for j in 0..<4 { out[j * outputStride] = result[j] }
     }
 
-    /// Rows `rows` of `W` (`rowBytes` apart from `base`) times every activation row, tiled 4 tokens at a
-    /// time and in token blocks that stay in L2 while the chunk's weight rows stream through L1.
+    /// One weight row · one activation row (the GEMV of generation). Each block's integer sum is formed exactly
+    /// (`Σ qʷqᵃ − o·Σqᵃ`), then `acc += (dʷ·dᵃ) · Σ` one block after another and `m · sᵃ` summed apart — the
+    /// arithmetic of every token of ``tile`` and of ``lanes(_:row:_:group:into:outputStride:)`` too, so a row's
+    /// result never depends on how many tokens or sequences share the pass (batched decoding equals decoding
+    /// alone, a prompt's prefill equals feeding it token by token). It is the order of llama.cpp's repacked
+    /// AVX2 kernels (Q4_0, the k-quants); its `vec_dot` for Q4_1/Q5/Q8_0 keeps 8 partial sums per block in
+    /// float instead, which differs by rounding.
+    @inline(__always)
+    static func dot<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: QuantizedActivations, token t: Int) -> Float {
+        var acc: Float = 0, extra: Float = 0
+        let blocks = x.blocks
+        var b = 0
+        while b + 4 <= blocks {
+            let (v0, d0, m0) = Block.decode(w + b * Block.byteCount)
+            let (v1, d1, m1) = Block.decode(w + (b + 1) * Block.byteCount)
+            let (v2, d2, m2) = Block.decode(w + (b + 2) * Block.byteCount)
+            let (v3, d3, m3) = Block.decode(w + (b + 3) * Block.byteCount)
+            var sums = totals(blockSums(type, v0, x.block(t, b)), blockSums(type, v1, x.block(t, b + 1)),
+                              blockSums(type, v2, x.block(t, b + 2)), blockSums(type, v3, x.block(t, b + 3)))
+            let index = t * blocks + b
+            if Block.offset != 0 {
+                sums = _mm_sub_epi32(sums, offsetTerms(type, UnsafeRawPointer(x.integerSums + index).loadUnaligned(as: SIMD4<Float>.self)))
+            }
+            let s = unsafeBitCast(_mm_cvtepi32_ps(sums), to: SIMD4<Float>.self)
+            let d = UnsafeRawPointer(x.scales + index).loadUnaligned(as: SIMD4<Float>.self) * SIMD4(d0, d1, d2, d3)
+            acc.addProduct(s[0], d[0]); acc.addProduct(s[1], d[1]); acc.addProduct(s[2], d[2]); acc.addProduct(s[3], d[3])
+            if Block.hasMinimum {
+                extra += m0 * x.sums[index]; extra += m1 * x.sums[index + 1]
+                extra += m2 * x.sums[index + 2]; extra += m3 * x.sums[index + 3]
+            }
+            b += 4
+        }
+        while b < blocks {
+            let (values, dw, m) = Block.decode(w + b * Block.byteCount)
+            var sum = total(blockSums(type, values, x.block(t, b)))
+            if Block.offset != 0 { sum -= Int32(Block.offset) * Int32(x.integerSum(t, b)) }
+            acc.addProduct(Float(sum), x.scale(t, b) * dw)
+            if Block.hasMinimum { extra += m * x.sum(t, b) }
+            b += 1
+        }
+        return Block.hasMinimum ? acc + extra : acc
+    }
+
+    /// Rows `rows` of `W` (`rowBytes` apart from `base`) times every activation row: whole groups of 8 tokens on
+    /// the token-lane GEMM (``lanes(_:row:_:group:into:outputStride:)``, when `lanes` is given), the rest in
+    /// 4-token tiles. Blocked for the caches: `rowBlock` weight rows (a few KiB, L1) against `tokenBlock`
+    /// tokens of activations (L2); inside, each group's activations (L1) meet every row of the row block.
     static func rows<Block: IntegerWeightBlock>(_ type: Block.Type, base: UnsafeRawPointer, rowBytes: Int, rows: Range<Int>,
-                                                _ x: QuantizedActivations, into y: UnsafeMutablePointer<Float>, outputStride: Int) {
-        let tokenBlock = 64
+                                                _ x: QuantizedActivations, lanes: TokenLaneActivations?,
+                                                into y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        let tokenBlock = 64, rowBlock = 16
+        let laneTokens = lanes.map { 8 * $0.groups } ?? 0
         var start = 0
         while start < x.tokens {
             let end = min(start + tokenBlock, x.tokens)
-            for r in rows {
-                let w = base + r * rowBytes
+            var rowStart = rows.lowerBound
+            while rowStart < rows.upperBound {
+                let rowEnd = min(rowStart + rowBlock, rows.upperBound)
                 var t = start
+                if let lanes {
+                    while t + 8 <= min(end, laneTokens) {
+                        for r in rowStart..<rowEnd {
+                            QuantizedDot.lanes(type, row: base + r * rowBytes, lanes, group: t / 8, into: y + t * outputStride + r, outputStride: outputStride)
+                        }
+                        t += 8
+                    }
+                }
                 while t < end {
                     let count = min(4, end - t)
-                    tile(type, row: w, x, token: t, count: count, into: y + t * outputStride + r, outputStride: outputStride)
+                    for r in rowStart..<rowEnd {
+                        tile(type, row: base + r * rowBytes, x, token: t, count: count, into: y + t * outputStride + r, outputStride: outputStride)
+                    }
                     t += count
                 }
+                rowStart = rowEnd
             }
             start = end
         }

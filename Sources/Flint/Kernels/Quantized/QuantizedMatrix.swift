@@ -89,7 +89,9 @@ public struct QuantizedMatrix: @unchecked Sendable {
                 case .bf16: _ = input.roundedToBFloat
                 default: break
                 }
-            default: _ = input.quantized
+            default:
+                _ = input.quantized
+                if input.tokens >= 8 { _ = input.tokenLanes }
             }
             // About 4 chunks per thread (threads that are descheduled on a busy machine are then waited for
             // less), at least 16 rows each.
@@ -105,12 +107,13 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 
     private func multiplyRows(_ range: Range<Int>, _ input: MatrixInput, into y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        let lanes = kernel != .float && input.tokens >= 8 ? input.tokenLanes : nil
         switch kernel {
-        case .q4_0: QuantizedDot.rows(Q4_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
-        case .q4_1: QuantizedDot.rows(Q4_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
-        case .q5_0: QuantizedDot.rows(Q5_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
-        case .q5_1: QuantizedDot.rows(Q5_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
-        case .q8_0: QuantizedDot.rows(Q8_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, into: y, outputStride: outputStride)
+        case .q4_0: QuantizedDot.rows(Q4_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
+        case .q4_1: QuantizedDot.rows(Q4_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
+        case .q5_0: QuantizedDot.rows(Q5_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
+        case .q5_1: QuantizedDot.rows(Q5_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
+        case .q8_0: QuantizedDot.rows(Q8_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
         case .float:
             let x: UnsafePointer<Float>
             switch type {
