@@ -198,7 +198,7 @@ struct RegistryShowCommand: ParsableCommand {
         if let labels = version.labels { print("  labels:       \(labels.joined(separator: ", "))") }
         print("  source:       \(version.sourcePath)")
         print("  folder:       \(version.folder.path)")
-        print("  size:         \(RegistryFormat.bytes(version.totalBytes)) in \(version.files.count) files")
+        print("  size:         \(RegistryFormat.bytes(version.totalBytes)) in \(version.files.count) file\(version.files.count == 1 ? "" : "s")")
         if !version.metrics.isEmpty { print("  metrics:      \(RegistryFormat.metrics(version.metrics))") }
         if let run = version.trainingRun { print("  training run: \(run)") }
         if let hash = version.dataSHA256 { print("  data sha256:  \(hash)") }

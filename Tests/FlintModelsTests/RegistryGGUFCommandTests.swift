@@ -63,10 +63,20 @@ import FlintTestSupport
         #expect(object["format"] as? String == "gguf" && object["task"] as? String == "text-generation")
         #expect(gguf["architecture"] as? String == "llama" && gguf["parameter_count"] as? Int == 192_832 && gguf["context_length"] as? Int == 256)
 
-        // Greedy generation by reference (--registry, and $FLINT_HOME's registry) gives the file's token ids.
+        // Greedy generation by reference (--registry, and $FLINT_HOME's registry) gives the file's token ids;
+        // with a second version (another model) pushed, NAME@1, NAME@ALIAS and NAME pick the right one.
         let byPath = try Self.greedyIds(sandbox, model: ["--model", Self.fixture.path])
         #expect(try Self.greedyIds(sandbox, model: ["--model", "tiny@1", "--registry", sandbox.root]) == byPath)
         #expect(try Self.greedyIds(sandbox, model: ["--model", "tiny"]) == byPath)
+        let qwen = Self.fixture.deletingLastPathComponent().appendingPathComponent("tiny-qwen2-bias.gguf")
+        let qwenByPath = try Self.greedyIds(sandbox, model: ["--model", qwen.path])
+        #expect(qwenByPath != byPath)
+        #expect(try sandbox.flint(["registry", "push", "tiny", qwen.path]).status == 0)
+        #expect(try sandbox.flint(["registry", "alias", "tiny@1", "stable"]).status == 0)
+        #expect(try Self.greedyIds(sandbox, model: ["--model", "tiny"]) == qwenByPath)
+        #expect(try Self.greedyIds(sandbox, model: ["--model", "tiny@2"]) == qwenByPath)
+        #expect(try Self.greedyIds(sandbox, model: ["--model", "tiny@stable"]) == byPath)
+        #expect(try Self.greedyIds(sandbox, model: ["--model", "tiny@1"]) == byPath)
 
         // inspect and tokenize take the reference too.
         let inspect = try sandbox.flint(["inspect", "tiny@1", "--json"])
@@ -105,5 +115,7 @@ import FlintTestSupport
         let serve = try sandbox.flint(["serve", "--model", "chat=tiny", "--port", "0"])
         #expect(serve.status == 1 && !serve.signaled)
         #expect(serve.standardError.contains("tiny (tiny@1)") && serve.standardError.contains("not part of flint serve"), "\(serve.standardError)")
+        // Refused before the port is opened.
+        #expect(!serve.standardError.contains("listening"), "\(serve.standardError)")
     }
 }
