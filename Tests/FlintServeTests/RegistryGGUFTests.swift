@@ -160,6 +160,7 @@ import FlintSupport
         // The language model loads through the reference, with the same weights as the file.
         let model = try LanguageModel.load("tiny@production", resolver: gguf)
         #expect(model.path == file.path && model.contextSize == 256)
+        #expect(try pipeline(.textGeneration, model: "tiny@1", resolver: gguf).model.path == file.path)
 
         // flint serve's resolver: a GGUF version is a clear error naming it; folders resolve as before.
         let serve = ModelSourceResolver.registry(root: sandbox.root)
