@@ -14,8 +14,10 @@ struct ChatCommand: ParsableCommand {
             template inserts by default is used. Sampling flags as `flint generate`.
             """)
 
-    @Option(help: "The .gguf model file.")
+    @Option(help: "The .gguf model file, or a registry reference NAME[@VERSION|@ALIAS] of a GGUF version.")
     var model: String
+
+    @OptionGroup var registry: ModelRegistryOption
 
     @Option(help: "The system message (default: the chat template's default, if any).")
     var system: String?
@@ -24,7 +26,7 @@ struct ChatCommand: ParsableCommand {
 
     func run() throws {
         let parameters = try sampling.parameters()
-        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize)
+        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, resolver: registry.ggufResolver)
         let session = try ChatSession(model: languageModel, system: system)
         let output = FileHandle.standardOutput, errors = FileHandle.standardError
         let interactive = isatty(STDIN_FILENO) != 0

@@ -17,8 +17,10 @@ struct GenerateCommand: ParsableCommand {
             likely ids with their log-probabilities.
             """)
 
-    @Option(help: "The .gguf model file.")
+    @Option(help: "The .gguf model file, or a registry reference NAME[@VERSION|@ALIAS] of a GGUF version.")
     var model: String
+
+    @OptionGroup var registry: ModelRegistryOption
 
     @OptionGroup var sampling: SamplingOptions
 
@@ -44,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
             text = prompt
         }
         let parameters = try sampling.parameters()
-        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize)
+        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, resolver: registry.ggufResolver)
         let output = FileHandle.standardOutput
         let json = self.json
         let result = try languageModel.complete(prompt: text, parameters: parameters, topLogprobs: topLogprobs) { token in

@@ -12,14 +12,16 @@ struct InspectCommand: ParsableCommand {
             file is reported with the field and byte offset at fault, and the command exits 1.
             """)
 
-    @Argument(help: "The .gguf file.")
+    @Argument(help: "The .gguf file, or a registry reference NAME[@VERSION|@ALIAS] of a GGUF version.")
     var file: String
+
+    @OptionGroup var registry: ModelRegistryOption
 
     @Flag(help: "Print one JSON object instead of the text report.")
     var json = false
 
     func run() throws {
-        let model = try GGUFFile(path: file)
+        let model = try GGUFFile(path: try registry.ggufPath(file))
         let summary = GGUFSummary(model.header)
         print(json ? summary.json : summary.text)
     }

@@ -14,8 +14,10 @@ struct PerplexityCommand: ParsableCommand {
             estimate with its ± (or one JSON object with --json).
             """)
 
-    @Option(help: "The .gguf model file.")
+    @Option(help: "The .gguf model file, or a registry reference NAME[@VERSION|@ALIAS] of a GGUF version.")
     var model: String
+
+    @OptionGroup var registry: ModelRegistryOption
 
     @Option(name: .customLong("file"), help: "The text file.")
     var file: String
@@ -30,7 +32,7 @@ struct PerplexityCommand: ParsableCommand {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw ValidationError("--file: cannot read \(file): \(error.localizedDescription)") }
         guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("--file: \(file) is not UTF-8 text") }
-        let languageModel = try LanguageModel.load(model)
+        let languageModel = try LanguageModel.load(model, resolver: registry.ggufResolver)
         let tokens = languageModel.tokenizer.encode(text, addSpecial: true, parseSpecial: false)
         let start = DispatchTime.now()
         let errors = FileHandle.standardError

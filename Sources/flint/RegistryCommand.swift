@@ -14,7 +14,8 @@ struct RegistryCommand: ParsableCommand {
         discussion: """
             The registry is a folder ($FLINT_HOME/registry, else ~/.flint/registry, or --root) with an \
             SQLite index. Versions are 1, 2, 3… per name; references are NAME (alias production when set, \
-            else the latest version), NAME@VERSION or NAME@ALIAS.
+            else the latest version), NAME@VERSION or NAME@ALIAS. A version is a Hugging Face model folder or \
+            a GGUF file (flint generate/chat/perplexity/inspect/tokenize --model NAME@VERSION load it).
             """,
         subcommands: [RegistryPushCommand.self, RegistryListCommand.self, RegistryShowCommand.self,
                       RegistryAliasCommand.self, RegistryRemoveCommand.self, RegistryVerifyCommand.self]
@@ -44,6 +45,23 @@ enum RegistryFormat {
     /// `12.3 MB`.
     static func bytes(_ count: Int64) -> String { DownloadDisplay.bytes(count) }
 
+    /// What `push` and `show` print about a GGUF version (labels padded to 14 columns).
+    static func ggufLines(_ gguf: RegistryGGUFDescription) -> [String] {
+        var lines = [
+            "architecture: \(gguf.architecture ?? "(none)")" + (gguf.modelName.map { " (\($0))" } ?? ""),
+            "parameters:   \(gguf.parameterCount) (\(String(format: "%.1f", Double(gguf.parameterCount) / 1e6)) M)",
+            "quantization: \(gguf.quantization)",
+            "context:      " + (gguf.contextLength.map { "\($0) tokens" } ?? "(not in the metadata)"),
+        ]
+        var tokenizer = gguf.tokenizer ?? "(none)"
+        if let pre = gguf.preTokenizer { tokenizer += ", pre-tokenizer \(pre)" }
+        if let size = gguf.vocabularySize { tokenizer += ", \(size) tokens" }
+        tokenizer += gguf.hasChatTemplate ? ", chat template" : ", no chat template"
+        lines.append("tokenizer:    " + tokenizer)
+        lines.append("file:         \(gguf.file) (GGUF v\(gguf.ggufVersion))")
+        return lines
+    }
+
     /// Metrics as `key=value` pairs, sorted.
     static func metrics(_ metrics: [String: Double]) -> String {
         metrics.keys.sorted().map { key in
@@ -53,22 +71,26 @@ enum RegistryFormat {
     }
 }
 
-/// `flint registry push NAME FOLDER`.
+/// `flint registry push NAME FOLDER|FILE.gguf`.
 struct RegistryPushCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "push",
-        abstract: "Add a model folder as the next version of NAME (atomic: a killed push leaves no version).",
+        abstract: "Add a model folder or a GGUF file as the next version of NAME (atomic: a killed push leaves no version).",
         discussion: """
             FOLDER is a Hugging Face model folder (config.json, weights, tokenizer files; sub-folders such as \
             1_Pooling/ are kept; the Trainer's checkpoint-N/ and runs/ are skipped). Metrics come from \
             test_results.json / eval_results.json / all_results.json and trainer_state.json, the training \
             run from training_args.json, the data hash from training_data.json (all written by flint finetune).
+            A file is a GGUF model (a local language model): its header is validated first (a corrupt or \
+            truncated file is refused, naming the field and byte offset, and nothing is written), then the file \
+            is copied and hashed like a folder's files; the version records its architecture, parameter count, \
+            quantization and context length (flint registry show).
             """)
 
     @OptionGroup var options: RegistryOptions
     @Argument(help: "Model name: letters, digits, '.', '_', '-' (at most 64).")
     var name: String
-    @Argument(help: "The model folder.")
+    @Argument(help: "The model folder, or a .gguf file.")
     var folder: String
     @Option(name: .customLong("metric"), help: "Extra metric KEY=VALUE to record (repeatable).")
     var metrics: [String] = []
@@ -87,8 +109,12 @@ struct RegistryPushCommand: ParsableCommand {
         let registry = try options.open()
         let isTerminal = isatty(STDERR_FILENO) == 1
         var bar: ProgressBar? = nil
-        let pushed = try registry.push(name: name, folder: URL(fileURLWithPath: (folder as NSString).expandingTildeInPath, isDirectory: true),
-                                       metadata: metadata) { progress in
+        let path = (folder as NSString).expandingTildeInPath
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
+        // A file, or a missing path named like one, is a GGUF push (its error then says "no such file").
+        let isFile = exists ? !isDirectory.boolValue : path.lowercased().hasSuffix(".gguf")
+        let report: (RegistryPushProgress) -> Void = { progress in
             if isTerminal && progress.totalBytes >= 32_000_000 {
                 // A bar in kB over all files.
                 if bar == nil { bar = ProgressBar(total: Int(progress.totalBytes / 1000), label: "push", isTerminal: true) }
@@ -98,8 +124,15 @@ struct RegistryPushCommand: ParsableCommand {
                 FileHandle.standardError.write(Data(line.utf8))
             }
         }
+        let pushed = isFile
+            ? try registry.push(name: name, file: URL(fileURLWithPath: path), metadata: metadata, progress: report)
+            : try registry.push(name: name, folder: URL(fileURLWithPath: path, isDirectory: true), metadata: metadata, progress: report)
         bar?.finish()
-        print("Pushed \(pushed.reference): \(pushed.files.count) files, \(RegistryFormat.bytes(pushed.totalBytes)), task \(pushed.task)")
+        print("Pushed \(pushed.reference): \(pushed.files.count) file\(pushed.files.count == 1 ? "" : "s"), "
+              + "\(RegistryFormat.bytes(pushed.totalBytes)), task \(pushed.task), format \(pushed.format.rawValue)")
+        if let gguf = pushed.gguf {
+            for line in RegistryFormat.ggufLines(gguf) { print("  " + line) }
+        }
         if !pushed.metrics.isEmpty { print("  metrics: \(RegistryFormat.metrics(pushed.metrics))") }
         if let run = pushed.trainingRun { print("  training run: \(run)") }
         if let hash = pushed.dataSHA256 { print("  data sha256: \(hash)") }
@@ -126,12 +159,13 @@ struct RegistryListCommand: ParsableCommand {
             return
         }
         let width = max(4, models.map(\.name.count).max() ?? 0)
-        print("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  LATEST  VERSIONS  ALIASES")
+        print("NAME".padding(toLength: width, withPad: " ", startingAt: 0) + "  LATEST  VERSIONS  FORMAT       ALIASES")
         for model in models {
             let aliases = model.aliases.sorted { $0.key < $1.key }.map { "\($0.key)→\($0.value)" }.joined(separator: " ")
             print(model.name.padding(toLength: width, withPad: " ", startingAt: 0) + "  "
                   + String(model.latestVersion).padding(toLength: 6, withPad: " ", startingAt: 0) + "  "
-                  + String(model.versionCount).padding(toLength: 8, withPad: " ", startingAt: 0) + "  " + aliases)
+                  + String(model.versionCount).padding(toLength: 8, withPad: " ", startingAt: 0) + "  "
+                  + model.format.rawValue.padding(toLength: 11, withPad: " ", startingAt: 0) + "  " + aliases)
         }
     }
 }
@@ -157,10 +191,14 @@ struct RegistryShowCommand: ParsableCommand {
         print("\(version.reference)" + (version.aliases.isEmpty ? "" : " (\(version.aliases.joined(separator: ", ")))"))
         print("  created:      \(version.createdAt)")
         print("  task:         \(version.task)")
+        print("  format:       \(version.format.rawValue)")
+        if let gguf = version.gguf {
+            for line in RegistryFormat.ggufLines(gguf) { print("  " + line) }
+        }
         if let labels = version.labels { print("  labels:       \(labels.joined(separator: ", "))") }
         print("  source:       \(version.sourcePath)")
         print("  folder:       \(version.folder.path)")
-        print("  size:         \(RegistryFormat.bytes(version.totalBytes)) in \(version.files.count) files")
+        print("  size:         \(RegistryFormat.bytes(version.totalBytes)) in \(version.files.count) file\(version.files.count == 1 ? "" : "s")")
         if !version.metrics.isEmpty { print("  metrics:      \(RegistryFormat.metrics(version.metrics))") }
         if let run = version.trainingRun { print("  training run: \(run)") }
         if let hash = version.dataSHA256 { print("  data sha256:  \(hash)") }

@@ -111,7 +111,14 @@ struct ServeCommand: AsyncParsableCommand {
             handler.logLevel = level
             return handler
         }
-        let server = try FlintServer(configuration: configuration, resolver: RegistryResolution.resolver(for: configuration))
+        let resolver = RegistryResolution.resolver(for: configuration)
+        let server = try FlintServer(configuration: configuration, resolver: resolver)
+        // Every source is resolved once before the port is opened (after the server's own checks, such as
+        // the API keys), so a source that cannot be served (a missing folder, an unknown reference, a GGUF
+        // language model) stops start-up with its error, naming it.
+        for specification in configuration.models {
+            for variant in specification.variants { _ = try resolver.resolve(variant.source) }
+        }
         try await server.run()
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Flint
 import FlintText
 import FlintModels
+import FlintServe
 import FlintSupport
 
 /// `flint tokenize`: tokenizes texts with a model folder's tokenizer, or the vocabulary of a GGUF file, and prints
@@ -18,10 +19,14 @@ struct TokenizeCommand: ParsableCommand {
             With a .gguf file the ids are llama.cpp's (llama_tokenize): special tokens such as <|im_start|> are
             matched in the text unless --no-parse-special is given, and BOS/EOS are added as the file's
             add_bos_token/add_eos_token say unless --no-special-tokens is given.
+            A MODEL that names nothing on disk and has no '/' is a registry reference NAME[@VERSION|@ALIAS] \
+            (--registry): a GGUF version's vocabulary, or a folder version's tokenizer.
             """)
 
-    @Option(help: "Model folder, a tokenizer.json file, or a .gguf file.")
+    @Option(help: "Model folder, a tokenizer.json file, a .gguf file, or a registry reference NAME[@VERSION|@ALIAS].")
     var model: String
+
+    @OptionGroup var registry: ModelRegistryOption
 
     @Flag(inversion: .prefixedNo, help: "With a .gguf file: match control tokens (<|im_start|>, …) written in the text.")
     var parseSpecial = true
@@ -40,10 +45,19 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         if model.lowercased().hasSuffix(".gguf") {
-            try runGGUF()
+            try runGGUF(path: model)
             return
         }
-        let url = URL(fileURLWithPath: model)
+        var url = URL(fileURLWithPath: model)
+        if !FileManager.default.fileExists(atPath: model) && !ModelSpecification.isFolderPath(model) {
+            // A registry reference: a GGUF version's file, or a folder version's tokenizer.
+            let resolved = try registry.resolve(model)
+            if let file = resolved.modelFile {
+                try runGGUF(path: file.path)
+                return
+            }
+            url = resolved.folder
+        }
         var isDirectory: ObjCBool = false
         _ = FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory)
         var tokenizer = isDirectory.boolValue ? try Tokenizer.fromPretrained(url) : try Tokenizer(contentsOf: url)
@@ -71,11 +85,11 @@ struct TokenizeCommand: ParsableCommand {
         FileHandle.standardOutput.write(Data(output.utf8))
     }
 
-    /// Tokenizes with the vocabulary of the GGUF file `model`.
-    private func runGGUF() throws {
+    /// Tokenizes with the vocabulary of the GGUF file at `path`.
+    private func runGGUF(path: String) throws {
         if maxLength != nil { throw ValidationError("--max-length is not supported with a .gguf model") }
         if pair != nil { throw ValidationError("--pair is not supported with a .gguf model") }
-        let file = try GGUFFile(path: model)
+        let file = try GGUFFile(path: path)
         let tokenizer = try GGUFVocabulary.tokenizer(file.header)
         var inputs = texts
         if inputs.isEmpty {

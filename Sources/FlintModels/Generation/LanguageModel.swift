@@ -53,9 +53,13 @@ public final class LanguageModel: Sendable {
     /// Loads a GGUF file: maps it, reads the configuration, every weight and the tokenizer.
     ///
     /// - Parameters:
-    ///   - path: the `.gguf` file.
+    ///   - model: the `.gguf` file, or with `resolver` also a reference such as a registry's
+    ///     `NAME[@VERSION|@ALIAS]` (``GGUFModelResolver/isFilePath(_:)`` tells the two apart).
     ///   - contextSize: positions per sequence (default and maximum: the model's `context_length`).
-    public static func load(_ path: String, contextSize: Int? = nil) throws -> LanguageModel {
+    ///   - resolver: turns references into files (e.g. FlintServe's `GGUFModelResolver.registry(root:)`);
+    ///     without it `model` is always a path.
+    public static func load(_ model: String, contextSize: Int? = nil, resolver: GGUFModelResolver? = nil) throws -> LanguageModel {
+        let path = try GGUFModelResolver.path(of: model, resolver: resolver)
         let file = try GGUFFile(path: path)
         let model = try LlamaModel(file: file)
         let tokenizer = try GGUFVocabulary.tokenizer(file.header)

@@ -56,9 +56,14 @@ extension PipelineTask where Pipeline == TextGenerationPipeline {
     public static var textGeneration: Self { .init(name: "text-generation") }
 }
 
-/// ``pipeline(_:model:revision:options:)`` for text generation: `model` may also be a `.gguf` file.
+/// ``pipeline(_:model:revision:options:)`` for text generation: `model` may also be a `.gguf` file, or with
+/// `resolver` a reference it resolves (a registry's `NAME[@VERSION|@ALIAS]`: `resolver: .registry(root: nil)`
+/// from FlintServe; see ``GGUFModelResolver/isFilePath(_:)``).
 public func pipeline(_ task: PipelineTask<TextGenerationPipeline>, model: String, revision: String? = nil,
-                     options: PipelineOptions = PipelineOptions()) throws -> TextGenerationPipeline {
+                     options: PipelineOptions = PipelineOptions(), resolver: GGUFModelResolver? = nil) throws -> TextGenerationPipeline {
+    if let resolver, !GGUFModelResolver.isFilePath(model) {
+        return try TextGenerationPipeline(path: resolver.resolve(model).path)
+    }
     let expanded = (model as NSString).expandingTildeInPath
     var isDirectory: ObjCBool = false
     if FileManager.default.fileExists(atPath: expanded, isDirectory: &isDirectory), !isDirectory.boolValue {

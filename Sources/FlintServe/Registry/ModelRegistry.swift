@@ -27,7 +27,10 @@ import FlintSupport
 /// let pushed = try registry.push(name: "topics", folder: URL(fileURLWithPath: "runs/topics"))
 /// try registry.setAlias(name: "topics", version: pushed.version, alias: "production")
 /// let model = try registry.resolve("topics")      // topics@1 via production
+/// try registry.push(name: "smollm2", file: URL(fileURLWithPath: "SmolLM2-135M-Instruct.Q4_1.gguf"))
+/// try registry.resolve("smollm2@1").modelFile      // …/models/smollm2/1/SmolLM2-135M-Instruct.Q4_1.gguf
 /// ```
+/// A version is a Hugging Face model folder or one GGUF file (``RegistryModelFormat``), stored the same way.
 public final class ModelRegistry: Sendable {
     /// The registry folder.
     public let root: URL
@@ -129,7 +132,10 @@ public final class ModelRegistry: Sendable {
     public func list() throws -> [RegistryModelSummary] {
         try read { db in
             let rows = try Row.fetchAll(db, sql: """
-                SELECT name, MAX(version) AS latest, COUNT(*) AS count FROM model_version GROUP BY name ORDER BY name
+                SELECT name, MAX(version) AS latest, COUNT(*) AS count,
+                       (SELECT format FROM model_version AS newest WHERE newest.name = model_version.name
+                        ORDER BY newest.version DESC LIMIT 1) AS format
+                FROM model_version GROUP BY name ORDER BY name
                 """)
             var aliases: [String: [String: Int]] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT name, alias, version FROM alias") {
@@ -139,7 +145,7 @@ public final class ModelRegistry: Sendable {
             return rows.map { row in
                 let name: String = row["name"]
                 return RegistryModelSummary(name: name, latestVersion: row["latest"], versionCount: row["count"],
-                                            aliases: aliases[name] ?? [:])
+                                            aliases: aliases[name] ?? [:], format: Self.decodeFormat(row["format"]))
             }
         }
     }
@@ -177,11 +183,12 @@ public final class ModelRegistry: Sendable {
     public func resolve(_ reference: RegistryReference) throws -> ResolvedModel {
         try read { db in
             let (version, alias) = try resolveVersion(db, reference)
-            let row = try Row.fetchOne(db, sql: "SELECT task, labels FROM model_version WHERE name = ? AND version = ?",
+            let row = try Row.fetchOne(db, sql: "SELECT task, labels, format, gguf FROM model_version WHERE name = ? AND version = ?",
                                        arguments: [reference.name, version])!
             return ResolvedModel(name: reference.name, version: version, folder: folder(name: reference.name, version: version),
                                  alias: alias, task: row["task"], labels: try Self.decodeLabels(row["labels"]),
-                                 files: try files(db, name: reference.name, version: version))
+                                 files: try files(db, name: reference.name, version: version),
+                                 format: Self.decodeFormat(row["format"]), gguf: try Self.decodeGGUF(row["gguf"]))
         }
     }
 
@@ -357,13 +364,25 @@ public final class ModelRegistry: Sendable {
                                totalBytes: row["total_bytes"], task: row["task"], labels: try Self.decodeLabels(row["labels"]),
                                metrics: metrics, trainingRun: row["training_run"], dataSHA256: row["data_sha256"],
                                aliases: aliases, folder: folder(name: name, version: version),
-                               files: try files(db, name: name, version: version))
+                               files: try files(db, name: name, version: version),
+                               format: Self.decodeFormat(row["format"]), gguf: try Self.decodeGGUF(row["gguf"]))
     }
 
     /// Labels from their JSON column.
     static func decodeLabels(_ text: String?) throws -> [String]? {
         guard let text else { return nil }
         return try JSONDecoder().decode([String].self, from: Data(text.utf8))
+    }
+
+    /// The format column's value (an unknown value, from a newer Flint, reads as a folder).
+    static func decodeFormat(_ text: String?) -> RegistryModelFormat {
+        text.flatMap(RegistryModelFormat.init(rawValue:)) ?? .huggingFace
+    }
+
+    /// The GGUF description from its JSON column.
+    static func decodeGGUF(_ text: String?) throws -> RegistryGGUFDescription? {
+        guard let text else { return nil }
+        return try JSONDecoder().decode(RegistryGGUFDescription.self, from: Data(text.utf8))
     }
 
     /// JSON text of an encodable value (sorted keys).

@@ -10,6 +10,12 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidReference(String)
     /// A folder that cannot be pushed (missing, not a folder, no `config.json`, unreadable metadata).
     case invalidFolder(path: String, reason: String)
+    /// A GGUF file that cannot be pushed (missing, not a regular file, changed while being copied); a
+    /// corrupt file is reported by the GGUF reader's own error, naming the field and byte offset.
+    case invalidFile(path: String, reason: String)
+    /// The version is not the kind of model the caller can use (a GGUF language model where a model
+    /// folder is needed, or the reverse).
+    case unsupportedModel(reference: String, reason: String)
     /// No version of the model is in the registry at `root`.
     case unknownModel(name: String, root: String)
     /// The model has no such version (never pushed, or removed).
@@ -40,8 +46,10 @@ public enum RegistryError: Error, CustomStringConvertible, Equatable, Sendable {
             return "invalid alias '\(alias)': expected [a-z][a-z0-9_-]* (at most 64 characters), e.g. production or staging"
         case .invalidReference(let reference):
             return "invalid model reference '\(reference)': expected NAME, NAME@VERSION or NAME@ALIAS"
-        case .invalidFolder(let path, let reason):
+        case .invalidFolder(let path, let reason), .invalidFile(let path, let reason):
             return "\(path): cannot push: \(reason)"
+        case .unsupportedModel(let reference, let reason):
+            return "\(reference): \(reason)"
         case .unknownModel(let name, let root):
             return "model '\(name)' is not in the registry at \(root)"
         case .unknownVersion(let name, let version):

@@ -1,12 +1,18 @@
 import Foundation
+import FlintModels
 
-/// What `config.json` says about a model folder: its task and class names.
+/// What a pushed model is: for a folder, what its `config.json` says (task and class names); for a GGUF
+/// file, what its header says (``RegistryGGUFDescription``).
 struct RegistryModelDescription: Equatable {
     /// `text-classification` when an architecture is a classification head (`…ForSequenceClassification`),
-    /// else `feature-extraction`.
+    /// else `feature-extraction`; `text-generation` for a GGUF file.
     let task: String
     /// `id2label` values by index, when the keys are exactly 0..<n.
     let labels: [String]?
+    /// A folder or a GGUF file.
+    let format: RegistryModelFormat
+    /// The GGUF header's description, for a GGUF file.
+    let gguf: RegistryGGUFDescription?
 
     /// Reads `folder/config.json`; throws ``RegistryError/invalidFolder(path:reason:)`` when it is
     /// missing or not a JSON object with the expected field types.
@@ -26,6 +32,19 @@ struct RegistryModelDescription: Equatable {
         } else {
             labels = nil
         }
+        format = .huggingFace
+        gguf = nil
+    }
+
+    /// Parses the header of the GGUF file `file` with the GGUF reader (which validates every count,
+    /// offset and size, so a corrupt or truncated file throws its ``Flint/FlintError`` naming the
+    /// field and byte offset); `storedName` is the file's name in the version folder.
+    init(ggufFile file: URL, storedName: String) throws {
+        let parsed = try GGUFFile(path: file.path)
+        task = "text-generation"
+        labels = nil
+        format = .gguf
+        gguf = RegistryGGUFDescription(summary: GGUFSummary(parsed.header), file: storedName)
     }
 
     struct ConfigurationFields: Decodable {

@@ -8,16 +8,19 @@ public struct RegistryModelSummary: Codable, Sendable, Equatable {
     public let versionCount: Int
     /// Alias → version.
     public let aliases: [String: Int]
+    /// The latest version's format (a model folder or a GGUF file).
+    public let format: RegistryModelFormat
 
     /// A summary.
-    public init(name: String, latestVersion: Int, versionCount: Int, aliases: [String: Int]) {
+    public init(name: String, latestVersion: Int, versionCount: Int, aliases: [String: Int], format: RegistryModelFormat = .huggingFace) {
         self.name = name
         self.latestVersion = latestVersion
         self.versionCount = versionCount
         self.aliases = aliases
+        self.format = format
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, latestVersion = "latest_version", versionCount = "version_count", aliases
+        case name, latestVersion = "latest_version", versionCount = "version_count", aliases, format
     }
 }

@@ -7,6 +7,10 @@ import GRDB
 /// - `model_version`: one row per version, with its metadata (labels and metrics as JSON text).
 /// - `version_file`: every file of a version with size and SHA-256 (deleted with the version).
 /// - `alias`: `(name, alias) → version`; a version with an alias cannot be deleted (foreign key).
+///
+/// Migration `v2` adds `model_version.format` (`huggingface` for a model folder, `gguf` for a GGUF file;
+/// versions pushed before are folders) and `model_version.gguf` (the GGUF header's description as JSON
+/// text, ``RegistryGGUFDescription``; null for folders).
 enum RegistrySchema {
     /// The migrations, in order.
     static var migrator: DatabaseMigrator {
@@ -49,6 +53,12 @@ enum RegistrySchema {
                     FOREIGN KEY (name, version) REFERENCES model_version(name, version)
                 );
                 CREATE INDEX alias_target ON alias(name, version);
+                """)
+        }
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE model_version ADD COLUMN format TEXT NOT NULL DEFAULT 'huggingface';
+                ALTER TABLE model_version ADD COLUMN gguf TEXT;
                 """)
         }
         return migrator

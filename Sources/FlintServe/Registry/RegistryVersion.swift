@@ -8,11 +8,12 @@ public struct RegistryVersion: Codable, Sendable, Equatable {
     public let version: Int
     /// When it was pushed, ISO-8601 UTC (`2026-11-29T16:55:33Z`).
     public let createdAt: String
-    /// The folder it was pushed from (absolute path).
+    /// The folder or GGUF file it was pushed from (absolute path).
     public let sourcePath: String
     /// The total size of its files in bytes.
     public let totalBytes: Int64
-    /// `text-classification` (a classification head in `config.json` `architectures`) or `feature-extraction`.
+    /// `text-classification` (a classification head in `config.json` `architectures`) or `feature-extraction`
+    /// for a folder; `text-generation` for a GGUF file.
     public let task: String
     /// Class names by index, from `config.json` `id2label`, when present.
     public let labels: [String]?
@@ -29,6 +30,13 @@ public struct RegistryVersion: Codable, Sendable, Equatable {
     public let folder: URL
     /// Every file, sorted by path.
     public let files: [RegistryFile]
+    /// A model folder or a GGUF file.
+    public let format: RegistryModelFormat
+    /// For a GGUF file: architecture, parameters, quantization, context length, tokenizer (from its header).
+    public let gguf: RegistryGGUFDescription?
+
+    /// The GGUF file to load, for a ``RegistryModelFormat/gguf`` version.
+    public var modelFile: URL? { gguf.map { folder.appendingPathComponent($0.file) } }
 
     /// `NAME@VERSION`.
     public var reference: String { "\(name)@\(version)" }
@@ -36,7 +44,8 @@ public struct RegistryVersion: Codable, Sendable, Equatable {
     /// A version record.
     public init(name: String, version: Int, createdAt: String, sourcePath: String, totalBytes: Int64, task: String,
                 labels: [String]?, metrics: [String: Double], trainingRun: String?, dataSHA256: String?,
-                aliases: [String], folder: URL, files: [RegistryFile]) {
+                aliases: [String], folder: URL, files: [RegistryFile], format: RegistryModelFormat = .huggingFace,
+                gguf: RegistryGGUFDescription? = nil) {
         self.name = name
         self.version = version
         self.createdAt = createdAt
@@ -50,11 +59,14 @@ public struct RegistryVersion: Codable, Sendable, Equatable {
         self.aliases = aliases
         self.folder = folder
         self.files = files
+        self.format = format
+        self.gguf = gguf
     }
 
     enum CodingKeys: String, CodingKey {
         case name, version, createdAt = "created_at", sourcePath = "source_path", totalBytes = "total_bytes", task, labels
         case metrics, trainingRun = "training_run", dataSHA256 = "data_sha256", aliases, folder, files
+        case format, gguf
     }
 
     /// Decodes the JSON form (``encode(to:)``).
@@ -73,10 +85,12 @@ public struct RegistryVersion: Codable, Sendable, Equatable {
         aliases = try container.decode([String].self, forKey: .aliases)
         folder = URL(fileURLWithPath: try container.decode(String.self, forKey: .folder), isDirectory: true)
         files = try container.decode([RegistryFile].self, forKey: .files)
+        format = try container.decodeIfPresent(RegistryModelFormat.self, forKey: .format) ?? .huggingFace
+        gguf = try container.decodeIfPresent(RegistryGGUFDescription.self, forKey: .gguf)
     }
 
     /// The JSON form (`flint registry show --json`): snake_case keys, the folder as a path, absent
-    /// optional values as null.
+    /// optional values as null; `format` (`huggingface` or `gguf`) and `gguf` (null for folders).
     public func encode(to encoder: Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(name, forKey: .name)
@@ -92,5 +106,7 @@ public struct RegistryVersion: Codable, Sendable, Equatable {
         try container.encode(aliases, forKey: .aliases)
         try container.encode(folder.path, forKey: .folder)
         try container.encode(files, forKey: .files)
+        try container.encode(format, forKey: .format)
+        try container.encode(gguf, forKey: .gguf)
     }
 }
