@@ -90,102 +90,177 @@ enum LlamaKernels {
 
     /// Causal grouped-query attention of each row's query heads over its sequence's cached keys and values
     /// (positions `0...position`), into `out` (`rows × queryWidth`).
+    ///
+    /// Work is split into tasks of (up to 4 consecutive rows of one sequence) × (one key/value head): the task's
+    /// queries — those rows' query heads of that group — walk the cache together in blocks of 64 positions, so
+    /// each block of keys and values is read from L2 once and reused from L1 by every query. Every score and
+    /// every output element is still the same chain of operations as for one query alone (a dot product over
+    /// the head dimension; `softmax` with a Double total; `Σ_p w_p·v_p` in position order), so results do not
+    /// depend on the blocking.
     static func attention(query: UnsafePointer<Float>, rows: Int, configuration c: LlamaConfiguration, layer: Int,
                           caches: [LlamaKVCache], rowSequence: [Int], rowPosition: [Int], into out: UnsafeMutablePointer<Float>) {
         let headDimension = c.headDimension
         let group = c.headCount / c.keyValueHeadCount
+        let kvHeads = c.keyValueHeadCount
         let scale = 1 / Float(headDimension).squareRoot()
-        let kvWidth = c.keyValueWidth
+        let kvWidth = c.keyValueWidth, queryWidth = c.queryWidth
         let maximumPositions = (rowPosition.max() ?? 0) + 1
+        let positionBlock = 64, rowsPerBlock = 4
+        var rowBlocks = [Range<Int>]()
+        var start = 0
+        while start < rows {
+            var end = start + 1
+            while end < rows && end - start < rowsPerBlock && rowSequence[end] == rowSequence[start] { end += 1 }
+            rowBlocks.append(start..<end)
+            start = end
+        }
         // Causal rows late in a prompt attend over many more positions than early ones, so contiguous ranges of
-        // (row, head) tasks would leave one thread with most of the work: each chunk takes every n-th task instead.
-        let tasks = rows * c.headCount
+        // tasks would leave one thread with most of the work: each chunk takes every n-th task instead.
+        let tasks = rowBlocks.count * kvHeads
         let chunks = max(1, min(tasks, 4 * Parallel.threadCount))
+        let vectorWidth = headDimension / 8 * 8
+        @inline(__always) func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
+            UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+        }
         Parallel.run(tasks: chunks) { chunk in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: maximumPositions)
-            defer { scores.deallocate() }
+            let scoreBuffer = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * group * maximumPositions)
+            defer { scoreBuffer.deallocate() }
             for task in stride(from: chunk, to: tasks, by: chunks) {
-                let r = task / c.headCount, h = task % c.headCount
-                let cache = caches[rowSequence[r]]
-                let keys = UnsafePointer(cache.keys[layer]), values = UnsafePointer(cache.values[layer])
-                let kvHead = h / group
-                let q = query + r * c.queryWidth + h * headDimension
-                let length = rowPosition[r] + 1
-                var maximum = -Float.infinity
-                let vectorWidth = headDimension / 8 * 8
-                @inline(__always) func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
-                    UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
+                let block = rowBlocks[task / kvHeads], kvHead = task % kvHeads
+                let cache = caches[rowSequence[block.lowerBound]]
+                let keys = UnsafePointer(cache.keys[layer]) + kvHead * headDimension
+                let values = UnsafePointer(cache.values[layer]) + kvHead * headDimension
+                let queryCount = block.count * group
+                var longest = 0
+                for r in block { longest = max(longest, rowPosition[r] + 1) }
+                @inline(__always) func row(_ j: Int) -> Int { block.lowerBound + j / group }
+                @inline(__always) func queryPointer(_ j: Int) -> UnsafePointer<Float> {
+                    query + row(j) * queryWidth + (kvHead * group + j % group) * headDimension
                 }
-                @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Float>) -> Float {
-                    var s = dot.sum()
-                    var d = vectorWidth
-                    while d < headDimension { s += q[d] * k[d]; d += 1 }
-                    return s * scale
+                @inline(__always) func target(_ j: Int) -> UnsafeMutablePointer<Float> {
+                    out + row(j) * queryWidth + (kvHead * group + j % group) * headDimension
                 }
-                // Four positions at a time: four independent FMA chains.
-                var p = 0
-                while p + 4 <= length {
-                    let k0 = keys + p * kvWidth + kvHead * headDimension
-                    let k1 = k0 + kvWidth, k2 = k1 + kvWidth, k3 = k2 + kvWidth
-                    var dot0 = SIMD8<Float>(repeating: 0), dot1 = dot0, dot2 = dot0, dot3 = dot0
-                    var d = 0
-                    while d < vectorWidth {
-                        let qd = load(q + d)
-                        dot0.addProduct(qd, load(k0 + d)); dot1.addProduct(qd, load(k1 + d))
-                        dot2.addProduct(qd, load(k2 + d)); dot3.addProduct(qd, load(k3 + d))
-                        d += 8
+
+                // Scores q·k / √d, a block of positions at a time for every query.
+                var blockStart = 0
+                while blockStart < longest {
+                    let blockEnd = min(blockStart + positionBlock, longest)
+                    for j in 0..<queryCount {
+                        let end = min(blockEnd, rowPosition[row(j)] + 1)
+                        if blockStart >= end { continue }
+                        let q = queryPointer(j), scores = scoreBuffer + j * maximumPositions
+                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Float>) -> Float {
+                            var s = dot.sum()
+                            var d = vectorWidth
+                            while d < headDimension { s += q[d] * k[d]; d += 1 }
+                            return s * scale
+                        }
+                        // Eight positions at a time: eight independent FMA chains.
+                        var p = blockStart
+                        while p + 8 <= end {
+                            let k0 = keys + p * kvWidth
+                            var dots = (SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0),
+                                        SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0))
+                            var d = 0
+                            while d < vectorWidth {
+                                let qd = load(q + d)
+                                dots.0.addProduct(qd, load(k0 + d)); dots.1.addProduct(qd, load(k0 + kvWidth + d))
+                                dots.2.addProduct(qd, load(k0 + 2 * kvWidth + d)); dots.3.addProduct(qd, load(k0 + 3 * kvWidth + d))
+                                dots.4.addProduct(qd, load(k0 + 4 * kvWidth + d)); dots.5.addProduct(qd, load(k0 + 5 * kvWidth + d))
+                                dots.6.addProduct(qd, load(k0 + 6 * kvWidth + d)); dots.7.addProduct(qd, load(k0 + 7 * kvWidth + d))
+                                d += 8
+                            }
+                            scores[p] = finish(dots.0, k0); scores[p + 1] = finish(dots.1, k0 + kvWidth)
+                            scores[p + 2] = finish(dots.2, k0 + 2 * kvWidth); scores[p + 3] = finish(dots.3, k0 + 3 * kvWidth)
+                            scores[p + 4] = finish(dots.4, k0 + 4 * kvWidth); scores[p + 5] = finish(dots.5, k0 + 5 * kvWidth)
+                            scores[p + 6] = finish(dots.6, k0 + 6 * kvWidth); scores[p + 7] = finish(dots.7, k0 + 7 * kvWidth)
+                            p += 8
+                        }
+                        while p < end {
+                            let k = keys + p * kvWidth
+                            var dot = SIMD8<Float>(repeating: 0)
+                            var d = 0
+                            while d < vectorWidth { dot.addProduct(load(q + d), load(k + d)); d += 8 }
+                            scores[p] = finish(dot, k)
+                            p += 1
+                        }
                     }
-                    scores[p] = finish(dot0, k0); scores[p + 1] = finish(dot1, k1)
-                    scores[p + 2] = finish(dot2, k2); scores[p + 3] = finish(dot3, k3)
-                    maximum = max(maximum, scores[p], scores[p + 1], scores[p + 2], scores[p + 3])
-                    p += 4
+                    blockStart = blockEnd
                 }
-                while p < length {
-                    let k = keys + p * kvWidth + kvHead * headDimension
-                    var dot = SIMD8<Float>(repeating: 0)
-                    var d = 0
-                    while d < vectorWidth { dot.addProduct(load(q + d), load(k + d)); d += 8 }
-                    scores[p] = finish(dot, k)
-                    maximum = max(maximum, scores[p])
-                    p += 1
-                }
-                var total: Double = 0
-                for p in 0..<length {
-                    let e = Foundation.expf(scores[p] - maximum)
-                    scores[p] = e
-                    total += Double(e)
-                }
-                let target = out + r * c.queryWidth + h * headDimension
-                let inverse = Float(1 / total)
-                for p in 0..<length { scores[p] *= inverse }
-                // Σ_p weight_p · v_p, 32 dimensions at a time held in four registers over every position (each
-                // element is the same chain of FMAs in position order as one accumulator per element).
-                let valueBase = values + kvHead * headDimension
-                var d = 0
-                while d + 32 <= vectorWidth {
-                    var a0 = SIMD8<Float>(repeating: 0), a1 = a0, a2 = a0, a3 = a0
+
+                // Softmax of each query's scores, as weights.
+                for j in 0..<queryCount {
+                    let length = rowPosition[row(j)] + 1
+                    let scores = scoreBuffer + j * maximumPositions
+                    var maximum = -Float.infinity
+                    for p in 0..<length { maximum = max(maximum, scores[p]) }
+                    var total: Double = 0
                     for p in 0..<length {
-                        let v = valueBase + p * kvWidth + d
-                        let splat = SIMD8<Float>(repeating: scores[p])
-                        a0.addProduct(splat, load(v)); a1.addProduct(splat, load(v + 8))
-                        a2.addProduct(splat, load(v + 16)); a3.addProduct(splat, load(v + 24))
+                        let e = Foundation.expf(scores[p] - maximum)
+                        scores[p] = e
+                        total += Double(e)
                     }
-                    let t = UnsafeMutableRawPointer(target + d)
-                    t.storeBytes(of: a0, as: SIMD8<Float>.self); t.storeBytes(of: a1, toByteOffset: 32, as: SIMD8<Float>.self)
-                    t.storeBytes(of: a2, toByteOffset: 64, as: SIMD8<Float>.self); t.storeBytes(of: a3, toByteOffset: 96, as: SIMD8<Float>.self)
-                    d += 32
+                    let inverse = Float(1 / total)
+                    for p in 0..<length { scores[p] *= inverse }
                 }
-                while d < vectorWidth {
-                    var a0 = SIMD8<Float>(repeating: 0)
-                    for p in 0..<length { a0.addProduct(SIMD8<Float>(repeating: scores[p]), load(valueBase + p * kvWidth + d)) }
-                    UnsafeMutableRawPointer(target + d).storeBytes(of: a0, as: SIMD8<Float>.self)
-                    d += 8
-                }
-                while d < headDimension {
-                    var a: Float = 0
-                    for p in 0..<length { a += scores[p] * valueBase[p * kvWidth + d] }
-                    target[d] = a
-                    d += 1
+
+                // Σ_p weight_p · v_p, a block of positions at a time for every query; within a block 64 (then
+                // 32, 8) dimensions are held in registers (each element: one chain of FMAs in position order).
+                blockStart = 0
+                while blockStart < longest {
+                    let blockEnd = min(blockStart + positionBlock, longest)
+                    let first = blockStart == 0
+                    for j in 0..<queryCount {
+                        let end = min(blockEnd, rowPosition[row(j)] + 1)
+                        if blockStart >= end { continue }
+                        let scores = scoreBuffer + j * maximumPositions, t = target(j)
+                        @inline(__always) func start(_ d: Int) -> SIMD8<Float> {
+                            first ? SIMD8<Float>(repeating: 0) : UnsafeRawPointer(t + d).loadUnaligned(as: SIMD8<Float>.self)
+                        }
+                        @inline(__always) func store(_ a: SIMD8<Float>, _ d: Int) {
+                            UnsafeMutableRawPointer(t + d).storeBytes(of: a, as: SIMD8<Float>.self)
+                        }
+                        var d = 0
+                        while d + 64 <= vectorWidth {
+                            var a0 = start(d), a1 = start(d + 8), a2 = start(d + 16), a3 = start(d + 24)
+                            var a4 = start(d + 32), a5 = start(d + 40), a6 = start(d + 48), a7 = start(d + 56)
+                            for p in blockStart..<end {
+                                let v = values + p * kvWidth + d
+                                let splat = SIMD8<Float>(repeating: scores[p])
+                                a0.addProduct(splat, load(v)); a1.addProduct(splat, load(v + 8))
+                                a2.addProduct(splat, load(v + 16)); a3.addProduct(splat, load(v + 24))
+                                a4.addProduct(splat, load(v + 32)); a5.addProduct(splat, load(v + 40))
+                                a6.addProduct(splat, load(v + 48)); a7.addProduct(splat, load(v + 56))
+                            }
+                            store(a0, d); store(a1, d + 8); store(a2, d + 16); store(a3, d + 24)
+                            store(a4, d + 32); store(a5, d + 40); store(a6, d + 48); store(a7, d + 56)
+                            d += 64
+                        }
+                        while d + 32 <= vectorWidth {
+                            var a0 = start(d), a1 = start(d + 8), a2 = start(d + 16), a3 = start(d + 24)
+                            for p in blockStart..<end {
+                                let v = values + p * kvWidth + d
+                                let splat = SIMD8<Float>(repeating: scores[p])
+                                a0.addProduct(splat, load(v)); a1.addProduct(splat, load(v + 8))
+                                a2.addProduct(splat, load(v + 16)); a3.addProduct(splat, load(v + 24))
+                            }
+                            store(a0, d); store(a1, d + 8); store(a2, d + 16); store(a3, d + 24)
+                            d += 32
+                        }
+                        while d < vectorWidth {
+                            var a0 = start(d)
+                            for p in blockStart..<end { a0.addProduct(SIMD8<Float>(repeating: scores[p]), load(values + p * kvWidth + d)) }
+                            store(a0, d)
+                            d += 8
+                        }
+                        while d < headDimension {
+                            var a: Float = first ? 0 : t[d]
+                            for p in blockStart..<end { a += scores[p] * values[p * kvWidth + d] }
+                            t[d] = a
+                            d += 1
+                        }
+                    }
+                    blockStart = blockEnd
                 }
             }
         }
