@@ -16,9 +16,6 @@ protocol IntegerWeightBlock {
     static var offset: Float { get }
     /// Whether the block has a minimum `m` (Q4_1, Q5_1).
     static var hasMinimum: Bool { get }
-    /// Bits per decoded value (4, 5 or 8): bounds the 16-bit pair sums of `vpmaddubsw` (4-bit values times
-    /// |a| ≤ 127 leave room to add 8 of them in 16 bits before widening, 5-bit values 4).
-    static var valueBits: Int { get }
     /// The 32 values `qʷ` as bytes, `dʷ` and `m` (0 without a minimum).
     static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float)
 }
@@ -63,7 +60,6 @@ enum Q4_0Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 8 }
     static var hasMinimum: Bool { false }
-    static var valueBits: Int { 4 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         (unpackNibbles(block + 2), loadHalf(block), 0)
     }
@@ -75,7 +71,6 @@ enum Q4_1Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 0 }
     static var hasMinimum: Bool { true }
-    static var valueBits: Int { 4 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         let (d, m) = loadHalfPair(block)
         return (unpackNibbles(block + 4), d, m)
@@ -88,7 +83,6 @@ enum Q5_0Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 16 }
     static var hasMinimum: Bool { false }
-    static var valueBits: Int { 5 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         let high = _mm256_and_si256(spreadBits(block.loadUnaligned(fromByteOffset: 2, as: UInt32.self)), _mm256_set1_epi8(0x10))
         return (_mm256_or_si256(unpackNibbles(block + 6), high), loadHalf(block), 0)
@@ -101,7 +95,6 @@ enum Q5_1Block: IntegerWeightBlock {
     static var isSigned: Bool { false }
     static var offset: Float { 0 }
     static var hasMinimum: Bool { true }
-    static var valueBits: Int { 5 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         let high = _mm256_and_si256(spreadBits(block.loadUnaligned(fromByteOffset: 4, as: UInt32.self)), _mm256_set1_epi8(0x10))
         let (d, m) = loadHalfPair(block)
@@ -115,7 +108,6 @@ enum Q8_0Block: IntegerWeightBlock {
     static var isSigned: Bool { true }
     static var offset: Float { 0 }
     static var hasMinimum: Bool { false }
-    static var valueBits: Int { 8 }
     @inline(__always) static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float) {
         (block.loadUnaligned(fromByteOffset: 2, as: __m256i.self), loadHalf(block), 0)
     }

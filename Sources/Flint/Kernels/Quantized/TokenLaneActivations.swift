@@ -1,9 +1,11 @@
 /// 8-bit activations regrouped for the token-lane GEMM (``QuantizedDot/lanes(_:row:_:group:into:outputStride:)``):
-/// tokens in groups of 8, and for each group and block of 32 values, the 8 tokens' bytes interleaved four at a
-/// time — vector `k` (32 bytes) holds bytes `4k…4k+3` of token 0, then of token 1, …, token 7 — so that one
-/// `vpmaddubsw` against a weight dword broadcast to every lane multiplies four weights by eight tokens at once,
-/// and the 32-bit lanes of the sums belong to eight different tokens (no horizontal sum, one conversion and
-/// one FMA per block for eight outputs).
+/// tokens in groups of 8, and for each group and block of 32 values, 8 vectors of 32 bytes in which the tokens'
+/// bytes are interleaved four at a time. Vector `4h + k` (h = 0 for tokens 0–3 of the group, 1 for tokens 4–7;
+/// k = 0…3) holds, in its low 128 bits, bytes `4k…4k+3` of the four tokens, and in its high 128 bits bytes
+/// `4(k+4)…4(k+4)+3` of the same four tokens. A weight block's dword `k` (low lane) and `k + 4` (high lane),
+/// each spread over its lane by one in-lane shuffle, then multiply four weights by four tokens per lane with
+/// one `vpmaddubsw`, and the 32-bit lanes of the sums belong to the tokens (no horizontal sum per output; one
+/// conversion and one FMA per block for eight outputs).
 ///
 /// The per-block scales `d`, Q8_1 sums `s` and integer sums `Σq` are stored 8 tokens side by side, as the
 /// float (integer) vectors the kernel loads. Values are those of the ``QuantizedActivations`` they are made
@@ -52,7 +54,7 @@ public struct TokenLaneActivations {
                     let source = activations.block(token, b)
                     for k in 0..<8 {
                         destination.storeBytes(of: source.loadUnaligned(fromByteOffset: 4 * k, as: UInt32.self),
-                                               toByteOffset: 32 * k + 4 * j, as: UInt32.self)
+                                               toByteOffset: 32 * (4 * (j / 4) + k % 4) + 16 * (k / 4) + 4 * (j % 4), as: UInt32.self)
                     }
                 }
             }

@@ -1,22 +1,34 @@
 import _Builtin_intrinsics.intel
 
 extension QuantizedDot {
-    /// Dword `k` (bytes `4k…4k+3`) of `v` in every 32-bit lane.
+    /// Dword `k` of each 128-bit half of `v` (bytes `4k…4k+3` and `16+4k…16+4k+3`) spread over that half
+    /// (`vpshufb`, one in-lane shuffle).
     @inline(__always)
-    static func broadcastDword(_ v: __m256i, _ k: Int32) -> __m256i {
-        _mm256_permutevar8x32_epi32(v, _mm256_set1_epi32(k))
+    static func spreadDword(_ v: __m256i, _ k: Int) -> __m256i {
+        let b = Int8(4 * k)
+        let pattern = _mm256_setr_epi8(b, b + 1, b + 2, b + 3, b, b + 1, b + 2, b + 3, b, b + 1, b + 2, b + 3, b, b + 1, b + 2, b + 3,
+                                       b, b + 1, b + 2, b + 3, b, b + 1, b + 2, b + 3, b, b + 1, b + 2, b + 3, b, b + 1, b + 2, b + 3)
+        return _mm256_shuffle_epi8(v, pattern)
+    }
+
+    /// `[Σ tokens 0–3 | Σ tokens 4–7]` from the two halves' partial sums `[t0…t3 (dwords 0–3) | t0…t3 (dwords
+    /// 4–7)]` and the same for tokens 4–7.
+    @inline(__always)
+    static func combineHalves(_ low: __m256i, _ high: __m256i) -> __m256i {
+        let l = unsafeBitCast(low, to: SIMD8<Int32>.self), h = unsafeBitCast(high, to: SIMD8<Int32>.self)
+        return unsafeBitCast(SIMD8(lowHalf: l.lowHalf &+ l.highHalf, highHalf: h.lowHalf &+ h.highHalf), to: __m256i.self)
     }
 
     /// One weight row against 8 tokens (group `group` of ``TokenLaneActivations``), the 8 results in the 8 lanes:
     /// `out[j · outputStride] = Σ_c W[row, c] · x[8·group + j, c]`.
     ///
     /// Per block of 32 values the exact integer sum `Σᵢ qʷᵢ qᵃᵢ (− o · Σᵢ qᵃᵢ)` of every token is formed in its own
-    /// 32-bit lane — weight dword `k` broadcast to all lanes times the interleaved activations' vector `k`
-    /// (`vpmaddubsw`; for 4-/5-bit weights up to 8/4 of those 16-bit pair sums are added before `vpmaddwd`
-    /// widens them, which cannot overflow since 8 · 2 · 15 · 127 and 4 · 2 · 31 · 127 stay below 2¹⁵) — then
-    /// converted once and accumulated `acc += (dʷ · dᵃ) · Σ` (`vfmadd`), the minimum term `m · sᵃ` in a second
-    /// vector. This is the order of llama.cpp's repacked AVX2 GEMM (`ggml_gemm_q4_0_8x8_q8_0`: exact block sums,
-    /// one FMA per block), and the arithmetic of the 1-token ``dot`` and the 4-token ``tile``, lane for lane: a
+    /// 32-bit lane — weight dwords `k`/`k + 4` spread over their 128-bit halves times the interleaved
+    /// activations' vectors (`vpmaddubsw`; for 4- and 5-bit weights the four 16-bit pair sums of a half are
+    /// added before `vpmaddwd` widens them, which cannot overflow since 4 · 2 · 31 · 127 < 2¹⁵) — then converted
+    /// once and accumulated `acc += (dʷ · dᵃ) · Σ` (`vfmadd`), the minimum term `m · sᵃ` in a second vector.
+    /// This is the order of llama.cpp's repacked AVX2 GEMM (`ggml_gemm_q4_0_8x8_q8_0`: exact block sums, one
+    /// FMA per block), and the arithmetic of the 1-token ``dot`` and the 4-token ``tile``, lane for lane: a
     /// token's result is the same whichever path computes it.
     @inline(__always)
     static func lanes<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: TokenLaneActivations,
@@ -27,28 +39,23 @@ extension QuantizedDot {
         for b in 0..<x.blocks {
             let (values, dw, m) = Block.decode(w + b * Block.byteCount)
             let a = x.block(group, b)
+            let w0 = spreadDword(values, 0), w1 = spreadDword(values, 1), w2 = spreadDword(values, 2), w3 = spreadDword(values, 3)
             var sum: __m256i
             if Block.isSigned {
-                sum = _mm256_setzero_si256()
-                for k in 0..<8 {
-                    let wk = broadcastDword(values, Int32(k))
-                    let ak = a.load(fromByteOffset: 32 * k, as: __m256i.self)
-                    sum = _mm256_add_epi32(sum, _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(wk, wk), _mm256_sign_epi8(ak, wk)), ones))
+                @inline(__always) func product(_ wk: __m256i, _ offset: Int) -> __m256i {
+                    let ak = a.load(fromByteOffset: offset, as: __m256i.self)
+                    return _mm256_madd_epi16(_mm256_maddubs_epi16(_mm256_sign_epi8(wk, wk), _mm256_sign_epi8(ak, wk)), ones)
                 }
-            } else if Block.valueBits <= 4 {
-                var pairs = _mm256_maddubs_epi16(broadcastDword(values, 0), a.load(as: __m256i.self))
-                for k in 1..<8 {
-                    pairs = _mm256_add_epi16(pairs, _mm256_maddubs_epi16(broadcastDword(values, Int32(k)), a.load(fromByteOffset: 32 * k, as: __m256i.self)))
-                }
-                sum = _mm256_madd_epi16(pairs, ones)
+                let low = _mm256_add_epi32(_mm256_add_epi32(product(w0, 0), product(w1, 32)), _mm256_add_epi32(product(w2, 64), product(w3, 96)))
+                let high = _mm256_add_epi32(_mm256_add_epi32(product(w0, 128), product(w1, 160)), _mm256_add_epi32(product(w2, 192), product(w3, 224)))
+                sum = combineHalves(low, high)
             } else {
-                var low = _mm256_maddubs_epi16(broadcastDword(values, 0), a.load(as: __m256i.self))
-                var high = _mm256_maddubs_epi16(broadcastDword(values, 4), a.load(fromByteOffset: 128, as: __m256i.self))
-                for k in 1..<4 {
-                    low = _mm256_add_epi16(low, _mm256_maddubs_epi16(broadcastDword(values, Int32(k)), a.load(fromByteOffset: 32 * k, as: __m256i.self)))
-                    high = _mm256_add_epi16(high, _mm256_maddubs_epi16(broadcastDword(values, Int32(k + 4)), a.load(fromByteOffset: 32 * (k + 4), as: __m256i.self)))
+                @inline(__always) func pairs(_ wk: __m256i, _ offset: Int) -> __m256i {
+                    _mm256_maddubs_epi16(wk, a.load(fromByteOffset: offset, as: __m256i.self))
                 }
-                sum = _mm256_add_epi32(_mm256_madd_epi16(low, ones), _mm256_madd_epi16(high, ones))
+                let low = _mm256_add_epi16(_mm256_add_epi16(pairs(w0, 0), pairs(w1, 32)), _mm256_add_epi16(pairs(w2, 64), pairs(w3, 96)))
+                let high = _mm256_add_epi16(_mm256_add_epi16(pairs(w0, 128), pairs(w1, 160)), _mm256_add_epi16(pairs(w2, 192), pairs(w3, 224)))
+                sum = combineHalves(_mm256_madd_epi16(low, ones), _mm256_madd_epi16(high, ones))
             }
             if Block.offset != 0 {  // 8 (Q4_0) or 16 (Q5_0): a shift
                 let integerSums = x.integerSumVector(group, b).load(as: __m256i.self)
