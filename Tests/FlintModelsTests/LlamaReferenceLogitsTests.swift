@@ -19,6 +19,7 @@ import FlintTestSupport
             let ids: [Int]
             let logits_file: String
             let logits_shape: [Int]
+            let one_token_at_a_time_logits_file: String?
         }
         let file: String
         let prompts: [String: Prompt]
@@ -84,7 +85,14 @@ import FlintTestSupport
     /// scripts/fixtures/check_tiny_gguf_numerics.py flips 4 positions of the same prompt, by up to 0.03); there
     /// every position's most likely token must agree (or be llama.cpp's second when the two are closer than
     /// the position's max |Δ| — position 21, a near-tie) and no logit may differ by more than 0.05.
-    @Test(arguments: ["tiny-llama-tied-gqa", "tiny-llama-untied-mha", "tiny-qwen2-bias"])
+    ///
+    /// tiny-llama-kquant (Q4_K, Q5_K and Q6_K matrices, as a Q4_K_M file; llama.cpp run without weight repacking,
+    /// so on ggml_vec_dot_qN_K_q8_K, whose lane layout and summation order Flint's k-quant kernels follow) has two
+    /// references: the prompt fed to llama.cpp one token at a time, which Flint's logits must match within 1e-3
+    /// (measured: 0), and the prompt in one batch, from which llama.cpp's own one-token run differs by 0.052
+    /// (english) and 0.063 (mixed) at a few positions — Flint differs from it by the same, so there the most
+    /// likely token must agree (as above) and no logit may differ by more than 0.1.
+    @Test(arguments: ["tiny-llama-tied-gqa", "tiny-llama-untied-mha", "tiny-qwen2-bias", "tiny-llama-kquant"])
     func tinyModelLogits(name: String) throws {
         let description = try JSONDecoder().decode(TinyModel.self, from: Data(contentsOf: Self.fixtureURL("gguf-tiny", "\(name).json")))
         let model = try LlamaModel(path: try Self.fixtureURL("gguf-tiny", description.file).path)
@@ -110,7 +118,18 @@ import FlintTestSupport
             }
             #expect(argmaxDiffers.isEmpty, "\(name) \(promptName): most likely token differs at \(argmaxDiffers)")
             print("\(name) \(promptName): max |Δ| \(worst); positions over 1e-3: \(over) of \(rows.count)")
-            if name == "tiny-llama-untied-mha" && promptName == "mixed" {
+            if let singleFile = prompt.one_token_at_a_time_logits_file {
+                let single = try Self.floats(Self.fixtureURL("gguf-tiny", singleFile))
+                #expect(single.count == rows.count * vocabulary)
+                var singleWorst: Float = 0
+                for (position, row) in rows.enumerated() {
+                    let reference = Array(single[(position * vocabulary)..<((position + 1) * vocabulary)])
+                    singleWorst = max(singleWorst, Self.compare(row, reference).maxDifference)
+                }
+                print("\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
+                #expect(singleWorst < 1e-3, "\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
+                #expect(worst < 0.1, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")
+            } else if name == "tiny-llama-untied-mha" && promptName == "mixed" {
                 #expect(worst < 0.05, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")
             } else {
                 #expect(worst < 1e-3, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")

@@ -1,6 +1,7 @@
 /// The activations of a quantized matrix product (`tokens × columns` floats, row-major) with the derived
 /// forms the kernels read, each made on first use and shared by every product of the same input (Q, K and V
-/// read one input; the gate and up projections another): the 8-bit blocks of ``QuantizedActivations``, and
+/// read one input; the gate and up projections another): the 8-bit blocks of ``QuantizedActivations`` and the
+/// Q8_K super-blocks of ``SuperBlockActivations``, and
 /// copies rounded to f16 or bf16 (what llama.cpp multiplies F16 and BF16 weights with).
 ///
 /// Buffers are owned by a ``MatrixInputStorage`` and reused: the hot loop never allocates. Not thread-safe:
@@ -11,6 +12,7 @@ public final class MatrixInput {
     public let columns: Int
     private let storage: MatrixInputStorage
     private var quantizedReady = false
+    private var superBlocksReady = false
     private var halfReady = false
     private var bfloatReady = false
     private var lanesReady = false
@@ -48,6 +50,21 @@ public final class MatrixInput {
         return lanes
     }
 
+    /// The activations quantized to Q8_K, 8 bits per super-block of 256 (all rows in parallel on first use).
+    ///
+    /// - Precondition: `columns` is a multiple of 256.
+    public var superBlocks: SuperBlockActivations {
+        precondition(columns % 256 == 0, "MatrixInput: \(columns) columns is not a whole number of super-blocks of 256")
+        let activations = SuperBlockActivations(buffer: storage.buffer(4, SuperBlockActivations.byteCount(tokens: tokens, columns: columns)),
+                                                tokens: tokens, columns: columns)
+        if !superBlocksReady {
+            let values = self.values
+            Parallel.forChunks(tokens, minimumChunk: 4) { range in activations.quantize(values, rows: range) }
+            superBlocksReady = true
+        }
+        return activations
+    }
+
     /// The activations rounded to f16 (nearest, ties to even), as floats.
     public var roundedToHalf: UnsafePointer<Float> {
         let buffer = storage.buffer(1, 4 * tokens * columns).assumingMemoryBound(to: Float.self)
@@ -76,8 +93,8 @@ public final class MatrixInput {
 
 /// Reusable, growing, 64-byte-aligned buffers for ``MatrixInput``s (one slot per derived form).
 public final class MatrixInputStorage {
-    private var buffers: [UnsafeMutableRawPointer?] = [nil, nil, nil, nil]
-    private var sizes = [0, 0, 0, 0]
+    private var buffers: [UnsafeMutableRawPointer?] = [nil, nil, nil, nil, nil]
+    private var sizes = [0, 0, 0, 0, 0]
 
     public init() {}
 

@@ -117,6 +117,15 @@ enum Q8_0Block: IntegerWeightBlock {
 /// weight block is decoded once per four tokens (the GEMM tile of prompt processing and of batched decoding;
 /// one token is the GEMV of generation). One specialization per weight type, as ggml's `ggml_vec_dot_*`.
 enum QuantizedDot {
+    /// The sum of 8 float lanes (halves, then quarters, then the pair), as ggml's `hsum_float_8`.
+    @inline(__always)
+    static func horizontalSum(_ v: __m256) -> Float {
+        let lanes = unsafeBitCast(v, to: SIMD8<Float>.self)
+        let quarter = lanes.lowHalf + lanes.highHalf
+        let pair = quarter.lowHalf + quarter.highHalf
+        return pair[0] + pair[1]
+    }
+
     /// `Σ qʷᵢ·qᵃᵢ` of one block as 8 exact 32-bit partial sums: `vpmaddubsw` (u8 × s8 → s16 pairs; signed
     /// weights through `vpsignb`, as ggml) then `vpmaddwd` against ones.
     @inline(__always)

@@ -6,9 +6,9 @@
 /// Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 weights against activations quantized to 8 bits per block (``QuantizedActivations``,
 /// made once per input and shared by every matrix that reads it) on integer dot products (``QuantizedDot``),
 /// each weight row read once per call for all tokens in 4-token tiles; F16 weights against activations
-/// rounded to f16, BF16 against activations rounded to bf16, F32 against the activations as they are. The
-/// k-quants have no integer kernel yet: their rows are dequantized one at a time and dotted in float32
-/// (llama.cpp quantizes the activations to Q8_K there, so those logits differ from its by rounding).
+/// rounded to f16, BF16 against activations rounded to bf16, F32 against the activations as they are; the
+/// k-quants (Q2_K … Q6_K) against activations quantized to Q8_K per super-block of 256
+/// (``SuperBlockActivations``) on integer dot products (``KQuantDot``).
 /// Rows are split over Flint's worker pool in chunks that threads claim from an atomic counter.
 public struct QuantizedMatrix: @unchecked Sendable {
     /// The element type.
@@ -41,7 +41,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 
     /// The kernel family of this matrix's type.
-    enum Kernel { case q4_0, q4_1, q5_0, q5_1, q8_0, float }
+    enum Kernel { case q4_0, q4_1, q5_0, q5_1, q8_0, q2_K, q3_K, q4_K, q5_K, q6_K, float }
 
     var kernel: Kernel {
         switch type {
@@ -50,6 +50,11 @@ public struct QuantizedMatrix: @unchecked Sendable {
         case .q5_0: return .q5_0
         case .q5_1: return .q5_1
         case .q8_0: return .q8_0
+        case .q2_K: return .q2_K
+        case .q3_K: return .q3_K
+        case .q4_K: return .q4_K
+        case .q5_K: return .q5_K
+        case .q6_K: return .q6_K
         default: return .float
         }
     }
@@ -89,6 +94,7 @@ public struct QuantizedMatrix: @unchecked Sendable {
                 case .bf16: _ = input.roundedToBFloat
                 default: break
                 }
+            case .q2_K, .q3_K, .q4_K, .q5_K, .q6_K: _ = input.superBlocks
             default:
                 _ = input.quantized
                 if input.tokens >= 8 { _ = input.tokenLanes }
@@ -107,13 +113,22 @@ public struct QuantizedMatrix: @unchecked Sendable {
     }
 
     private func multiplyRows(_ range: Range<Int>, _ input: MatrixInput, into y: UnsafeMutablePointer<Float>, outputStride: Int) {
-        let lanes = kernel != .float && input.tokens >= 8 ? input.tokenLanes : nil
+        let lanes: TokenLaneActivations?
+        switch kernel {
+        case .q4_0, .q4_1, .q5_0, .q5_1, .q8_0: lanes = input.tokens >= 8 ? input.tokenLanes : nil
+        default: lanes = nil
+        }
         switch kernel {
         case .q4_0: QuantizedDot.rows(Q4_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
         case .q4_1: QuantizedDot.rows(Q4_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
         case .q5_0: QuantizedDot.rows(Q5_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
         case .q5_1: QuantizedDot.rows(Q5_1Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
         case .q8_0: QuantizedDot.rows(Q8_0Block.self, base: base, rowBytes: rowBytes, rows: range, input.quantized, lanes: lanes, into: y, outputStride: outputStride)
+        case .q2_K: KQuantDot.rows(Q2_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, into: y, outputStride: outputStride)
+        case .q3_K: KQuantDot.rows(Q3_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, into: y, outputStride: outputStride)
+        case .q4_K: KQuantDot.rows(Q4_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, into: y, outputStride: outputStride)
+        case .q5_K: KQuantDot.rows(Q5_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, into: y, outputStride: outputStride)
+        case .q6_K: KQuantDot.rows(Q6_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, into: y, outputStride: outputStride)
         case .float:
             let x: UnsafePointer<Float>
             switch type {
