@@ -4,8 +4,11 @@
 /// `rows` rows of `columns` values each (PyTorch's `[out, in]`, GGUF's `[in, out]`). ``multiply(_:into:outputStride:)``
 /// computes `y[t, r] = Σ_c W[r, c] · x[t, c]` for the rows of a ``MatrixInput``, with llama.cpp's numerics:
 /// Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 weights against activations quantized to 8 bits per block (``QuantizedActivations``,
-/// made once per input and shared by every matrix that reads it) on integer dot products (``QuantizedDot``),
-/// each weight row read once per call for all tokens in 4-token tiles; F16 weights against activations
+/// made once per input and shared by every matrix that reads it) on integer dot products (``QuantizedDot``):
+/// whole groups of 8 tokens on the token-lane GEMM (``TokenLaneActivations``: 8 tokens' sums in the lanes of
+/// one vector), the remaining tokens in 4-token tiles or one at a time, every path with the same arithmetic per
+/// token (exact integer block sums, one FMA per block, as llama.cpp's repacked kernels), so results do not
+/// depend on the batch; F16 weights against activations
 /// rounded to f16, BF16 against activations rounded to bf16, F32 against the activations as they are; the
 /// k-quants (Q2_K … Q6_K) against activations quantized to Q8_K per super-block of 256
 /// (``SuperBlockActivations``) on integer dot products (``KQuantDot``).
