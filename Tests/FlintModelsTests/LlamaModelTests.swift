@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 import Flint
-import FlintModels
+@testable import FlintModels
 import FlintTestSupport
 
 /// SmolLM2-135M-Instruct (Q4_1 GGUF) on Flint's engine against the reference greedy generations of
@@ -82,6 +82,26 @@ import FlintTestSupport
         let step = try model.forward([.init(cache: cache, tokens: [tokens.last!])])[0][0]
         let difference = zip(full, step).map { abs($0 - $1) }.max() ?? 0
         #expect(difference < 1e-3, "max |Δ| \(difference)")
+    }
+
+    /// A request longer than one pass (chunked prefill, here 8 rows a pass) gives the logits of one long pass,
+    /// bit for bit: two sequences, every position's logits for one, the last and a `.from` range for the other.
+    @Test func chunkedPrefillEqualsOnePass() throws {
+        let model = try LlamaModel(path: try TestModels.smolLM2.path)
+        let a = [1, 9690, 198, 2683, 359, 253, 5356, 5646, 28, 2683, 359, 253, 504], b = [504, 3575, 282, 4649, 30, 198, 9690]
+        func run() throws -> [[[Float]]] {
+            try model.forward([.init(cache: model.makeCache(capacity: 32), tokens: a, logits: .all),
+                               .init(cache: model.makeCache(capacity: 32), tokens: b, logits: .from(3))])
+        }
+        let whole = try run()
+        model.rowsPerPassOverride = 8
+        defer { model.rowsPerPassOverride = nil }
+        let pieces = try run()
+        #expect(whole[0].count == a.count && whole[1].count == b.count - 3)
+        #expect(pieces[0].count == whole[0].count && pieces[1].count == whole[1].count)
+        #expect(pieces == whole)
+        let last = try model.forward([.init(cache: model.makeCache(capacity: 32), tokens: a, logits: .last)])
+        #expect(last[0].count == 1 && last[0][0] == whole[0][a.count - 1])
     }
 
     @Test func contextOverflowAndBadTokensAreErrors() throws {

@@ -22,6 +22,8 @@ public final class LlamaModel: @unchecked Sendable {
     /// The GGUF file the weights are mapped from.
     public let file: GGUFFile
     private let lock = NSLock()
+    /// Tests set a small ``maximumRowsPerPass`` to exercise chunked prefill on short prompts.
+    var rowsPerPassOverride: Int?
     private var workspace = LlamaWorkspace()
 
     /// Loads the model of a GGUF file: maps it, reads and checks the configuration and every weight.
@@ -79,6 +81,55 @@ public final class LlamaModel: @unchecked Sendable {
         }
     }
 
+    /// The most rows one pass computes: its activation buffers (`4 · Σ widths` bytes a row — 88 KiB for a
+    /// TinyLlama-1.1B shape, 23 KiB for SmolLM2-135M) stay within 16 MiB, between 64 and 512 rows. Longer
+    /// requests run as consecutive passes (chunked prefill); every token's arithmetic is the same in any pass
+    /// (the kernels are batch-invariant), so the logits are identical to one long pass.
+    var maximumRowsPerPass: Int {
+        if let rowsPerPassOverride { return rowsPerPassOverride }
+        let c = configuration
+        let rowBytes = 4 * (3 * c.embeddingLength + 2 * c.queryWidth + 2 * c.keyValueWidth + 2 * c.feedForwardLength)
+        return min(512, max(64, (16 << 20) / max(rowBytes, 1) / 8 * 8))
+    }
+
+    /// ``forward(_:)`` over pieces of at most ``maximumRowsPerPass`` rows, in order (a sequence's later tokens
+    /// in a later piece see its earlier ones in the cache), with each segment's logit request split to match.
+    private func forwardInPieces(_ segments: [Segment]) throws -> [[[Float]]] {
+        let limit = maximumRowsPerPass
+        var results = segments.map { _ in [[Float]]() }
+        var piece = [(index: Int, segment: Segment)]()
+        var pieceRows = 0
+        func flush() throws {
+            let outputs = try forward(piece.map(\.segment))
+            for (k, part) in piece.enumerated() { results[part.index] += outputs[k] }
+            piece = []
+            pieceRows = 0
+        }
+        for (index, segment) in segments.enumerated() {
+            let total = segment.tokens.count
+            var consumed = 0
+            while consumed < total {
+                let take = min(limit - pieceRows, total - consumed)
+                let range = consumed..<(consumed + take)
+                let logits: Segment.LogitRows
+                switch segment.logits {
+                case .none: logits = .none
+                case .all: logits = .all
+                case .last: logits = range.upperBound == total ? .last : .none
+                case .from(let k):
+                    let first = min(max(k, 0), total)
+                    logits = first >= range.upperBound ? .none : .from(max(first - range.lowerBound, 0))
+                }
+                piece.append((index, Segment(cache: segment.cache, tokens: Array(segment.tokens[range]), logits: logits)))
+                pieceRows += take
+                consumed += take
+                if pieceRows == limit { try flush() }
+            }
+        }
+        if pieceRows > 0 { try flush() }
+        return results
+    }
+
     /// Runs the decoder on each segment's tokens, appending their keys and values to the segments' caches,
     /// and returns the logits the segments asked for: for each segment, an array of `vocabularySize`-float
     /// rows (empty for `.none`).
@@ -102,6 +153,7 @@ public final class LlamaModel: @unchecked Sendable {
         }
         let rows = tokens.count
         if rows == 0 { return segments.map { _ in [] } }
+        if rows > maximumRowsPerPass { return try forwardInPieces(segments) }
         for segment in segments { segment.cache.reserve(segment.cache.count + segment.tokens.count) }
 
         lock.lock()
