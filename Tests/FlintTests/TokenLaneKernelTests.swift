@@ -7,7 +7,7 @@ import Testing
 @Suite struct TokenLaneKernelTests {
     /// Random weight rows of `type`: random quant bytes and f16 scales/minimums of moderate size.
     static func randomRows(_ type: GGMLType, rows: Int, columns: Int, seed: UInt64) -> [UInt8] {
-        var generator = SplitMix(seed: seed)
+        var generator = KQuantDotTests.Generator(state: seed)
         let rowBytes = type.rowByteCount(columns)!
         var bytes = (0..<(rows * rowBytes)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let blockBytes = type.typeSize, halves = (type == .q4_1 || type == .q5_1) ? 2 : 1
@@ -54,7 +54,7 @@ import Testing
     func matchesExactArithmetic(_ type: GGMLType) {
         let rows = 24, columns = 128, tokens = 21  // two groups of 8 on the lanes, then a 4-token tile and a single token
         let weights = Self.randomRows(type, rows: rows, columns: columns, seed: 7)
-        var generator = SplitMix(seed: 11)
+        var generator = KQuantDotTests.Generator(state: 11)
         let x = (0..<(tokens * columns)).map { _ in Float(Int(generator.next() % 20001) - 10000) / 5000 }
         let (y, exact, magnitude) = Self.products(type, weights: weights, rows: rows, columns: columns, x: x, tokens: tokens)
         for i in 0..<y.count {
@@ -83,18 +83,6 @@ import Testing
         for i in 0..<y.count {
             #expect(abs(Double(y[i]) - exact[i]) <= 1e-3 * abs(exact[i]) + 1e-3, "\(type) output \(i): \(y[i]) vs \(exact[i])")
             #expect(abs(exact[i]) > 1, "\(type): the extreme case must have a large sum")
-        }
-    }
-
-    struct SplitMix {
-        var state: UInt64
-        init(seed: UInt64) { state = seed }
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
         }
     }
 }
