@@ -37,7 +37,8 @@ import FlintTestSupport
     /// Greedy decoding of the "cats" prompt gives the reference's 21 ids, and the first step's top-5 logits
     /// are close to the reference's (which used float32 throughout; Flint quantizes activations to 8 bits
     /// per 32-value block for the integer dot products, as llama.cpp does — over 30 layers that moves logits
-    /// near 29 by up to ≈ 0.31 (1%), so the bound is 0.5; the comparison with llama.cpp's own logits is
+    /// near 29 by 0.31–0.50 depending on the summation order (measured with one and with four FMA chains per
+    /// row), so the bound is 2% of the logit, 0.6; the comparison with llama.cpp's own logits is
     /// ``LlamaReferenceLogitsTests``).
     @Test func greedyCatsMatchesTheReference() throws {
         let reference = try Self.reference("numpy_reference_cats")
@@ -45,7 +46,7 @@ import FlintTestSupport
         let cache = model.makeCache(capacity: 256)
         var logits = try model.forward([.init(cache: cache, tokens: reference.prompt_ids)])[0][0]
         for candidate in reference.first_step_top5 {
-            #expect(abs(logits[candidate.id] - candidate.logit) < 0.5, "logit of \(candidate.piece): \(logits[candidate.id]) vs \(candidate.logit)")
+            #expect(abs(logits[candidate.id] - candidate.logit) < 0.6, "logit of \(candidate.piece): \(logits[candidate.id]) vs \(candidate.logit)")
         }
         var generated = [Int]()
         while generated.count < reference.greedy_ids.count {

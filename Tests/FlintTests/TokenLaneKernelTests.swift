@@ -85,4 +85,26 @@ import Testing
             #expect(abs(exact[i]) > 1, "\(type): the extreme case must have a large sum")
         }
     }
+
+    /// The three paths (8-token lanes, 4-token tiles, the 1-token dot) do the same arithmetic: each token's outputs
+    /// are bit-identical to those of the token multiplied alone. Block counts 4 (whole groups of four blocks) and 7
+    /// (a tail of three) cover the accumulators' tail handling.
+    @Test(arguments: [GGMLType.q4_0, .q4_1, .q5_0, .q5_1, .q8_0])
+    func everyPathGivesTheSameBits(_ type: GGMLType) {
+        for columns in [128, 224] {
+            let rows = 16, tokens = 21
+            let weights = Self.randomRows(type, rows: rows, columns: columns, seed: 5)
+            var generator = KQuantDotTests.Generator(state: 3)
+            let x = (0..<(tokens * columns)).map { _ in Float(Int(generator.next() % 20001) - 10000) / 5000 }
+            let together = Self.products(type, weights: weights, rows: rows, columns: columns, x: x, tokens: tokens).kernel
+            for t in 0..<tokens {
+                let alone = Self.products(type, weights: weights, rows: rows, columns: columns,
+                                          x: Array(x[(t * columns)..<((t + 1) * columns)]), tokens: 1).kernel
+                for r in 0..<rows {
+                    #expect(together[t * rows + r].bitPattern == alone[r].bitPattern,
+                            "\(type) columns \(columns) token \(t) row \(r): \(together[t * rows + r]) together, \(alone[r]) alone")
+                }
+            }
+        }
+    }
 }

@@ -20,12 +20,13 @@ protocol IntegerWeightBlock {
     static func decode(_ block: UnsafeRawPointer) -> (values: __m256i, scale: Float, minimum: Float)
 }
 
-/// 32 unsigned nibbles of a 16-byte block: low nibbles (values 0…15) then high nibbles (16…31).
+/// 32 unsigned nibbles of a 16-byte block: low nibbles (values 0…15) then high nibbles (16…31) — the 16 bytes
+/// loaded into both halves (`vbroadcasti128`), the upper half shifted by 4 (`vpsrlvq`), then masked: three
+/// instructions.
 @inline(__always)
 func unpackNibbles(_ p: UnsafeRawPointer) -> __m256i {
-    let packed = p.loadUnaligned(as: __m128i.self)
-    let high = _mm_srli_epi16(packed, 4)
-    return _mm256_and_si256(_mm256_set_m128i(high, packed), _mm256_set1_epi8(0x0F))
+    let both = _mm256_broadcastsi128_si256(p.loadUnaligned(as: __m128i.self))
+    return _mm256_and_si256(_mm256_srlv_epi64(both, _mm256_set_epi64x(4, 4, 0, 0)), _mm256_set1_epi8(0x0F))
 }
 
 /// 32 bytes, 0xFF where bit i of `bits` is set and 0x00 elsewhere (the fifth bits of Q5_0/Q5_1).
@@ -167,69 +168,87 @@ enum QuantizedDot {
     static func tile<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: QuantizedActivations,
                                                 token: Int, count: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
         guard count == 4 else {
-            for j in 0..<count { out[j * outputStride] = dot(type, row: w, x, token: token + j) }
+            for j in 0..<count { out[j &* outputStride] = dot(type, row: w, x, token: token &+ j) }
             return
         }
-        var acc = SIMD4<Float>(repeating: 0), extra = acc
-        for b in 0..<x.blocks {
-            let (values, dw, m) = Block.decode(w + b * Block.byteCount)
-            var sums = totals(blockSums(type, values, x.block(token, b)), blockSums(type, values, x.block(token + 1, b)),
-                              blockSums(type, values, x.block(token + 2, b)), blockSums(type, values, x.block(token + 3, b)))
+        @inline(__always) func step(_ b: Int, _ acc: inout SIMD4<Float>, _ extra: inout SIMD4<Float>) {
+            let (values, dw, m) = Block.decode(w + b &* Block.byteCount)
+            var sums = totals(blockSums(type, values, x.block(token, b)), blockSums(type, values, x.block(token &+ 1, b)),
+                              blockSums(type, values, x.block(token &+ 2, b)), blockSums(type, values, x.block(token &+ 3, b)))
             if Block.offset != 0 {
-                sums = _mm_sub_epi32(sums, offsetTerms(type, SIMD4(x.integerSum(token, b), x.integerSum(token + 1, b),
-                                                                   x.integerSum(token + 2, b), x.integerSum(token + 3, b))))
+                sums = _mm_sub_epi32(sums, offsetTerms(type, SIMD4(x.integerSum(token, b), x.integerSum(token &+ 1, b),
+                                                                   x.integerSum(token &+ 2, b), x.integerSum(token &+ 3, b))))
             }
-            let d = SIMD4<Float>(x.scale(token, b), x.scale(token + 1, b), x.scale(token + 2, b), x.scale(token + 3, b)) * dw
+            let d = SIMD4<Float>(x.scale(token, b), x.scale(token &+ 1, b), x.scale(token &+ 2, b), x.scale(token &+ 3, b)) * dw
             acc.addProduct(unsafeBitCast(_mm_cvtepi32_ps(sums), to: SIMD4<Float>.self), d)
             if Block.hasMinimum {
-                extra += m * SIMD4(x.sum(token, b), x.sum(token + 1, b), x.sum(token + 2, b), x.sum(token + 3, b))
+                extra += m * SIMD4(x.sum(token, b), x.sum(token &+ 1, b), x.sum(token &+ 2, b), x.sum(token &+ 3, b))
             }
         }
-        let result = Block.hasMinimum ? acc + extra : acc
-        for j in 0..<4 { out[j * outputStride] = result[j] }
-    }
-
-    /// One weight row · one activation row (the GEMV of generation). Each block's integer sum is formed exactly
-    /// (`Σ qʷqᵃ − o·Σqᵃ`), then `acc += (dʷ·dᵃ) · Σ` one block after another and `m · sᵃ` summed apart — the
-    /// arithmetic of every token of ``tile`` and of ``lanes(_:row:_:group:into:outputStride:)`` too, so a row's
-    /// result never depends on how many tokens or sequences share the pass (batched decoding equals decoding
-    /// alone, a prompt's prefill equals feeding it token by token). It is the order of llama.cpp's repacked
-    /// AVX2 kernels (Q4_0, the k-quants); its `vec_dot` for Q4_1/Q5/Q8_0 keeps 8 partial sums per block in
-    /// float instead, which differs by rounding.
-    @inline(__always)
-    static func dot<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: QuantizedActivations, token t: Int) -> Float {
-        var acc: Float = 0, extra: Float = 0
+        let zero = SIMD4<Float>(repeating: 0)
+        var a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero
         let blocks = x.blocks
         var b = 0
-        while b + 4 <= blocks {
-            let (v0, d0, m0) = Block.decode(w + b * Block.byteCount)
-            let (v1, d1, m1) = Block.decode(w + (b + 1) * Block.byteCount)
-            let (v2, d2, m2) = Block.decode(w + (b + 2) * Block.byteCount)
-            let (v3, d3, m3) = Block.decode(w + (b + 3) * Block.byteCount)
-            var sums = totals(blockSums(type, v0, x.block(t, b)), blockSums(type, v1, x.block(t, b + 1)),
-                              blockSums(type, v2, x.block(t, b + 2)), blockSums(type, v3, x.block(t, b + 3)))
-            let index = t * blocks + b
+        while b &+ 4 <= blocks {
+            step(b, &a0, &e0); step(b &+ 1, &a1, &e1); step(b &+ 2, &a2, &e2); step(b &+ 3, &a3, &e3)
+            b &+= 4
+        }
+        if b < blocks { step(b, &a0, &e0) }
+        if b &+ 1 < blocks { step(b &+ 1, &a1, &e1) }
+        if b &+ 2 < blocks { step(b &+ 2, &a2, &e2) }
+        let acc = (a0 + a1) + (a2 + a3)
+        let result = Block.hasMinimum ? acc + ((e0 + e1) + (e2 + e3)) : acc
+        for j in 0..<4 { out[j &* outputStride] = result[j] }
+    }
+
+    /// One weight row · one activation row (the GEMV of generation).
+    ///
+    /// Each block's integer sum is formed exactly (`Σ qʷqᵃ − o·Σqᵃ`); block `b` then goes into accumulator
+    /// `b mod 4`, `accₖ += (dʷ·dᵃ) · Σ` (one fused multiply-add), and the minimum term `m · sᵃ` into `extraₖ`
+    /// (multiply, then add); the result is `((acc₀ + acc₁) + (acc₂ + acc₃)) + ((extra₀ + extra₁) + (extra₂ + extra₃))`.
+    /// Four independent chains, so a row costs a quarter of the FMA latency of one chain (which bound this
+    /// kernel: 5 cycles per block on this machine's cores). It is the arithmetic of every token of ``tile`` and of
+    /// ``lanes(_:row:_:group:into:outputStride:)`` too, so a row's result never depends on how many tokens or
+    /// sequences share the pass (batched decoding equals decoding alone, a prompt's prefill equals feeding it
+    /// token by token). llama.cpp's `vec_dot` for these types keeps partial sums per block in float instead, and
+    /// its repacked kernels one chain of FMAs: both differ from this by rounding only.
+    @inline(__always)
+    static func dot<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: QuantizedActivations, token t: Int) -> Float {
+        var acc = SIMD4<Float>(repeating: 0), extra = acc
+        let blocks = x.blocks
+        let first = t &* blocks
+        var b = 0
+        while b &+ 4 <= blocks {
+            let (v0, d0, m0) = Block.decode(w + b &* Block.byteCount)
+            let (v1, d1, m1) = Block.decode(w + (b &+ 1) &* Block.byteCount)
+            let (v2, d2, m2) = Block.decode(w + (b &+ 2) &* Block.byteCount)
+            let (v3, d3, m3) = Block.decode(w + (b &+ 3) &* Block.byteCount)
+            let index = first &+ b
+            let a = x.quants + index &* 32
+            var sums = totals(blockSums(type, v0, a), blockSums(type, v1, a + 32), blockSums(type, v2, a + 64), blockSums(type, v3, a + 96))
             if Block.offset != 0 {
                 sums = _mm_sub_epi32(sums, offsetTerms(type, UnsafeRawPointer(x.integerSums + index).loadUnaligned(as: SIMD4<Float>.self)))
             }
             let s = unsafeBitCast(_mm_cvtepi32_ps(sums), to: SIMD4<Float>.self)
             let d = UnsafeRawPointer(x.scales + index).loadUnaligned(as: SIMD4<Float>.self) * SIMD4(d0, d1, d2, d3)
-            acc.addProduct(s[0], d[0]); acc.addProduct(s[1], d[1]); acc.addProduct(s[2], d[2]); acc.addProduct(s[3], d[3])
+            acc.addProduct(s, d)
             if Block.hasMinimum {
-                extra += m0 * x.sums[index]; extra += m1 * x.sums[index + 1]
-                extra += m2 * x.sums[index + 2]; extra += m3 * x.sums[index + 3]
+                extra += SIMD4(m0, m1, m2, m3) * UnsafeRawPointer(x.sums + index).loadUnaligned(as: SIMD4<Float>.self)
             }
-            b += 4
+            b &+= 4
         }
+        var k = 0
         while b < blocks {
-            let (values, dw, m) = Block.decode(w + b * Block.byteCount)
+            let (values, dw, m) = Block.decode(w + b &* Block.byteCount)
             var sum = total(blockSums(type, values, x.block(t, b)))
-            if Block.offset != 0 { sum -= Int32(Block.offset) * Int32(x.integerSum(t, b)) }
-            acc.addProduct(Float(sum), x.scale(t, b) * dw)
-            if Block.hasMinimum { extra += m * x.sum(t, b) }
-            b += 1
+            if Block.offset != 0 { sum &-= Int32(Block.offset) &* Int32(x.integerSum(t, b)) }
+            acc[k].addProduct(Float(sum), x.scale(t, b) * dw)
+            if Block.hasMinimum { extra[k] += m * x.sum(t, b) }
+            b &+= 1
+            k &+= 1
         }
-        return Block.hasMinimum ? acc + extra : acc
+        let total = (acc[0] + acc[1]) + (acc[2] + acc[3])
+        return Block.hasMinimum ? total + ((extra[0] + extra[1]) + (extra[2] + extra[3])) : total
     }
 
     /// Rows `rows` of `W` (`rowBytes` apart from `base`) times every activation row: whole groups of 8 tokens on

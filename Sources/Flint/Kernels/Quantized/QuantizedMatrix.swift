@@ -7,8 +7,8 @@
 /// made once per input and shared by every matrix that reads it) on integer dot products (``QuantizedDot``):
 /// whole groups of 8 tokens on the token-lane GEMM (``TokenLaneActivations``: 8 tokens' sums in the lanes of
 /// one vector), the remaining tokens in 4-token tiles or one at a time, every path with the same arithmetic per
-/// token (exact integer block sums, one FMA per block, as llama.cpp's repacked kernels), so results do not
-/// depend on the batch; F16 weights against activations
+/// token (exact integer block sums, one FMA per block into one of four accumulators by block index modulo 4),
+/// so results do not depend on the batch; F16 weights against activations
 /// rounded to f16, BF16 against activations rounded to bf16, F32 against the activations as they are; the
 /// k-quants (Q2_K … Q6_K) against activations quantized to Q8_K per super-block of 256
 /// (``SuperBlockActivations``) on integer dot products (``KQuantDot``).

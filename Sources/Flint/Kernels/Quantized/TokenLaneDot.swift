@@ -26,18 +26,15 @@ extension QuantizedDot {
     /// 32-bit lane — weight dwords `k`/`k + 4` spread over their 128-bit halves times the interleaved
     /// activations' vectors (`vpmaddubsw`; for 4- and 5-bit weights the four 16-bit pair sums of a half are
     /// added before `vpmaddwd` widens them, which cannot overflow since 4 · 2 · 31 · 127 < 2¹⁵) — then converted
-    /// once and accumulated `acc += (dʷ · dᵃ) · Σ` (`vfmadd`), the minimum term `m · sᵃ` in a second vector.
-    /// This is the order of llama.cpp's repacked AVX2 GEMM (`ggml_gemm_q4_0_8x8_q8_0`: exact block sums, one
-    /// FMA per block), and the arithmetic of the 1-token ``dot`` and the 4-token ``tile``, lane for lane: a
-    /// token's result is the same whichever path computes it.
+    /// once and accumulated `accₖ += (dʷ · dᵃ) · Σ` (`vfmadd`) with `k = b mod 4`, the minimum term `m · sᵃ` in
+    /// `extraₖ`, summed `(acc₀ + acc₁) + (acc₂ + acc₃)` at the end: the arithmetic of the 1-token ``dot`` and the
+    /// 4-token ``tile``, lane for lane, so a token's result is the same whichever path computes it.
     @inline(__always)
     static func lanes<Block: IntegerWeightBlock>(_ type: Block.Type, row w: UnsafeRawPointer, _ x: TokenLaneActivations,
                                                  group: Int, into out: UnsafeMutablePointer<Float>, outputStride: Int) {
-        var acc = _mm256_setzero_ps()
-        var extra = _mm256_setzero_ps()
         let ones = _mm256_set1_epi16(1)
-        for b in 0..<x.blocks {
-            let (values, dw, m) = Block.decode(w + b * Block.byteCount)
+        @inline(__always) func step(_ b: Int, _ acc: inout __m256, _ extra: inout __m256) {
+            let (values, dw, m) = Block.decode(w + b &* Block.byteCount)
             let a = x.block(group, b)
             let w0 = spreadDword(values, 0), w1 = spreadDword(values, 1), w2 = spreadDword(values, 2), w3 = spreadDword(values, 3)
             var sum: __m256i
@@ -67,6 +64,19 @@ extension QuantizedDot {
                 extra = _mm256_add_ps(extra, _mm256_mul_ps(_mm256_set1_ps(m), x.sumVector(group, b).load(as: __m256.self)))
             }
         }
+        let zero = _mm256_setzero_ps()
+        var a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero
+        let blocks = x.blocks
+        var b = 0
+        while b &+ 4 <= blocks {
+            step(b, &a0, &e0); step(b &+ 1, &a1, &e1); step(b &+ 2, &a2, &e2); step(b &+ 3, &a3, &e3)
+            b &+= 4
+        }
+        if b < blocks { step(b, &a0, &e0) }
+        if b &+ 1 < blocks { step(b &+ 1, &a1, &e1) }
+        if b &+ 2 < blocks { step(b &+ 2, &a2, &e2) }
+        let acc = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))
+        let extra = _mm256_add_ps(_mm256_add_ps(e0, e1), _mm256_add_ps(e2, e3))
         let result = unsafeBitCast(Block.hasMinimum ? _mm256_add_ps(acc, extra) : acc, to: SIMD8<Float>.self)
         for j in 0..<8 { out[j * outputStride] = result[j] }
     }
