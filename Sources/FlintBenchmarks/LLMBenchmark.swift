@@ -41,18 +41,20 @@ public enum LLMBenchmark {
         let model = try LlamaModel(path: modelPath)
         let loadSeconds = seconds(since: loadStart)
         let vocabulary = model.configuration.vocabularySize
+        // llama-bench's KV cache is f16 by default: the same here unless FLINT_BENCH_CACHE_TYPE=f32.
+        let precision = LlamaKVCache.Precision(rawValue: ProcessInfo.processInfo.environment["FLINT_BENCH_CACHE_TYPE"] ?? "f16") ?? .float16
         var random = SystemRandomNumberGenerator()
         func randomTokens(_ count: Int) -> [Int] { (0..<count).map { _ in Int.random(in: 0..<vocabulary, using: &random) } }
 
         func promptRate() throws -> Double {
-            let cache = model.makeCache(capacity: prompt)
+            let cache = model.makeCache(capacity: prompt, precision: precision)
             let tokens = randomTokens(prompt)
             let start = DispatchTime.now()
             _ = try model.forward([.init(cache: cache, tokens: tokens, logits: .last)])
             return Double(prompt) / seconds(since: start)
         }
         func generationRate() throws -> Double {
-            let cache = model.makeCache(capacity: generate)
+            let cache = model.makeCache(capacity: generate, precision: precision)
             let tokens = randomTokens(generate)
             let start = DispatchTime.now()
             for token in tokens { _ = try model.forward([.init(cache: cache, tokens: [token], logits: .last)]) }

@@ -26,7 +26,7 @@ struct ChatCommand: ParsableCommand {
 
     func run() throws {
         let parameters = try sampling.parameters()
-        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, resolver: registry.ggufResolver)
+        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, cachePrecision: sampling.cacheType, resolver: registry.ggufResolver)
         let session = try ChatSession(model: languageModel, system: system)
         let output = FileHandle.standardOutput, errors = FileHandle.standardError
         let interactive = isatty(STDIN_FILENO) != 0

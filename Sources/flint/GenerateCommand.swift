@@ -46,7 +46,7 @@ struct GenerateCommand: ParsableCommand {
             text = prompt
         }
         let parameters = try sampling.parameters()
-        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, resolver: registry.ggufResolver)
+        let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, cachePrecision: sampling.cacheType, resolver: registry.ggufResolver)
         let output = FileHandle.standardOutput
         let json = self.json
         let result = try languageModel.complete(prompt: text, parameters: parameters, topLogprobs: topLogprobs) { token in

@@ -25,6 +25,9 @@ struct PerplexityCommand: ParsableCommand {
     @Option(name: .customLong("ctx-size"), help: "Chunk size in tokens (llama-perplexity's -c).")
     var contextSize: Int = 512
 
+    @Option(name: .customLong("cache-type"), help: "KV cache storage: f32 (default) or f16 (llama.cpp's default).")
+    var cacheType: LlamaKVCache.Precision = .float32
+
     @Flag(help: "Print one JSON object at the end.")
     var json = false
 
@@ -32,7 +35,7 @@ struct PerplexityCommand: ParsableCommand {
         let data: Data
         do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch { throw ValidationError("--file: cannot read \(file): \(error.localizedDescription)") }
         guard let text = String(data: data, encoding: .utf8) else { throw ValidationError("--file: \(file) is not UTF-8 text") }
-        let languageModel = try LanguageModel.load(model, resolver: registry.ggufResolver)
+        let languageModel = try LanguageModel.load(model, cachePrecision: cacheType, resolver: registry.ggufResolver)
         let tokens = languageModel.tokenizer.encode(text, addSpecial: true, parseSpecial: false)
         let start = DispatchTime.now()
         let errors = FileHandle.standardError

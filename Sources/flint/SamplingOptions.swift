@@ -42,6 +42,9 @@ struct SamplingOptions: ParsableArguments {
     @Option(name: .customLong("ctx-size"), help: "Context size in tokens (default: the model's context length).")
     var contextSize: Int?
 
+    @Option(name: .customLong("cache-type"), help: "KV cache storage: f32 (default) or f16 (half the memory; llama.cpp's default).")
+    var cacheType: LlamaKVCache.Precision = .float32
+
     func parameters() throws -> SamplingParameters {
         var p = SamplingParameters()
         p.temperature = temperature
@@ -69,3 +72,6 @@ struct SamplingOptions: ParsableArguments {
 
     func validate() throws { _ = try parameters() }
 }
+
+/// `--cache-type f32|f16`.
+extension LlamaKVCache.Precision: ExpressibleByArgument {}

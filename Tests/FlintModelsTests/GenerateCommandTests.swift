@@ -27,6 +27,18 @@ import FlintTestSupport
         #expect(run.standardOutput == "A cat is a majestic creature with a \n")
     }
 
+    /// `--cache-type f16` (llama.cpp's default KV cache) gives llama.cpp's f16-KV greedy answer; a bad value is a
+    /// usage error naming the option.
+    @Test func generateWithHalfPrecisionCache() throws {
+        let model = try TestModels.smolLM2.path
+        let run = try FlintBinary.run(["generate", "--model", model, "--temperature", "0", "--cache-type", "f16", "--stop", "fluffy coat", Self.catsPrompt])
+        #expect(run.status == 0 && !run.signaled, "\(run.standardError)")
+        #expect(run.standardOutput == "A cat is a majestic creature with a \n")
+        let bad = try FlintBinary.run(["generate", "--model", model, "--cache-type", "q8", "hello"])
+        #expect(bad.status == 64 && !bad.signaled)
+        #expect(bad.standardError.contains("--cache-type"))
+    }
+
     @Test func generateErrorsNameTheProblem() throws {
         let missing = try FlintBinary.run(["generate", "--model", "/nonexistent/model.gguf", "hello"])
         #expect(missing.status == 1 && !missing.signaled)

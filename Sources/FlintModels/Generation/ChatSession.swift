@@ -42,7 +42,7 @@ public final class ChatSession {
         }
         self.model = model
         self.system = system ?? ChatSession.defaultSystemMessage(template: model.model.file.header.metadata["tokenizer.chat_template"]?.stringValue)
-        cache = model.model.makeCache(capacity: model.contextSize)
+        cache = model.model.makeCache(capacity: model.contextSize, precision: model.cachePrecision)
     }
 
     /// The default system message a ChatML template inserts when the conversation has none: the text between

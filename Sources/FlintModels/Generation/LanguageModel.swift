@@ -27,6 +27,8 @@ public final class LanguageModel: Sendable {
     public let tokenizer: GGMLTokenizer
     /// Positions per sequence: the model's context length, or less when capped by `contextSize`.
     public let contextSize: Int
+    /// How each sequence's KV cache stores keys and values (float32 unless asked otherwise).
+    public let cachePrecision: LlamaKVCache.Precision
     /// Prompt tokens fed per sequence per forward pass (llama.cpp's `n_batch`).
     public let prefillChunk: Int
     /// The file loaded.
@@ -56,23 +58,28 @@ public final class LanguageModel: Sendable {
     ///   - model: the `.gguf` file, or with `resolver` also a reference such as a registry's
     ///     `NAME[@VERSION|@ALIAS]` (``GGUFModelResolver/isFilePath(_:)`` tells the two apart).
     ///   - contextSize: positions per sequence (default and maximum: the model's `context_length`).
+    ///   - cachePrecision: how KV caches store keys and values (f32, or f16 as llama.cpp's default: half the memory).
     ///   - resolver: turns references into files (e.g. FlintServe's `GGUFModelResolver.registry(root:)`);
     ///     without it `model` is always a path.
-    public static func load(_ model: String, contextSize: Int? = nil, resolver: GGUFModelResolver? = nil) throws -> LanguageModel {
+    public static func load(_ model: String, contextSize: Int? = nil, cachePrecision: LlamaKVCache.Precision = .float32,
+                            resolver: GGUFModelResolver? = nil) throws -> LanguageModel {
         let path = try GGUFModelResolver.path(of: model, resolver: resolver)
         let file = try GGUFFile(path: path)
         let model = try LlamaModel(file: file)
         let tokenizer = try GGUFVocabulary.tokenizer(file.header)
         if let contextSize, contextSize < 1 { throw GenerationError.invalidContextSize(contextSize) }
         return LanguageModel(model: model, tokenizer: tokenizer, path: path,
-                             contextSize: min(contextSize ?? model.configuration.contextLength, model.configuration.contextLength))
+                             contextSize: min(contextSize ?? model.configuration.contextLength, model.configuration.contextLength),
+                             cachePrecision: cachePrecision)
     }
 
-    init(model: LlamaModel, tokenizer: GGMLTokenizer, path: String, contextSize: Int, prefillChunk: Int = 512) {
+    init(model: LlamaModel, tokenizer: GGMLTokenizer, path: String, contextSize: Int,
+         cachePrecision: LlamaKVCache.Precision = .float32, prefillChunk: Int = 512) {
         self.model = model
         self.tokenizer = tokenizer
         self.path = path
         self.contextSize = contextSize
+        self.cachePrecision = cachePrecision
         self.prefillChunk = prefillChunk
     }
 
@@ -95,7 +102,7 @@ public final class LanguageModel: Sendable {
             throw LlamaModel.ForwardError.tokenOutOfRange(bad, vocabularySize: vocabulary)
         }
         return GenerationSequence(promptTokens: promptTokens, parameters: parameters, topLogprobs: topLogprobs,
-                                  cache: model.makeCache(capacity: contextSize), cachedTokens: 0, tokenizer: tokenizer)
+                                  cache: model.makeCache(capacity: contextSize, precision: cachePrecision), cachedTokens: 0, tokenizer: tokenizer)
     }
 
     /// A sequence that continues in `cache`, which already holds the first `cachedTokens` of `promptTokens`

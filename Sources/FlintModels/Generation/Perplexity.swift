@@ -46,7 +46,7 @@ extension LanguageModel {
         let first = contextSize / 2
         var sum = 0.0, sumOfSquares = 0.0, count = 0
         var running = [Double]()
-        let cache = model.makeCache(capacity: contextSize)
+        let cache = model.makeCache(capacity: contextSize, precision: cachePrecision)
         for chunk in 0..<chunks {
             var input = Array(tokens[(chunk * contextSize)..<((chunk + 1) * contextSize)])
             if tokenizer.addsBOS, let bos = tokenizer.bos { input[0] = bos }

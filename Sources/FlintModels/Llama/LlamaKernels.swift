@@ -97,8 +97,24 @@ enum LlamaKernels {
     /// every output element is still the same chain of operations as for one query alone (a dot product over
     /// the head dimension; `softmax` with a Double total; `Σ_p w_p·v_p` in position order), so results do not
     /// depend on the blocking.
+    ///
+    /// Every cache of one pass has the same ``LlamaKVCache/Precision`` (the model's); f16 keys and values are
+    /// widened with `vcvtph2ps` as they are read.
     static func attention(query: UnsafePointer<Float>, rows: Int, configuration c: LlamaConfiguration, layer: Int,
                           caches: [LlamaKVCache], rowSequence: [Int], rowPosition: [Int], into out: UnsafeMutablePointer<Float>) {
+        let precision = caches.first?.precision ?? .float32
+        precondition(caches.allSatisfy { $0.precision == precision }, "LlamaKernels.attention: caches of one pass differ in precision")
+        switch precision {
+        case .float32: attention(Float.self, query: query, rows: rows, configuration: c, layer: layer, caches: caches,
+                                 rowSequence: rowSequence, rowPosition: rowPosition, into: out)
+        case .float16: attention(Float16.self, query: query, rows: rows, configuration: c, layer: layer, caches: caches,
+                                 rowSequence: rowSequence, rowPosition: rowPosition, into: out)
+        }
+    }
+
+    static func attention<Element: KVCacheElement>(_ element: Element.Type, query: UnsafePointer<Float>, rows: Int,
+                                                   configuration c: LlamaConfiguration, layer: Int, caches: [LlamaKVCache],
+                                                   rowSequence: [Int], rowPosition: [Int], into out: UnsafeMutablePointer<Float>) {
         let headDimension = c.headDimension
         let group = c.headCount / c.keyValueHeadCount
         let kvHeads = c.keyValueHeadCount
@@ -119,6 +135,7 @@ enum LlamaKernels {
         let tasks = rowBlocks.count * kvHeads
         let chunks = max(1, min(tasks, 4 * Parallel.threadCount))
         let vectorWidth = headDimension / 8 * 8
+        @inline(__always) func read(_ pointer: UnsafePointer<Element>) -> SIMD8<Float> { Element.load8(pointer) }
         @inline(__always) func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
             UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
         }
@@ -128,8 +145,8 @@ enum LlamaKernels {
             for task in stride(from: chunk, to: tasks, by: chunks) {
                 let block = rowBlocks[task / kvHeads], kvHead = task % kvHeads
                 let cache = caches[rowSequence[block.lowerBound]]
-                let keys = UnsafePointer(cache.keys[layer]) + kvHead * headDimension
-                let values = UnsafePointer(cache.values[layer]) + kvHead * headDimension
+                let keys = UnsafePointer(cache.keys[layer].assumingMemoryBound(to: Element.self)) + kvHead * headDimension
+                let values = UnsafePointer(cache.values[layer].assumingMemoryBound(to: Element.self)) + kvHead * headDimension
                 let queryCount = block.count * group
                 var longest = 0
                 for r in block { longest = max(longest, rowPosition[r] + 1) }
@@ -149,10 +166,10 @@ enum LlamaKernels {
                         let end = min(blockEnd, rowPosition[row(j)] + 1)
                         if blockStart >= end { continue }
                         let q = queryPointer(j), scores = scoreBuffer + j * maximumPositions
-                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Float>) -> Float {
+                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Element>) -> Float {
                             var s = dot.sum()
                             var d = vectorWidth
-                            while d < headDimension { s += q[d] * k[d]; d += 1 }
+                            while d < headDimension { s += q[d] * k[d].floatValue; d += 1 }
                             return s * scale
                         }
                         // Eight positions at a time: eight independent FMA chains.
@@ -164,10 +181,10 @@ enum LlamaKernels {
                             var d = 0
                             while d < vectorWidth {
                                 let qd = load(q + d)
-                                dots.0.addProduct(qd, load(k0 + d)); dots.1.addProduct(qd, load(k0 + kvWidth + d))
-                                dots.2.addProduct(qd, load(k0 + 2 * kvWidth + d)); dots.3.addProduct(qd, load(k0 + 3 * kvWidth + d))
-                                dots.4.addProduct(qd, load(k0 + 4 * kvWidth + d)); dots.5.addProduct(qd, load(k0 + 5 * kvWidth + d))
-                                dots.6.addProduct(qd, load(k0 + 6 * kvWidth + d)); dots.7.addProduct(qd, load(k0 + 7 * kvWidth + d))
+                                dots.0.addProduct(qd, read(k0 + d)); dots.1.addProduct(qd, read(k0 + kvWidth + d))
+                                dots.2.addProduct(qd, read(k0 + 2 * kvWidth + d)); dots.3.addProduct(qd, read(k0 + 3 * kvWidth + d))
+                                dots.4.addProduct(qd, read(k0 + 4 * kvWidth + d)); dots.5.addProduct(qd, read(k0 + 5 * kvWidth + d))
+                                dots.6.addProduct(qd, read(k0 + 6 * kvWidth + d)); dots.7.addProduct(qd, read(k0 + 7 * kvWidth + d))
                                 d += 8
                             }
                             scores[p] = finish(dots.0, k0); scores[p + 1] = finish(dots.1, k0 + kvWidth)
@@ -180,7 +197,7 @@ enum LlamaKernels {
                             let k = keys + p * kvWidth
                             var dot = SIMD8<Float>(repeating: 0)
                             var d = 0
-                            while d < vectorWidth { dot.addProduct(load(q + d), load(k + d)); d += 8 }
+                            while d < vectorWidth { dot.addProduct(load(q + d), read(k + d)); d += 8 }
                             scores[p] = finish(dot, k)
                             p += 1
                         }
@@ -227,10 +244,10 @@ enum LlamaKernels {
                             for p in blockStart..<end {
                                 let v = values + p * kvWidth + d
                                 let splat = SIMD8<Float>(repeating: scores[p])
-                                a0.addProduct(splat, load(v)); a1.addProduct(splat, load(v + 8))
-                                a2.addProduct(splat, load(v + 16)); a3.addProduct(splat, load(v + 24))
-                                a4.addProduct(splat, load(v + 32)); a5.addProduct(splat, load(v + 40))
-                                a6.addProduct(splat, load(v + 48)); a7.addProduct(splat, load(v + 56))
+                                a0.addProduct(splat, read(v)); a1.addProduct(splat, read(v + 8))
+                                a2.addProduct(splat, read(v + 16)); a3.addProduct(splat, read(v + 24))
+                                a4.addProduct(splat, read(v + 32)); a5.addProduct(splat, read(v + 40))
+                                a6.addProduct(splat, read(v + 48)); a7.addProduct(splat, read(v + 56))
                             }
                             store(a0, d); store(a1, d + 8); store(a2, d + 16); store(a3, d + 24)
                             store(a4, d + 32); store(a5, d + 40); store(a6, d + 48); store(a7, d + 56)
@@ -241,21 +258,21 @@ enum LlamaKernels {
                             for p in blockStart..<end {
                                 let v = values + p * kvWidth + d
                                 let splat = SIMD8<Float>(repeating: scores[p])
-                                a0.addProduct(splat, load(v)); a1.addProduct(splat, load(v + 8))
-                                a2.addProduct(splat, load(v + 16)); a3.addProduct(splat, load(v + 24))
+                                a0.addProduct(splat, read(v)); a1.addProduct(splat, read(v + 8))
+                                a2.addProduct(splat, read(v + 16)); a3.addProduct(splat, read(v + 24))
                             }
                             store(a0, d); store(a1, d + 8); store(a2, d + 16); store(a3, d + 24)
                             d += 32
                         }
                         while d < vectorWidth {
                             var a0 = start(d)
-                            for p in blockStart..<end { a0.addProduct(SIMD8<Float>(repeating: scores[p]), load(values + p * kvWidth + d)) }
+                            for p in blockStart..<end { a0.addProduct(SIMD8<Float>(repeating: scores[p]), read(values + p * kvWidth + d)) }
                             store(a0, d)
                             d += 8
                         }
                         while d < headDimension {
                             var a: Float = first ? 0 : t[d]
-                            for p in blockStart..<end { a += scores[p] * values[p * kvWidth + d] }
+                            for p in blockStart..<end { a += scores[p] * values[p * kvWidth + d].floatValue }
                             t[d] = a
                             d += 1
                         }

@@ -40,9 +40,10 @@ public final class LlamaModel: @unchecked Sendable {
     }
 
     /// A new, empty KV cache for one sequence of at most `capacity` positions (default: the model's
-    /// context length).
-    public func makeCache(capacity: Int? = nil) -> LlamaKVCache {
-        LlamaKVCache(configuration: configuration, capacity: min(capacity ?? configuration.contextLength, configuration.contextLength))
+    /// context length), storing keys and values in `precision`.
+    public func makeCache(capacity: Int? = nil, precision: LlamaKVCache.Precision = .float32) -> LlamaKVCache {
+        LlamaKVCache(configuration: configuration, capacity: min(capacity ?? configuration.contextLength, configuration.contextLength),
+                     precision: precision)
     }
 
     /// One sequence's share of a forward pass: tokens appended at the end of its cache.
@@ -175,10 +176,8 @@ public final class LlamaModel: @unchecked Sendable {
             for r in 0..<rows {
                 LlamaKernels.rope(query: w.query + r * c.queryWidth, key: w.key + r * c.keyValueWidth, configuration: c,
                                   position: rowPosition[r], factors: weights.ropeFrequencyFactors)
-                let cache = caches[rowSequence[r]]
-                let slot = rowPosition[r] * c.keyValueWidth
-                (cache.keys[layerIndex] + slot).update(from: w.key + r * c.keyValueWidth, count: c.keyValueWidth)
-                (cache.values[layerIndex] + slot).update(from: w.value + r * c.keyValueWidth, count: c.keyValueWidth)
+                caches[rowSequence[r]].store(layer: layerIndex, position: rowPosition[r],
+                                             key: w.key + r * c.keyValueWidth, value: w.value + r * c.keyValueWidth)
             }
             LlamaKernels.attention(query: w.query, rows: rows, configuration: c, layer: layerIndex,
                                    caches: caches, rowSequence: rowSequence, rowPosition: rowPosition, into: w.attention)
