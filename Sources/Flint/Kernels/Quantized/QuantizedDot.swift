@@ -1,4 +1,5 @@
 import _Builtin_intrinsics.intel
+import CFlintBLAS
 
 /// A ggml weight block type with an integer kernel: how one block decodes to 32 byte values, and how the
 /// block's scale, minimum or offset enter the dot product.
@@ -219,6 +220,9 @@ enum QuantizedDot {
         let first = t &* blocks
         var b = 0
         while b &+ 4 <= blocks {
+            // 2 KiB ahead of the row being read (measured: +7–10% at 1 thread on a 1.1B-shape Q4_0 model, where
+            // decoding waits on memory; more or less distance gained less).
+            flint_prefetch(w + (b &* Block.byteCount &+ 2048))
             let (v0, d0, m0) = Block.decode(w + b &* Block.byteCount)
             let (v1, d1, m1) = Block.decode(w + (b &+ 1) &* Block.byteCount)
             let (v2, d2, m2) = Block.decode(w + (b &+ 2) &* Block.byteCount)
