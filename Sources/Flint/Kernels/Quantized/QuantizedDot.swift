@@ -186,9 +186,18 @@ enum QuantizedDot {
                 extra += m * SIMD4(x.sum(token, b), x.sum(token &+ 1, b), x.sum(token &+ 2, b), x.sum(token &+ 3, b))
             }
         }
-        let zero = SIMD4<Float>(repeating: 0)
+        let (acc, extra) = fourChains(blocks: x.blocks, zero: SIMD4<Float>(repeating: 0), add: +, step)
+        let result = Block.hasMinimum ? acc + extra : acc
+        for j in 0..<4 { out[j &* outputStride] = result[j] }
+    }
+
+    /// The accumulation order every path shares: `step(b, &accₖ, &extraₖ)` for each block `b < blocks` with
+    /// `k = b mod 4` (four independent chains, blocks in order within each), then
+    /// `(acc₀ + acc₁) + (acc₂ + acc₃)` and `(extra₀ + extra₁) + (extra₂ + extra₃)` with `add`.
+    @inline(__always)
+    static func fourChains<Accumulator>(blocks: Int, zero: Accumulator, add: (Accumulator, Accumulator) -> Accumulator,
+                                        _ step: (Int, inout Accumulator, inout Accumulator) -> Void) -> (acc: Accumulator, extra: Accumulator) {
         var a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero
-        let blocks = x.blocks
         var b = 0
         while b &+ 4 <= blocks {
             step(b, &a0, &e0); step(b &+ 1, &a1, &e1); step(b &+ 2, &a2, &e2); step(b &+ 3, &a3, &e3)
@@ -197,9 +206,7 @@ enum QuantizedDot {
         if b < blocks { step(b, &a0, &e0) }
         if b &+ 1 < blocks { step(b &+ 1, &a1, &e1) }
         if b &+ 2 < blocks { step(b &+ 2, &a2, &e2) }
-        let acc = (a0 + a1) + (a2 + a3)
-        let result = Block.hasMinimum ? acc + ((e0 + e1) + (e2 + e3)) : acc
-        for j in 0..<4 { out[j &* outputStride] = result[j] }
+        return (add(add(a0, a1), add(a2, a3)), add(add(e0, e1), add(e2, e3)))
     }
 
     /// One weight row · one activation row (the GEMV of generation).

@@ -64,19 +64,7 @@ extension QuantizedDot {
                 extra = _mm256_add_ps(extra, _mm256_mul_ps(_mm256_set1_ps(m), x.sumVector(group, b).load(as: __m256.self)))
             }
         }
-        let zero = _mm256_setzero_ps()
-        var a0 = zero, a1 = zero, a2 = zero, a3 = zero, e0 = zero, e1 = zero, e2 = zero, e3 = zero
-        let blocks = x.blocks
-        var b = 0
-        while b &+ 4 <= blocks {
-            step(b, &a0, &e0); step(b &+ 1, &a1, &e1); step(b &+ 2, &a2, &e2); step(b &+ 3, &a3, &e3)
-            b &+= 4
-        }
-        if b < blocks { step(b, &a0, &e0) }
-        if b &+ 1 < blocks { step(b &+ 1, &a1, &e1) }
-        if b &+ 2 < blocks { step(b &+ 2, &a2, &e2) }
-        let acc = _mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3))
-        let extra = _mm256_add_ps(_mm256_add_ps(e0, e1), _mm256_add_ps(e2, e3))
+        let (acc, extra) = fourChains(blocks: x.blocks, zero: _mm256_setzero_ps(), add: { _mm256_add_ps($0, $1) }, step)
         let result = unsafeBitCast(Block.hasMinimum ? _mm256_add_ps(acc, extra) : acc, to: SIMD8<Float>.self)
         for j in 0..<8 { out[j * outputStride] = result[j] }
     }
