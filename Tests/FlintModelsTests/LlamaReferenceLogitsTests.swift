@@ -97,11 +97,15 @@ import FlintTestSupport
     /// the position's max |Δ| — position 21, a near-tie) and no logit may differ by more than 0.05.
     ///
     /// tiny-llama-kquant (Q4_K, Q5_K and Q6_K matrices, as a Q4_K_M file; llama.cpp run without weight repacking,
-    /// so on ggml_vec_dot_qN_K_q8_K, whose lane layout and summation order Flint's k-quant kernels follow) has two
-    /// references: the prompt fed to llama.cpp one token at a time, which Flint's logits must match within 1e-3
-    /// (measured: 0), and the prompt in one batch, from which llama.cpp's own one-token run differs by 0.052
-    /// (english) and 0.063 (mixed) at a few positions — Flint differs from it by the same, so there the most
-    /// likely token must agree (as above) and no logit may differ by more than 0.1.
+    /// so on ggml_vec_dot_qN_K_q8_K) has two references: the prompt in one batch, and the prompt fed to llama.cpp
+    /// one token at a time, which differ from each other by 0.052 (english) and 0.063 (mixed) at a few positions.
+    /// Flint's Q5_K and Q6_K kernels follow ggml's lane layout and order; its Q4_K kernel totals each super-block
+    /// exactly on integers first (one rounding per block; what llama.cpp's repacked Q4_K GEMM does, and what
+    /// Flint's Q4_K token-lane GEMM needs), so ulp-level differences flip a few 8-bit activation roundings
+    /// against either reference. Measured against the batch: english 0.044 at 1 of 26 positions, mixed 1.3e-6
+    /// at every position; against one token at a time: 0.052 and 0.063. So: the most likely token agrees with
+    /// both (as above), at most 2 positions differ from the batch by more than 1e-3, and no logit differs from
+    /// either by more than 0.1.
     @Test(arguments: ["tiny-llama-tied-gqa", "tiny-llama-untied-mha", "tiny-qwen2-bias", "tiny-llama-kquant"])
     func tinyModelLogits(name: String) throws {
         let description = try JSONDecoder().decode(TinyModel.self, from: Data(contentsOf: Self.fixtureURL("gguf-tiny", "\(name).json")))
@@ -132,13 +136,22 @@ import FlintTestSupport
                 let single = try Self.floats(Self.fixtureURL("gguf-tiny", singleFile))
                 #expect(single.count == rows.count * vocabulary)
                 var singleWorst: Float = 0
+                var singleArgmaxDiffers = [Int]()
                 for (position, row) in rows.enumerated() {
                     let reference = Array(single[(position * vocabulary)..<((position + 1) * vocabulary)])
-                    singleWorst = max(singleWorst, Self.compare(row, reference).maxDifference)
+                    let difference = Self.compare(row, reference).maxDifference
+                    singleWorst = max(singleWorst, difference)
+                    let flintTop = Self.top5(row), referenceTop = Self.top5(reference)
+                    let margin = reference[referenceTop[0]] - reference[referenceTop[1]]
+                    if flintTop[0] != referenceTop[0] && !(margin <= difference && flintTop[0] == referenceTop[1]) {
+                        singleArgmaxDiffers.append(position)
+                    }
                 }
+                #expect(singleArgmaxDiffers.isEmpty, "\(name) \(promptName): most likely token differs from one token at a time at \(singleArgmaxDiffers)")
                 print("\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
-                #expect(singleWorst < 1e-3, "\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
+                #expect(singleWorst < 0.1, "\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
                 #expect(worst < 0.1, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")
+                #expect(over.count <= 2, "\(name) \(promptName): positions over 1e-3: \(over)")
             } else if name == "tiny-llama-untied-mha" && promptName == "mixed" {
                 #expect(worst < 0.05, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")
             } else {

@@ -127,9 +127,30 @@ import Testing
     @Test("integer kernel equals Σ dequant(w)·(d·q) in Double", arguments: kernelTypes)
     func matchesDequantizedProduct(type: GGMLType) throws {
         var random = Generator(state: UInt64(type.rawValue))
-        let rows = 24, columns = 768, tokens = 6
+        // 21 tokens: two groups of 8 on Q4_K's token-lane GEMM, then a 4-token tile and a single token.
+        let rows = 24, columns = 768, tokens = 21
         let bytes = Self.randomMatrix(type, rows: rows, columns: columns, using: &random)
         let x = (0..<(tokens * columns)).map { _ in Float.random(in: -2...2, using: &random) }
+        try Self.expectExactProducts(type, bytes: bytes, rows: rows, columns: columns, x: x, tokens: tokens)
+    }
+
+    /// Q4_K blocks at the limits of the token-lane GEMM's integer sums — every nibble 15, every 6-bit scale and
+    /// minimum 63 — against activations all at ±127 (x = ±1): sums of four 16-bit pair sums per half and the
+    /// 32-bit super-block totals would overflow if their bounds were wrong.
+    @Test func q4KExtremeBlocksDoNotOverflow() throws {
+        let rows = 8, columns = 512, tokens = 16
+        var bytes = [UInt8](repeating: 0xFF, count: rows * columns / 256 * GGMLType.q4_K.typeSize)
+        let one = Float16(1).bitPattern
+        for b in 0..<(rows * columns / 256) {
+            let base = b * GGMLType.q4_K.typeSize
+            for offset in [0, 2] { bytes[base + offset] = UInt8(one & 0xFF); bytes[base + offset + 1] = UInt8(one >> 8) }
+        }
+        let x = (0..<(tokens * columns)).map { i in (i / columns) % 2 == 0 ? Float(1) : Float(-1) }
+        try Self.expectExactProducts(.q4_K, bytes: bytes, rows: rows, columns: columns, x: x, tokens: tokens)
+    }
+
+    /// Expects `QuantizedMatrix.multiply` to equal `Σ dequant(w)·(d·q)` in Double within 1e-5 of `Σ|w·a|`.
+    static func expectExactProducts(_ type: GGMLType, bytes: [UInt8], rows: Int, columns: Int, x: [Float], tokens: Int) throws {
         let got = bytes.withUnsafeBytes { raw in
             Self.multiply(QuantizedMatrix(type: type, rows: rows, columns: columns, base: raw.baseAddress!, owner: nil), x, tokens: tokens)
         }
@@ -175,12 +196,13 @@ import Testing
         #expect(abs(Double(got) - sum) <= 1e-5 * magnitude, "\(type.name): \(got) vs \(sum)")
     }
 
-    /// A row's result does not depend on the batch: 7 tokens (one 4-token tile and 3 single dots) equal each
-    /// token multiplied alone, bit for bit.
-    @Test("tile of 4 tokens equals 1-token dot bit for bit", arguments: kernelTypes)
+    /// A row's result does not depend on the batch: 23 tokens (two groups of 8 on Q4_K's token-lane GEMM — for
+    /// the other types four 4-token tiles — then a 4-token tile and 3 single dots) equal each token multiplied
+    /// alone, bit for bit.
+    @Test("lanes and tiles equal the 1-token dot bit for bit", arguments: kernelTypes)
     func batchInvariance(type: GGMLType) {
         var random = Generator(state: 1000 + UInt64(type.rawValue))
-        let rows = 40, columns = 512, tokens = 7
+        let rows = 40, columns = 512, tokens = 23
         let bytes = Self.randomMatrix(type, rows: rows, columns: columns, using: &random)
         let x = (0..<(tokens * columns)).map { _ in Float.random(in: -4...4, using: &random) }
         bytes.withUnsafeBytes { raw in

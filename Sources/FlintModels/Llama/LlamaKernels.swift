@@ -99,7 +99,7 @@ enum LlamaKernels {
     /// depend on the blocking.
     ///
     /// Every cache of one pass has the same ``LlamaKVCache/Precision`` (the model's); f16 keys and values are
-    /// widened with `vcvtph2ps` as they are read.
+    /// widened with `vcvtph2ps` a block of positions at a time, once per task, into a float copy every query reads.
     static func attention(query: UnsafePointer<Float>, rows: Int, configuration c: LlamaConfiguration, layer: Int,
                           caches: [LlamaKVCache], rowSequence: [Int], rowPosition: [Int], into out: UnsafeMutablePointer<Float>) {
         let precision = caches.first?.precision ?? .float32
@@ -135,13 +135,31 @@ enum LlamaKernels {
         let tasks = rowBlocks.count * kvHeads
         let chunks = max(1, min(tasks, 4 * Parallel.threadCount))
         let vectorWidth = headDimension / 8 * 8
-        @inline(__always) func read(_ pointer: UnsafePointer<Element>) -> SIMD8<Float> { Element.load8(pointer) }
         @inline(__always) func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
             UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
         }
+        @inline(__always) func read(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { load(pointer) }
+        let widens = Element.self != Float.self
         Parallel.run(tasks: chunks) { chunk in
             let scoreBuffer = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * group * maximumPositions)
-            defer { scoreBuffer.deallocate() }
+            // f16 caches: one block of one head's keys (or values) widened to float once, then read by every query
+            // of the task from L1 (the conversion is exact, so the results are those of widening on each read).
+            let widened = UnsafeMutablePointer<Float>.allocate(capacity: widens ? positionBlock * headDimension : 0)
+            defer { scoreBuffer.deallocate(); widened.deallocate() }
+            /// Positions `start..<end` of one head (`source` at position 0, `kvWidth` apart) as floats: the cache
+            /// itself for f32 (stride `kvWidth`), else the widened copy (stride `headDimension`).
+            @inline(__always) func positions(_ source: UnsafePointer<Element>, _ start: Int, _ end: Int) -> (UnsafePointer<Float>, Int) {
+                if !widens {
+                    return (UnsafeRawPointer(source + start * kvWidth).assumingMemoryBound(to: Float.self), kvWidth)
+                }
+                for p in start..<end {
+                    let from = source + p * kvWidth, to = widened + (p - start) * headDimension
+                    var d = 0
+                    while d < vectorWidth { UnsafeMutableRawPointer(to + d).storeBytes(of: Element.load8(from + d), as: SIMD8<Float>.self); d += 8 }
+                    while d < headDimension { to[d] = from[d].floatValue; d += 1 }
+                }
+                return (UnsafePointer(widened), headDimension)
+            }
             for task in stride(from: chunk, to: tasks, by: chunks) {
                 let block = rowBlocks[task / kvHeads], kvHead = task % kvHeads
                 let cache = caches[rowSequence[block.lowerBound]]
@@ -162,39 +180,40 @@ enum LlamaKernels {
                 var blockStart = 0
                 while blockStart < longest {
                     let blockEnd = min(blockStart + positionBlock, longest)
+                    let (keyBlock, kvStride) = positions(keys, blockStart, blockEnd)
                     for j in 0..<queryCount {
                         let end = min(blockEnd, rowPosition[row(j)] + 1)
                         if blockStart >= end { continue }
                         let q = queryPointer(j), scores = scoreBuffer + j * maximumPositions
-                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Element>) -> Float {
+                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Float>) -> Float {
                             var s = dot.sum()
                             var d = vectorWidth
-                            while d < headDimension { s += q[d] * k[d].floatValue; d += 1 }
+                            while d < headDimension { s += q[d] * k[d]; d += 1 }
                             return s * scale
                         }
                         // Eight positions at a time: eight independent FMA chains.
                         var p = blockStart
                         while p + 8 <= end {
-                            let k0 = keys + p * kvWidth
+                            let k0 = keyBlock + (p - blockStart) * kvStride
                             var dots = (SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0),
                                         SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0), SIMD8<Float>(repeating: 0))
                             var d = 0
                             while d < vectorWidth {
                                 let qd = load(q + d)
-                                dots.0.addProduct(qd, read(k0 + d)); dots.1.addProduct(qd, read(k0 + kvWidth + d))
-                                dots.2.addProduct(qd, read(k0 + 2 * kvWidth + d)); dots.3.addProduct(qd, read(k0 + 3 * kvWidth + d))
-                                dots.4.addProduct(qd, read(k0 + 4 * kvWidth + d)); dots.5.addProduct(qd, read(k0 + 5 * kvWidth + d))
-                                dots.6.addProduct(qd, read(k0 + 6 * kvWidth + d)); dots.7.addProduct(qd, read(k0 + 7 * kvWidth + d))
+                                dots.0.addProduct(qd, read(k0 + d)); dots.1.addProduct(qd, read(k0 + kvStride + d))
+                                dots.2.addProduct(qd, read(k0 + 2 * kvStride + d)); dots.3.addProduct(qd, read(k0 + 3 * kvStride + d))
+                                dots.4.addProduct(qd, read(k0 + 4 * kvStride + d)); dots.5.addProduct(qd, read(k0 + 5 * kvStride + d))
+                                dots.6.addProduct(qd, read(k0 + 6 * kvStride + d)); dots.7.addProduct(qd, read(k0 + 7 * kvStride + d))
                                 d += 8
                             }
-                            scores[p] = finish(dots.0, k0); scores[p + 1] = finish(dots.1, k0 + kvWidth)
-                            scores[p + 2] = finish(dots.2, k0 + 2 * kvWidth); scores[p + 3] = finish(dots.3, k0 + 3 * kvWidth)
-                            scores[p + 4] = finish(dots.4, k0 + 4 * kvWidth); scores[p + 5] = finish(dots.5, k0 + 5 * kvWidth)
-                            scores[p + 6] = finish(dots.6, k0 + 6 * kvWidth); scores[p + 7] = finish(dots.7, k0 + 7 * kvWidth)
+                            scores[p] = finish(dots.0, k0); scores[p + 1] = finish(dots.1, k0 + kvStride)
+                            scores[p + 2] = finish(dots.2, k0 + 2 * kvStride); scores[p + 3] = finish(dots.3, k0 + 3 * kvStride)
+                            scores[p + 4] = finish(dots.4, k0 + 4 * kvStride); scores[p + 5] = finish(dots.5, k0 + 5 * kvStride)
+                            scores[p + 6] = finish(dots.6, k0 + 6 * kvStride); scores[p + 7] = finish(dots.7, k0 + 7 * kvStride)
                             p += 8
                         }
                         while p < end {
-                            let k = keys + p * kvWidth
+                            let k = keyBlock + (p - blockStart) * kvStride
                             var dot = SIMD8<Float>(repeating: 0)
                             var d = 0
                             while d < vectorWidth { dot.addProduct(load(q + d), read(k + d)); d += 8 }
@@ -209,13 +228,30 @@ enum LlamaKernels {
                 for j in 0..<queryCount {
                     let length = rowPosition[row(j)] + 1
                     let scores = scoreBuffer + j * maximumPositions
-                    var maximum = -Float.infinity
-                    for p in 0..<length { maximum = max(maximum, scores[p]) }
+                    // The maximum (exact in any order), then eˢ⁻ᵐᵃˣ eight at a time with Flint's vectorised exp
+                    // (≤ 1.02 ulp; the tail through the same code), each vector's float total added to a double,
+                    // as llama.cpp's `ggml_vec_soft_max_f32` sums on AVX2 (its exp is a different polynomial of
+                    // ≤ 1.5 ulp: porting it moved no logit closer to llama.cpp's on the reference fixtures).
+                    var maxima = SIMD8<Float>(repeating: -.infinity)
+                    var p = 0
+                    while p + 8 <= length { maxima = pointwiseMax(maxima, load(scores + p)); p += 8 }
+                    let quarter = pointwiseMax(maxima.lowHalf, maxima.highHalf), pair = pointwiseMax(quarter.lowHalf, quarter.highHalf)
+                    var maximum = max(pair[0], pair[1])
+                    while p < length { maximum = max(maximum, scores[p]); p += 1 }
                     var total: Double = 0
-                    for p in 0..<length {
-                        let e = Foundation.expf(scores[p] - maximum)
+                    let shift = SIMD8<Float>(repeating: maximum)
+                    p = 0
+                    while p + 8 <= length {
+                        let e = VectorMath.exp(load(scores + p) - shift)
+                        UnsafeMutableRawPointer(scores + p).storeBytes(of: e, as: SIMD8<Float>.self)
+                        total += Double(e.sum())
+                        p += 8
+                    }
+                    while p < length {
+                        let e = VectorMath.exp(scores[p] - maximum)
                         scores[p] = e
                         total += Double(e)
+                        p += 1
                     }
                     let inverse = Float(1 / total)
                     for p in 0..<length { scores[p] *= inverse }
@@ -227,6 +263,7 @@ enum LlamaKernels {
                 while blockStart < longest {
                     let blockEnd = min(blockStart + positionBlock, longest)
                     let first = blockStart == 0
+                    let (valueBlock, kvStride) = positions(values, blockStart, blockEnd)
                     for j in 0..<queryCount {
                         let end = min(blockEnd, rowPosition[row(j)] + 1)
                         if blockStart >= end { continue }
@@ -242,7 +279,7 @@ enum LlamaKernels {
                             var a0 = start(d), a1 = start(d + 8), a2 = start(d + 16), a3 = start(d + 24)
                             var a4 = start(d + 32), a5 = start(d + 40), a6 = start(d + 48), a7 = start(d + 56)
                             for p in blockStart..<end {
-                                let v = values + p * kvWidth + d
+                                let v = valueBlock + (p - blockStart) * kvStride + d
                                 let splat = SIMD8<Float>(repeating: scores[p])
                                 a0.addProduct(splat, read(v)); a1.addProduct(splat, read(v + 8))
                                 a2.addProduct(splat, read(v + 16)); a3.addProduct(splat, read(v + 24))
@@ -256,7 +293,7 @@ enum LlamaKernels {
                         while d + 32 <= vectorWidth {
                             var a0 = start(d), a1 = start(d + 8), a2 = start(d + 16), a3 = start(d + 24)
                             for p in blockStart..<end {
-                                let v = values + p * kvWidth + d
+                                let v = valueBlock + (p - blockStart) * kvStride + d
                                 let splat = SIMD8<Float>(repeating: scores[p])
                                 a0.addProduct(splat, read(v)); a1.addProduct(splat, read(v + 8))
                                 a2.addProduct(splat, read(v + 16)); a3.addProduct(splat, read(v + 24))
@@ -266,13 +303,13 @@ enum LlamaKernels {
                         }
                         while d < vectorWidth {
                             var a0 = start(d)
-                            for p in blockStart..<end { a0.addProduct(SIMD8<Float>(repeating: scores[p]), read(values + p * kvWidth + d)) }
+                            for p in blockStart..<end { a0.addProduct(SIMD8<Float>(repeating: scores[p]), read(valueBlock + (p - blockStart) * kvStride + d)) }
                             store(a0, d)
                             d += 8
                         }
                         while d < headDimension {
                             var a: Float = first ? 0 : t[d]
-                            for p in blockStart..<end { a += scores[p] * values[p * kvWidth + d].floatValue }
+                            for p in blockStart..<end { a += scores[p] * valueBlock[(p - blockStart) * kvStride + d] }
                             t[d] = a
                             d += 1
                         }

@@ -7,7 +7,8 @@ import _Builtin_intrinsics.intel
 /// 0…7 scale values 0…15, lanes 8…15 values 16…31). With `vpmaddubsw` (u8 × s8, pairs summed to s16) and
 /// `vpmaddwd` against `s` (pairs summed to s32), value `p` of a vector lands in Int32 lane `p / 4`:
 /// `Σᵢ[k] = Σ_v Σ_{p ∈ 4k..<4k+4} s_{v,p} · qʷ_{v,p} · qᵃ_{32v+p}`, exact on integers. The lane layout matters
-/// (each lane is converted to float and accumulated separately), and is ggml's.
+/// (each lane is converted to float and accumulated separately), and is ggml's — except for Q4_K, which
+/// totals the lanes exactly first (see ``Q4_KBlock``).
 /// ``accumulate(_:_:sums:activationScale:groupSums:into:minimum:)`` then adds the block to the row's
 /// accumulators in ggml's way: `acc = fma(dʷ·dᵃ, float(Σᵢ − offset term), acc)`, and a minimum term from the
 /// activations' group sums `bsums` where the type has one.
@@ -78,8 +79,13 @@ func broadcastScaleK4(_ scales: __m256i, _ v: Int) -> __m256i {
 /// Q4_K: `f16 d, dmin; u8 scales[12]; u8 qs[128]`, `w = d·sc·q − dmin·m` per group of 32 (8 groups; the
 /// 32-byte chunk c of `qs` holds group 2c in its low nibbles and 2c + 1 in its high nibbles).
 ///
-/// `Σ wᵢaᵢ = dᵃ·d · Σ_g sc_g Σ qʷqᵃ − dᵃ·dmin · Σ_g m_g · Σ_{i∈g} qᵃᵢ`; the second sum uses the activations'
-/// group sums and goes into the 4-lane `minimum` accumulator (`fma(−dᵃ·dmin, float(products), minimum)`).
+/// `Σ wᵢaᵢ = dᵃ·d · T − dᵃ·dmin · M` with the block's exact integer totals `T = Σ_g sc_g Σ qʷqᵃ` and
+/// `M = Σ_g m_g · Σ_{i∈g} qᵃᵢ` (from the activations' group sums). Unlike ggml's `vec_dot_q4_K_q8_K`, which
+/// keeps 8 float lanes of partial sums, each block is one conversion and one FMA per term — in lane 0 of the
+/// accumulators (`acc = fma(dᵃ·d, float(T), acc)`, `minimum = fma(−dᵃ·dmin, float(M), minimum)`; the other
+/// lanes stay zero, so the final horizontal sums are exact): the arithmetic of the token-lane GEMM
+/// (``KQuantDot/q4KLanes(row:_:group:into:outputStride:)``), where each lane is a token. A row's result is
+/// therefore the same on every path, and closer to the exact product than ggml's (one rounding per block).
 enum Q4_KBlock: KQuantWeightBlock {
     @inline(__always) static func product(_ vector: (values: __m256i, scales: __m256i), _ a: __m256i) -> __m256i { scaledProduct(vector, a) }
     static var byteCount: Int { 144 }
@@ -101,8 +107,10 @@ enum Q4_KBlock: KQuantWeightBlock {
         let (scale, minimumScale) = loadHalfPair(block)
         let d = activationScale * scale
         let dmin = -activationScale * minimumScale
-        minimum = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_cvtepi32_ps(minimumProducts(header, groupSums)), minimum)
-        accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(sums), accumulator)
+        let products = unsafeBitCast(minimumProducts(header, groupSums), to: SIMD4<Int32>.self)
+        let total = Float(QuantizedDot.total(sums)), minimumTotal = Float(products.wrappedSum())
+        minimum = _mm_fmadd_ps(_mm_set1_ps(dmin), _mm_setr_ps(minimumTotal, 0, 0, 0), minimum)
+        accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_setr_ps(total, 0, 0, 0, 0, 0, 0, 0), accumulator)
     }
 }
 

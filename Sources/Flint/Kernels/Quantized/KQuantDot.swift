@@ -77,22 +77,38 @@ enum KQuantDot {
         return QuantizedDot.horizontalSum(accumulator) + minimumSum(minimum)
     }
 
-    /// Rows `rows` of `W` (`rowBytes` apart from `base`) times every activation row, tiled 4 tokens at a
-    /// time and in token blocks that stay in L2 while the chunk's weight rows stream through L1.
+    /// Rows `rows` of `W` (`rowBytes` apart from `base`) times every activation row: whole groups of 8 tokens on
+    /// the token-lane GEMM (``q4KLanes(row:_:group:into:outputStride:)``, when `lanes` is given — Q4_K only),
+    /// the rest in 4-token tiles. Blocked for the caches: `rowBlock` weight rows against `tokenBlock` tokens of
+    /// activations (L2); inside, each group's activations meet every row of the row block.
     static func rows<Block: KQuantWeightBlock>(_ type: Block.Type, base: UnsafeRawPointer, rowBytes: Int, rows: Range<Int>,
-                                               _ x: SuperBlockActivations, into y: UnsafeMutablePointer<Float>, outputStride: Int) {
-        let tokenBlock = 64
+                                               _ x: SuperBlockActivations, lanes: SuperBlockTokenLanes?,
+                                               into y: UnsafeMutablePointer<Float>, outputStride: Int) {
+        let tokenBlock = 64, rowBlock = 8
+        let laneTokens = lanes.map { 8 * $0.groups } ?? 0
         var start = 0
         while start < x.tokens {
             let end = min(start + tokenBlock, x.tokens)
-            for r in rows {
-                let w = base + r * rowBytes
+            var rowStart = rows.lowerBound
+            while rowStart < rows.upperBound {
+                let rowEnd = min(rowStart + rowBlock, rows.upperBound)
                 var t = start
+                if let lanes {
+                    while t + 8 <= min(end, laneTokens) {
+                        for r in rowStart..<rowEnd {
+                            q4KLanes(row: base + r * rowBytes, lanes, group: t / 8, into: y + t * outputStride + r, outputStride: outputStride)
+                        }
+                        t += 8
+                    }
+                }
                 while t < end {
                     let count = min(4, end - t)
-                    tile(type, row: w, x, token: t, count: count, into: y + t * outputStride + r, outputStride: outputStride)
+                    for r in rowStart..<rowEnd {
+                        tile(type, row: base + r * rowBytes, x, token: t, count: count, into: y + t * outputStride + r, outputStride: outputStride)
+                    }
                     t += count
                 }
+                rowStart = rowEnd
             }
             start = end
         }

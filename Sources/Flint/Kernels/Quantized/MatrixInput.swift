@@ -1,7 +1,8 @@
 /// The activations of a quantized matrix product (`tokens × columns` floats, row-major) with the derived
 /// forms the kernels read, each made on first use and shared by every product of the same input (Q, K and V
 /// read one input; the gate and up projections another): the 8-bit blocks of ``QuantizedActivations`` and the
-/// Q8_K super-blocks of ``SuperBlockActivations``, and
+/// Q8_K super-blocks of ``SuperBlockActivations`` (each also regrouped 8 tokens at a time for the token-lane
+/// GEMMs), and
 /// copies rounded to f16 or bf16 (what llama.cpp multiplies F16 and BF16 weights with).
 ///
 /// Buffers are owned by a ``MatrixInputStorage`` and reused: the hot loop never allocates. Not thread-safe:
@@ -16,6 +17,7 @@ public final class MatrixInput {
     private var halfReady = false
     private var bfloatReady = false
     private var lanesReady = false
+    private var superBlockLanesReady = false
 
     /// `values` (`tokens × columns`) with buffers from `storage`.
     public init(_ values: UnsafePointer<Float>, tokens: Int, columns: Int, storage: MatrixInputStorage) {
@@ -65,6 +67,19 @@ public final class MatrixInput {
         return activations
     }
 
+    /// The Q8_K activations regrouped 8 tokens at a time for the k-quant token-lane GEMM (whole groups only;
+    /// made from ``superBlocks`` on first use).
+    public var superBlockLanes: SuperBlockTokenLanes {
+        let activations = superBlocks
+        let lanes = SuperBlockTokenLanes(buffer: storage.buffer(5, SuperBlockTokenLanes.byteCount(tokens: tokens, columns: columns)),
+                                         tokens: tokens, columns: columns)
+        if !superBlockLanesReady {
+            Parallel.forChunks(lanes.groups) { range in lanes.fill(from: activations, groups: range) }
+            superBlockLanesReady = true
+        }
+        return lanes
+    }
+
     /// The activations rounded to f16 (nearest, ties to even), as floats.
     public var roundedToHalf: UnsafePointer<Float> {
         let buffer = storage.buffer(1, 4 * tokens * columns).assumingMemoryBound(to: Float.self)
@@ -93,8 +108,8 @@ public final class MatrixInput {
 
 /// Reusable, growing, 64-byte-aligned buffers for ``MatrixInput``s (one slot per derived form).
 public final class MatrixInputStorage {
-    private var buffers: [UnsafeMutableRawPointer?] = [nil, nil, nil, nil, nil]
-    private var sizes = [0, 0, 0, 0, 0]
+    private var buffers: [UnsafeMutableRawPointer?] = [nil, nil, nil, nil, nil, nil]
+    private var sizes = [0, 0, 0, 0, 0, 0]
 
     public init() {}
 
