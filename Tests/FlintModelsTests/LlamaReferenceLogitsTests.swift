@@ -96,16 +96,15 @@ import FlintTestSupport
     /// every position's most likely token must agree (or be llama.cpp's second when the two are closer than
     /// the position's max |Δ| — position 21, a near-tie) and no logit may differ by more than 0.05.
     ///
-    /// tiny-llama-kquant (Q4_K, Q5_K and Q6_K matrices, as a Q4_K_M file; llama.cpp run without weight repacking,
-    /// so on ggml_vec_dot_qN_K_q8_K) has two references: the prompt in one batch, and the prompt fed to llama.cpp
-    /// one token at a time, which differ from each other by 0.052 (english) and 0.063 (mixed) at a few positions.
-    /// Flint's Q5_K and Q6_K kernels follow ggml's lane layout and order; its Q4_K kernel totals each super-block
-    /// exactly on integers first (one rounding per block; what llama.cpp's repacked Q4_K GEMM does, and what
-    /// Flint's Q4_K token-lane GEMM needs), so ulp-level differences flip a few 8-bit activation roundings
-    /// against either reference. Measured against the batch: english 0.044 at 1 of 26 positions, mixed 1.3e-6
-    /// at every position; against one token at a time: 0.052 and 0.063. So: the most likely token agrees with
-    /// both (as above), at most 2 positions differ from the batch by more than 1e-3, and no logit differs from
-    /// either by more than 0.1.
+    /// tiny-llama-kquant (Q4_K, Q5_K and Q6_K matrices, as a Q4_K_M file; llama.cpp run without weight repacking)
+    /// has two references: the prompt in one batch, and the prompt fed to llama.cpp one token at a time, which
+    /// differ from each other by 0.052 (english) and 0.063 (mixed) at a few positions (flipped 8-bit roundings).
+    /// Flint's Q5_K kernel follows ggml's lane layout and order; its Q4_K and Q6_K kernels total each
+    /// super-block exactly on integers first (one rounding per block, what the token-lane GEMM needs). Measured:
+    /// english within 1.1e-6 of the one-token run at every position (0.052 from the batch at position 14), mixed
+    /// within 1.2e-6 of the batch (0.063 from the one-token run). So: Flint's logits equal one of the two runs
+    /// within 1e-3 at every position, the most likely token agrees with both (as above), and no logit differs
+    /// from either by more than 0.1.
     @Test(arguments: ["tiny-llama-tied-gqa", "tiny-llama-untied-mha", "tiny-qwen2-bias", "tiny-llama-kquant"])
     func tinyModelLogits(name: String) throws {
         let description = try JSONDecoder().decode(TinyModel.self, from: Data(contentsOf: Self.fixtureURL("gguf-tiny", "\(name).json")))
@@ -151,7 +150,7 @@ import FlintTestSupport
                 print("\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
                 #expect(singleWorst < 0.1, "\(name) \(promptName): max |Δ| to llama.cpp one token at a time \(singleWorst)")
                 #expect(worst < 0.1, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")
-                #expect(over.count <= 2, "\(name) \(promptName): positions over 1e-3: \(over)")
+                #expect(min(worst, singleWorst) < 1e-3, "\(name) \(promptName): \(worst) from the batch, \(singleWorst) from one token at a time")
             } else if name == "tiny-llama-untied-mha" && promptName == "mixed" {
                 #expect(worst < 0.05, "\(name) \(promptName): max |Δ| \(worst), positions over 1e-3: \(over)")
             } else {

@@ -28,6 +28,19 @@ protocol KQuantWeightBlock {
     /// at the end as `(m₀ + m₂) + (m₁ + m₃)`).
     static func accumulate(_ block: UnsafeRawPointer, _ header: Header, sums: __m256i, activationScale: Float,
                            groupSums: UnsafeRawPointer, into accumulator: inout __m256, minimum: inout __m128)
+    /// One weight row against the 8 tokens of group `group` (of `lanes`, regrouped from `x`), into
+    /// `out[j · outputStride]`, with the arithmetic of ``KQuantDot/dot(_:row:_:token:)`` for every token.
+    static func lanes(row w: UnsafeRawPointer, _ x: SuperBlockActivations, _ lanes: SuperBlockTokenLanes, group: Int,
+                      into out: UnsafeMutablePointer<Float>, outputStride: Int)
+}
+
+extension KQuantWeightBlock {
+    /// Types without a token-lane kernel: each token by the 1-token dot.
+    @inline(__always)
+    static func lanes(row w: UnsafeRawPointer, _ x: SuperBlockActivations, _ lanes: SuperBlockTokenLanes, group: Int,
+                      into out: UnsafeMutablePointer<Float>, outputStride: Int) {
+        for j in 0..<8 { out[j &* outputStride] = KQuantDot.dot(Self.self, row: w, x, token: 8 &* group &+ j) }
+    }
 }
 
 /// The product of a vector of unsigned weight bytes and Int16 scales: `vpmaddwd(s, vpmaddubsw(qʷ, a))`.
@@ -84,7 +97,7 @@ func broadcastScaleK4(_ scales: __m256i, _ v: Int) -> __m256i {
 /// keeps 8 float lanes of partial sums, each block is one conversion and one FMA per term — in lane 0 of the
 /// accumulators (`acc = fma(dᵃ·d, float(T), acc)`, `minimum = fma(−dᵃ·dmin, float(M), minimum)`; the other
 /// lanes stay zero, so the final horizontal sums are exact): the arithmetic of the token-lane GEMM
-/// (``KQuantDot/q4KLanes(row:_:group:into:outputStride:)``), where each lane is a token. A row's result is
+/// (``KQuantWeightBlock/lanes(row:_:_:group:into:outputStride:)``), where each lane is a token. A row's result is
 /// therefore the same on every path, and closer to the exact product than ggml's (one rounding per block).
 enum Q4_KBlock: KQuantWeightBlock {
     @inline(__always) static func product(_ vector: (values: __m256i, scales: __m256i), _ a: __m256i) -> __m256i { scaledProduct(vector, a) }
@@ -157,7 +170,10 @@ enum Q5_KBlock: KQuantWeightBlock {
 /// `qh[32h ..< +32]`; its scales are `sc[2v]` (values 0…15) and `sc[2v + 1]` (16…31).
 ///
 /// `Σ wᵢaᵢ = dᵃ·d · (Σ_g sc_g Σ qʷqᵃ − 32 · Σ_g sc_g · bsums_g)`: the offset term is subtracted from the
-/// integer sums (lane k: `32·(sc_{2k}·bsums_{2k} + sc_{2k+1}·bsums_{2k+1})`, ggml's `q8sclsub`).
+/// integer sums (lane k: `32·(sc_{2k}·bsums_{2k} + sc_{2k+1}·bsums_{2k+1})`, ggml's `q8sclsub`), and — as for
+/// ``Q4_KBlock``, unlike ggml's 8 float lanes — the block's lanes are totalled exactly
+/// (|total| < 2⁹ · 63 · 127 · 127 + 2⁵ · 2⁴ · 127 · 2⁴ · 127 < 2³¹), converted once and added with one FMA in lane 0
+/// (`acc = fma(dᵃ·d, float(total), acc)`): the arithmetic of the token-lane GEMM, where each lane is a token.
 enum Q6_KBlock: KQuantWeightBlock {
     @inline(__always) static func product(_ vector: (values: __m256i, scales: __m256i), _ a: __m256i) -> __m256i { scaledProduct(vector, a) }
     static var byteCount: Int { 210 }
@@ -180,7 +196,8 @@ enum Q6_KBlock: KQuantWeightBlock {
                            groupSums: UnsafeRawPointer, into accumulator: inout __m256, minimum: inout __m128) {
         let d = activationScale * loadHalf(block, 208)
         let offsets = _mm256_slli_epi32(_mm256_madd_epi16(groupSums.loadUnaligned(as: __m256i.self), _mm256_cvtepi8_epi16(header)), 5)
-        accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_cvtepi32_ps(_mm256_sub_epi32(sums, offsets)), accumulator)
+        let total = Float(QuantizedDot.total(_mm256_sub_epi32(sums, offsets)))
+        accumulator = _mm256_fmadd_ps(_mm256_set1_ps(d), _mm256_setr_ps(total, 0, 0, 0, 0, 0, 0, 0), accumulator)
     }
 }
 

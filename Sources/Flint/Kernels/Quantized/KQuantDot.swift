@@ -78,7 +78,8 @@ enum KQuantDot {
     }
 
     /// Rows `rows` of `W` (`rowBytes` apart from `base`) times every activation row: whole groups of 8 tokens on
-    /// the token-lane GEMM (``q4KLanes(row:_:group:into:outputStride:)``, when `lanes` is given — Q4_K only),
+    /// the token-lane GEMM (``KQuantWeightBlock/lanes(row:_:_:group:into:outputStride:)``, when `lanes` is given —
+    /// Q4_K and Q6_K),
     /// the rest in 4-token tiles. Blocked for the caches: `rowBlock` weight rows against `tokenBlock` tokens of
     /// activations (L2); inside, each group's activations meet every row of the row block.
     static func rows<Block: KQuantWeightBlock>(_ type: Block.Type, base: UnsafeRawPointer, rowBytes: Int, rows: Range<Int>,
@@ -96,7 +97,7 @@ enum KQuantDot {
                 if let lanes {
                     while t + 8 <= min(end, laneTokens) {
                         for r in rowStart..<rowEnd {
-                            q4KLanes(row: base + r * rowBytes, lanes, group: t / 8, into: y + t * outputStride + r, outputStride: outputStride)
+                            Block.lanes(row: base + r * rowBytes, x, lanes, group: t / 8, into: y + t * outputStride + r, outputStride: outputStride)
                         }
                         t += 8
                     }

@@ -11,7 +11,7 @@
 /// so results do not depend on the batch; F16 weights against activations
 /// rounded to f16, BF16 against activations rounded to bf16, F32 against the activations as they are; the
 /// k-quants (Q2_K … Q6_K) against activations quantized to Q8_K per super-block of 256
-/// (``SuperBlockActivations``) on integer dot products (``KQuantDot``; Q4_K also on a token-lane GEMM,
+/// (``SuperBlockActivations``) on integer dot products (``KQuantDot``; Q4_K and Q6_K also on a token-lane GEMM,
 /// ``SuperBlockTokenLanes``, with the same arithmetic per token as its tile and dot).
 /// Rows are split over Flint's worker pool in chunks that threads claim from an atomic counter.
 public struct QuantizedMatrix: @unchecked Sendable {
@@ -98,8 +98,8 @@ public struct QuantizedMatrix: @unchecked Sendable {
                 case .bf16: _ = input.roundedToBFloat
                 default: break
                 }
-            case .q2_K, .q3_K, .q5_K, .q6_K: _ = input.superBlocks
-            case .q4_K:
+            case .q2_K, .q3_K, .q5_K: _ = input.superBlocks
+            case .q4_K, .q6_K:
                 _ = input.superBlocks
                 if input.tokens >= 8 { _ = input.superBlockLanes }
             default:
@@ -136,7 +136,8 @@ public struct QuantizedMatrix: @unchecked Sendable {
         case .q4_K: KQuantDot.rows(Q4_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks,
                                    lanes: input.tokens >= 8 ? input.superBlockLanes : nil, into: y, outputStride: outputStride)
         case .q5_K: KQuantDot.rows(Q5_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, lanes: nil, into: y, outputStride: outputStride)
-        case .q6_K: KQuantDot.rows(Q6_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks, lanes: nil, into: y, outputStride: outputStride)
+        case .q6_K: KQuantDot.rows(Q6_KBlock.self, base: base, rowBytes: rowBytes, rows: range, input.superBlocks,
+                                   lanes: input.tokens >= 8 ? input.superBlockLanes : nil, into: y, outputStride: outputStride)
         case .float:
             let x: UnsafePointer<Float>
             switch type {
