@@ -29,7 +29,7 @@ final class JinjaEvaluator {
     enum Flow { case normal, breakLoop, continueLoop }
 
     /// Maximum nesting of macro calls (Python raises RecursionError around a few hundred jinja2 frames).
-    static let maximumCallDepth = 200
+    static let maximumCallDepth = 100
     /// Largest `range()` the sandbox allows (jinja2's MAX_RANGE).
     static let maximumRange = 100_000
     /// Largest string or list a template may build (a guard against `'x' * 10**12`), in elements.
@@ -258,10 +258,7 @@ final class JinjaEvaluator {
             var dictionary = JinjaDictionary()
             for pair in pairs {
                 let key = try evaluate(pair.key, scope: scope)
-                guard case .string(let text) = key else {
-                    throw JinjaFailure(.typeMismatch, "only string keys are supported in dictionary literals, got \(key.typeName)")
-                }
-                dictionary[text] = try evaluate(pair.value, scope: scope)
+                try dictionary.set(key, try evaluate(pair.value, scope: scope))
             }
             return .dictionary(dictionary)
         case .attribute(let object, let name):
@@ -344,7 +341,10 @@ final class JinjaEvaluator {
                 guard case .dictionary(let dictionary) = value else {
                     throw JinjaFailure(.typeMismatch, "argument after ** must be a mapping, not \(value.typeName)")
                 }
-                for (key, item) in dictionary { arguments.keyword.append((key, item)) }
+                for (key, item) in dictionary {
+                    guard case .string(let name) = key else { throw JinjaFailure(.typeMismatch, "keywords must be strings") }
+                    arguments.keyword.append((name, item))
+                }
             }
         }
         return arguments
@@ -385,8 +385,8 @@ final class JinjaEvaluator {
         switch (object, key) {
         case (.undefined(let undefined), _):
             throw undefined.failure
-        case (.dictionary(let dictionary), .string(let name)):
-            if let value = dictionary[name] { return value }
+        case (.dictionary(let dictionary), _):
+            if let value = dictionary[key: key] { return value }
         case (.list(let items), _), (.tuple(let items), _):
             if let position = key.numeric?.integer {
                 let index = position < 0 ? position + items.count : position
@@ -416,7 +416,7 @@ final class JinjaEvaluator {
     func iterate(_ value: JinjaValue) throws -> [JinjaValue] {
         switch value {
         case .list(let items), .tuple(let items): return items
-        case .dictionary(let dictionary): return dictionary.keys.map { .string($0) }
+        case .dictionary(let dictionary): return dictionary.keys
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         default: throw JinjaFailure(.typeMismatch, "'\(value.typeName)' object is not iterable")

@@ -74,7 +74,7 @@ enum JinjaFilters {
             return .list(try evaluator.iterate(value))
         case "items":
             switch value {
-            case .dictionary(let dictionary): return .list(dictionary.map { .tuple([.string($0.key), $0.value]) })
+            case .dictionary(let dictionary): return .list(dictionary.map { .tuple([$0.key, $0.value]) })
             case .undefined: return .list([])
             default: throw JinjaFailure(.typeMismatch, "Can only get item pairs from a mapping.")
             }
@@ -85,7 +85,7 @@ enum JinjaFilters {
             let caseSensitive = arguments.value(0, "case_sensitive")?.isTruthy ?? false
             let byValue = arguments.value(1, "by")?.pythonString == "value"
             let reverse = arguments.value(2, "reverse")?.isTruthy ?? false
-            var pairs = dictionary.map { (key: JinjaValue.string($0.key), value: $0.value) }
+            var pairs = dictionary.map { (key: $0.key, value: $0.value) }
             try stableSort(&pairs, reverse: reverse) { pair in
                 try sortKey(byValue ? pair.value : pair.key, caseSensitive: caseSensitive)
             }
@@ -200,7 +200,8 @@ enum JinjaFilters {
             }
             return .list(result)
         case "map":
-            let items = try evaluator.iterate(value)
+            // jinja2 maps and selects only over a truthy value (`none | map(...)` is empty).
+            let items = value.isTruthy ? try evaluator.iterate(value) : []
             if let attribute = arguments.keywordValue("attribute") {
                 let fallback = arguments.keywordValue("default")
                 return .list(try items.map { item in
@@ -216,7 +217,7 @@ enum JinjaFilters {
             let rest = JinjaArguments(positional: Array(arguments.positional.dropFirst()), keyword: arguments.keyword)
             return .list(try items.map { try apply(filterName, to: $0, arguments: rest, evaluator: evaluator) })
         case "select", "reject":
-            let items = try evaluator.iterate(value)
+            let items = value.isTruthy ? try evaluator.iterate(value) : []
             let wanted = name == "select"
             guard case .string(let testName)? = arguments.positional.first else {
                 return .list(items.filter { $0.isTruthy == wanted })
@@ -225,7 +226,7 @@ enum JinjaFilters {
             let rest = JinjaArguments(positional: Array(arguments.positional.dropFirst()), keyword: arguments.keyword)
             return .list(try items.filter { try JinjaTests.apply(testName, to: $0, arguments: rest, evaluator: evaluator) == wanted })
         case "selectattr", "rejectattr":
-            let items = try evaluator.iterate(value)
+            let items = value.isTruthy ? try evaluator.iterate(value) : []
             let wanted = name == "selectattr"
             guard let attribute = arguments.positional.first else {
                 throw JinjaFailure(.typeMismatch, "\(name) requires an attribute name")
@@ -345,7 +346,7 @@ enum JinjaFilters {
             }
             return .string(try JinjaMethods.split(text, separator: nil, limit: -1, fromEnd: false).joined(separator: " "))
         default:
-            throw JinjaFailure(.runtime, "No filter named '\(name)'.")
+            throw JinjaFailure(.runtime, "No filter named '\(name)' found.")
         }
     }
 

@@ -24,7 +24,7 @@ extension JinjaValue {
             if items.count == 1 { return "(" + items[0].pythonRepresentation + ",)" }
             return "(" + items.map(\.pythonRepresentation).joined(separator: ", ") + ")"
         case .dictionary(let dictionary):
-            return "{" + dictionary.map { JinjaValue.pythonStringRepresentation($0.key) + ": " + $0.value.pythonRepresentation }
+            return "{" + dictionary.map { $0.key.pythonRepresentation + ": " + $0.value.pythonRepresentation }
                 .joined(separator: ", ") + "}"
         case .object(let object):
             let contents = JinjaValue.dictionary(object.attributes).pythonRepresentation

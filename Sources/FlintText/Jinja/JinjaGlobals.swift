@@ -14,10 +14,10 @@ enum JinjaGlobals {
                     default:
                         for pair in try evaluator.iterate(first) {
                             let parts = try evaluator.iterate(pair)
-                            guard parts.count == 2, case .string(let key) = parts[0] else {
-                                throw JinjaFailure(.invalidValue, "dictionary update sequence element has the wrong shape")
+                            guard parts.count == 2 else {
+                                throw JinjaFailure(.invalidValue, "dictionary update sequence element has length \(parts.count); 2 is required")
                             }
-                            dictionary[key] = parts[1]
+                            try dictionary.set(parts[0], parts[1])
                         }
                     }
                 }
@@ -99,7 +99,7 @@ enum JinjaGlobals {
             state.position = 0
             return .none
         }
-        attributes["current"] = items.first ?? .none
+        attributes["current"] = items.first ?? JinjaValue.none
         return .object(JinjaObject(typeName: "Cycler", attributes: attributes))
     }
 

@@ -46,12 +46,20 @@ struct JinjaJSONEncoder {
             output += "{"
             var pairs = Array(dictionary)
             if sortKeys {
-                pairs.sort { $0.key.unicodeScalars.lexicographicallyPrecedes($1.key.unicodeScalars) }
+                // Python sorts the original keys (mixed key types cannot be ordered).
+                var failure: Error?
+                pairs.sort { a, b in
+                    do { return try a.key.pythonLess(b.key) } catch {
+                        failure = error
+                        return false
+                    }
+                }
+                if let failure { throw failure }
             }
             for (position, pair) in pairs.enumerated() {
                 if position > 0 { output += itemSeparator }
                 newline(level + 1, into: &output)
-                writeString(pair.key, into: &output)
+                writeString(try Self.keyString(pair.key), into: &output)
                 output += keySeparator
                 try write(pair.value, level: level + 1, into: &output)
             }
@@ -63,6 +71,21 @@ struct JinjaJSONEncoder {
             throw JinjaFailure(.typeMismatch, "Object of type \(object.typeName) is not JSON serializable")
         case .callable:
             throw JinjaFailure(.typeMismatch, "Object of type function is not JSON serializable")
+        }
+    }
+
+    /// json.dumps converts non-string keys: `1` → "1", `1.5` → "1.5", `True` → "true", `None` → "null".
+    private static func keyString(_ key: JinjaValue) throws -> String {
+        switch key {
+        case .string(let text): return text
+        case .integer(let integer): return String(integer)
+        case .float(let float):
+            if float.isNaN { return "NaN" }
+            if float.isInfinite { return float < 0 ? "-Infinity" : "Infinity" }
+            return JinjaValue.pythonFloatRepresentation(float)
+        case .boolean(let flag): return flag ? "true" : "false"
+        case .none: return "null"
+        default: throw JinjaFailure(.typeMismatch, "keys must be str, int, float, bool or None, not \(key.typeName)")
         }
     }
 

@@ -35,14 +35,14 @@ enum JinjaMethods {
         case .dictionary(let dictionary):
             if unsafeDictionaryMethods.contains(name) { return unsafe(name, typeName: "dict") }
             switch name {
-            case "keys": return bound(name) { _ in .list(dictionary.keys.map { .string($0) }) }
+            case "keys": return bound(name) { _ in .list(dictionary.keys) }
             case "values": return bound(name) { _ in .list(dictionary.values) }
-            case "items": return bound(name) { _ in .list(dictionary.map { .tuple([.string($0.key), $0.value]) }) }
+            case "items": return bound(name) { _ in .list(dictionary.map { .tuple([$0.key, $0.value]) }) }
             case "copy": return bound(name) { _ in .dictionary(dictionary) }
             case "get":
                 return bound(name) { arguments in
                     guard let key = arguments.value(0, "key") else { throw missing("get", "key") }
-                    if case .string(let text) = key, let value = dictionary[text] { return value }
+                    if let value = dictionary[key: key] { return value }
                     return arguments.value(1, "default") ?? .none
                 }
             default: return nil
@@ -191,7 +191,7 @@ enum JinjaMethods {
             let items: [JinjaValue]
             switch value {
             case .list(let values), .tuple(let values): items = values
-            case .dictionary(let dictionary): items = dictionary.keys.map { .string($0) }
+            case .dictionary(let dictionary): items = dictionary.keys
             case .string(let string): items = string.unicodeScalars.map { .string(String($0)) }
             default: throw JinjaFailure(.typeMismatch, "can only join an iterable")
             }

@@ -173,8 +173,11 @@ enum JinjaOperators {
         case .list(let items), .tuple(let items):
             return items.contains { $0.pythonEquals(needle) }
         case .dictionary(let dictionary):
-            guard case .string(let key) = needle else { return false }
-            return dictionary[key] != nil
+            if case .undefined = needle { return false }
+            guard JinjaDictionaryKey(needle) != nil else {
+                throw JinjaFailure(.typeMismatch, "unhashable type: '\(needle.typeName)'")
+            }
+            return dictionary[key: needle] != nil
         case .undefined:
             return false
         case .object(let object) where object.isNamespace:

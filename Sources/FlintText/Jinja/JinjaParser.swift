@@ -6,6 +6,14 @@ struct JinjaParser {
     private let tokens: [JinjaToken]
     private var index = 0
     private var loopDepth = 0
+    /// Nesting of expressions and statements being parsed; deeper sources are refused instead of exhausting the stack.
+    private var nesting = 0
+    /// jinja2 compiles filters and tests it does not know inside `if` statements and conditional expressions ("soft
+    /// frames") into a runtime error; elsewhere they are compile-time errors. Unknown names seen outside a soft
+    /// frame wait here until the enclosing expression turns out not to be conditional.
+    private var softFrame = false
+    private var pendingUnknown: [JinjaError] = []
+    static let maximumNesting = 128
 
     init(tokens: [JinjaToken]) {
         self.tokens = tokens
@@ -108,6 +116,7 @@ struct JinjaParser {
                     throw error("expected end of print statement, got \(current.kind.display)", at: current)
                 }
                 index += 1
+                if let first = pendingUnknown.first { throw first }
                 nodes.append(JinjaNode(kind: .output(expression), line: token.line))
             case .blockBegin:
                 index += 1
@@ -121,6 +130,7 @@ struct JinjaParser {
                 }
                 index += 1
                 nodes.append(try parseTag(tag, at: nameToken))
+                if let first = pendingUnknown.first { throw first }
             default:
                 throw error("unexpected \(token.kind.display)", at: token)
             }
@@ -134,6 +144,15 @@ struct JinjaParser {
     }
 
     private mutating func parseTag(_ tag: String, at token: JinjaToken) throws -> JinjaNode {
+        try enter()
+        defer { nesting -= 1 }
+        let savedSoftFrame = softFrame
+        defer { softFrame = savedSoftFrame }
+        switch tag {
+        case "if": softFrame = true
+        case "set", "break", "continue": break
+        default: softFrame = false  // loops, macros, call/filter/with blocks compile in a new (hard) frame
+        }
         switch tag {
         case "if":
             var branches: [(condition: JinjaExpression, body: [JinjaNode])] = []
@@ -327,13 +346,39 @@ struct JinjaParser {
         return .tuple(items)
     }
 
+    private mutating func noteUnknown(_ message: String, at token: JinjaToken) {
+        if !softFrame { pendingUnknown.append(error(message, at: token)) }
+    }
+
+    /// Runs `body` with the soft-frame flag set to `soft`.
+    private mutating func withFrame<Result>(soft: Bool, _ body: (inout JinjaParser) throws -> Result) rethrows -> Result {
+        let saved = softFrame
+        softFrame = soft
+        defer { softFrame = saved }
+        return try body(&self)
+    }
+
+    private mutating func enter() throws {
+        nesting += 1
+        if nesting > JinjaParser.maximumNesting {
+            throw error("template nested too deeply (more than \(JinjaParser.maximumNesting) levels)", at: current)
+        }
+    }
+
     mutating func parseExpression() throws -> JinjaExpression {
+        try enter()
+        defer { nesting -= 1 }
+        let pendingMark = pendingUnknown.count
         var expression = try parseOr()
-        while skipName("if") {
-            let condition = try parseOr()
-            var otherwise: JinjaExpression?
-            if skipName("else") { otherwise = try parseExpression() }
-            expression = .conditional(condition: condition, then: expression, otherwise: otherwise)
+        while isName("if") {
+            index += 1
+            pendingUnknown.removeSubrange(pendingMark...)
+            try withFrame(soft: true) { parser in
+                let condition = try parser.parseOr()
+                var otherwise: JinjaExpression?
+                if parser.skipName("else") { otherwise = try parser.parseExpression() }
+                expression = .conditional(condition: condition, then: expression, otherwise: otherwise)
+            }
         }
         return expression
     }
@@ -351,7 +396,11 @@ struct JinjaParser {
     }
 
     private mutating func parseNot() throws -> JinjaExpression {
-        if skipName("not") { return .unary(.not, try parseNot()) }
+        if skipName("not") {
+            try enter()
+            defer { nesting -= 1 }
+            return .unary(.not, try parseNot())
+        }
         return try parseComparison()
     }
 
@@ -410,6 +459,8 @@ struct JinjaParser {
     }
 
     private mutating func parseUnary(withFilters: Bool = true) throws -> JinjaExpression {
+        try enter()
+        defer { nesting -= 1 }
         var expression: JinjaExpression
         if skipSymbol("-") {
             expression = .unary(.negate, try parseUnary(withFilters: false))
@@ -571,7 +622,7 @@ struct JinjaParser {
             let token = current
             var name = try expectName()
             while skipSymbol(".") { name += "." + (try expectName()) }
-            guard JinjaFilters.names.contains(name) else { throw error("No filter named '\(name)'.", at: token) }
+            if !JinjaFilters.names.contains(name) { noteUnknown("No filter named '\(name)'.", at: token) }
             let arguments = isSymbol("(") ? try parseCallArguments() : []
             expression = .filter(expression, name: name, arguments: arguments)
         }
@@ -584,7 +635,7 @@ struct JinjaParser {
         let token = current
         var name = try expectName()
         while skipSymbol(".") { name += "." + (try expectName()) }
-        guard JinjaTests.names.contains(name) else { throw error("No test named '\(name)'.", at: token) }
+        if !JinjaTests.names.contains(name) { noteUnknown("No test named '\(name)'.", at: token) }
         var arguments: [JinjaArgumentExpression] = []
         if isSymbol("(") {
             arguments = try parseCallArguments()

@@ -105,7 +105,7 @@ enum JinjaTests {
             guard case .string(let testName) = value else { return false }
             return names.contains(testName)
         default:
-            throw JinjaFailure(.runtime, "No test named '\(name)'.")
+            throw JinjaFailure(.runtime, "No test named '\(name)' found.")
         }
     }
 }

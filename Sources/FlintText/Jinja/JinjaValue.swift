@@ -84,10 +84,12 @@ public struct JinjaUndefined: Sendable, Equatable {
     var failure: JinjaFailure { JinjaFailure(kind, message) }
 }
 
-/// An insertion-ordered dictionary with string keys (Python's `dict` as chat templates use it).
+/// An insertion-ordered dictionary (Python's `dict`). Keys from JSON are strings; template literals may also use
+/// integers, floats, booleans, None and tuples of those, hashed as Python does (`1`, `1.0` and `True` are one key).
 public struct JinjaDictionary: Sendable, Sequence {
-    public private(set) var keys: [String] = []
-    private var storage: [String: JinjaValue] = [:]
+    /// The keys in insertion order.
+    public private(set) var keys: [JinjaValue] = []
+    private var storage: [JinjaDictionaryKey: JinjaValue] = [:]
 
     public init() {}
 
@@ -99,24 +101,67 @@ public struct JinjaDictionary: Sendable, Sequence {
     public var isEmpty: Bool { keys.isEmpty }
 
     public subscript(key: String) -> JinjaValue? {
-        get { storage[key] }
-        set {
-            if let newValue {
-                if storage.updateValue(newValue, forKey: key) == nil { keys.append(key) }
-            } else if storage.removeValue(forKey: key) != nil {
-                keys.removeAll { $0 == key }
-            }
+        get { storage[.string(key)] }
+        set { set(.string(key), original: .string(key), newValue) }
+    }
+
+    /// The value for any hashable key; nil when absent or when `key` is unhashable (a list or dict).
+    public subscript(key key: JinjaValue) -> JinjaValue? {
+        JinjaDictionaryKey(key).flatMap { storage[$0] }
+    }
+
+    /// Sets `value` for `key`; throws Python's TypeError for an unhashable key.
+    mutating func set(_ key: JinjaValue, _ value: JinjaValue) throws {
+        guard let hashed = JinjaDictionaryKey(key) else {
+            throw JinjaFailure(.typeMismatch, "unhashable type: '\(key.typeName)'")
+        }
+        set(hashed, original: key, value)
+    }
+
+    private mutating func set(_ hashed: JinjaDictionaryKey, original: JinjaValue, _ newValue: JinjaValue?) {
+        if let newValue {
+            if storage.updateValue(newValue, forKey: hashed) == nil { keys.append(original) }
+        } else if storage.removeValue(forKey: hashed) != nil {
+            keys.removeAll { JinjaDictionaryKey($0) == hashed }
         }
     }
 
-    public var values: [JinjaValue] { keys.map { storage[$0]! } }
+    public var values: [JinjaValue] { keys.map { storage[JinjaDictionaryKey($0)!]! } }
 
-    public func makeIterator() -> AnyIterator<(key: String, value: JinjaValue)> {
+    public func makeIterator() -> AnyIterator<(key: JinjaValue, value: JinjaValue)> {
         var index = 0
         return AnyIterator {
             guard index < keys.count else { return nil }
             defer { index += 1 }
-            return (keys[index], storage[keys[index]]!)
+            return (keys[index], storage[JinjaDictionaryKey(keys[index])!]!)
+        }
+    }
+}
+
+/// A hashable dictionary key with Python's equalities: `True == 1 == 1.0`.
+enum JinjaDictionaryKey: Hashable, Sendable {
+    case string(String)
+    case integer(Int)
+    case float(UInt64)
+    case none
+    indirect case tuple([JinjaDictionaryKey])
+
+    init?(_ value: JinjaValue) {
+        switch value {
+        case .string(let text): self = .string(text)
+        case .boolean(let flag): self = .integer(flag ? 1 : 0)
+        case .integer(let integer): self = .integer(integer)
+        case .float(let float):
+            if float.rounded() == float, abs(float) < 9.2e18 { self = .integer(Int(float)) } else { self = .float(float.bitPattern) }
+        case .none: self = .none
+        case .tuple(let items):
+            var keys: [JinjaDictionaryKey] = []
+            for item in items {
+                guard let key = JinjaDictionaryKey(item) else { return nil }
+                keys.append(key)
+            }
+            self = .tuple(keys)
+        default: return nil
         }
     }
 }
@@ -211,7 +256,7 @@ extension JinjaValue {
         case (.list(let a), .list(let b)), (.tuple(let a), .tuple(let b)):
             return a.count == b.count && zip(a, b).allSatisfy { $0.pythonEquals($1) }
         case (.dictionary(let a), .dictionary(let b)):
-            return a.count == b.count && a.allSatisfy { key, value in b[key].map { value.pythonEquals($0) } ?? false }
+            return a.count == b.count && a.allSatisfy { key, value in b[key: key].map { value.pythonEquals($0) } ?? false }
         case (.object(let a), .object(let b)): return a === b
         case (.callable(let a), .callable(let b)): return a === b
         default: return false
