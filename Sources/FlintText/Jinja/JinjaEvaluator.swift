@@ -419,6 +419,7 @@ final class JinjaEvaluator {
         case .dictionary(let dictionary): return dictionary.keys
         case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
+        case .iterator(let iterator): return iterator.consumeAll()
         default: throw JinjaFailure(.typeMismatch, "'\(value.typeName)' object is not iterable")
         }
     }

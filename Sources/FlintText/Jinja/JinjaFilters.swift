@@ -53,8 +53,9 @@ enum JinjaFilters {
             return .string(htmlEscape(value.pythonString))
         case "first":
             if case .undefined(let undefined) = value { throw undefined.failure }
-            let items = try evaluator.iterate(value)
-            return items.first ?? .undefined(JinjaUndefined(message: "No first item, sequence was empty."))
+            let empty = JinjaValue.undefined(JinjaUndefined(message: "No first item, sequence was empty."))
+            if case .iterator(let iterator) = value { return iterator.next() ?? empty }
+            return try evaluator.iterate(value).first ?? empty
         case "last":
             switch value {
             case .list, .tuple, .string:
@@ -74,8 +75,8 @@ enum JinjaFilters {
             return .list(try evaluator.iterate(value))
         case "items":
             switch value {
-            case .dictionary(let dictionary): return .list(dictionary.map { .tuple([$0.key, $0.value]) })
-            case .undefined: return .list([])
+            case .dictionary(let dictionary): return .iterator(JinjaIterator(dictionary.map { .tuple([$0.key, $0.value]) }))
+            case .undefined: return .iterator(JinjaIterator([]))
             default: throw JinjaFailure(.typeMismatch, "Can only get item pairs from a mapping.")
             }
         case "dictsort":
@@ -175,7 +176,13 @@ enum JinjaFilters {
         case "reverse":
             switch value {
             case .string(let text): return .string(String(String.UnicodeScalarView(text.unicodeScalars.reversed())))
-            default: return .list(try evaluator.iterate(value).reversed())
+            case .list(let items): return .iterator(JinjaIterator(items.reversed(), typeName: "list_reverseiterator"))
+            case .tuple(let items): return .iterator(JinjaIterator(items.reversed(), typeName: "reversed"))
+            case .dictionary(let dictionary):
+                return .iterator(JinjaIterator(dictionary.keys.reversed(), typeName: "dict_reversekeyiterator"))
+            default:
+                // jinja2 falls back to `list(value)` reversed when `reversed()` refuses the value.
+                return .list(try evaluator.iterate(value).reversed())
             }
         case "sort":
             let reverse = arguments.value(0, "reverse")?.isTruthy ?? false
@@ -198,33 +205,33 @@ enum JinjaFilters {
                     result.append(item)
                 }
             }
-            return .list(result)
+            return .iterator(JinjaIterator(result))
         case "map":
             // jinja2 maps and selects only over a truthy value (`none | map(...)` is empty).
             let items = value.isTruthy ? try evaluator.iterate(value) : []
             if let attribute = arguments.keywordValue("attribute") {
                 let fallback = arguments.keywordValue("default")
-                return .list(try items.map { item in
+                return .iterator(JinjaIterator(try items.map { item in
                     let found = try path(attribute, of: item, evaluator: evaluator)
                     if found.isUndefined, let fallback { return fallback }
                     return found
-                })
+                }))
             }
             guard case .string(let filterName)? = arguments.positional.first else {
                 throw JinjaFailure(.typeMismatch, "map requires a filter argument")
             }
             guard names.contains(filterName) else { throw JinjaFailure(.runtime, "No filter named '\(filterName)'.") }
             let rest = JinjaArguments(positional: Array(arguments.positional.dropFirst()), keyword: arguments.keyword)
-            return .list(try items.map { try apply(filterName, to: $0, arguments: rest, evaluator: evaluator) })
+            return .iterator(JinjaIterator(try items.map { try apply(filterName, to: $0, arguments: rest, evaluator: evaluator) }))
         case "select", "reject":
             let items = value.isTruthy ? try evaluator.iterate(value) : []
             let wanted = name == "select"
             guard case .string(let testName)? = arguments.positional.first else {
-                return .list(items.filter { $0.isTruthy == wanted })
+                return .iterator(JinjaIterator(items.filter { $0.isTruthy == wanted }))
             }
             guard JinjaTests.names.contains(testName) else { throw JinjaFailure(.runtime, "No test named '\(testName)'.") }
             let rest = JinjaArguments(positional: Array(arguments.positional.dropFirst()), keyword: arguments.keyword)
-            return .list(try items.filter { try JinjaTests.apply(testName, to: $0, arguments: rest, evaluator: evaluator) == wanted })
+            return .iterator(JinjaIterator(try items.filter { try JinjaTests.apply(testName, to: $0, arguments: rest, evaluator: evaluator) == wanted }))
         case "selectattr", "rejectattr":
             let items = value.isTruthy ? try evaluator.iterate(value) : []
             let wanted = name == "selectattr"
@@ -236,12 +243,12 @@ enum JinjaFilters {
                 throw JinjaFailure(.runtime, "No test named '\(testName)'.")
             }
             let rest = JinjaArguments(positional: Array(arguments.positional.dropFirst(2)), keyword: arguments.keyword)
-            return .list(try items.filter { item in
+            return .iterator(JinjaIterator(try items.filter { item in
                 let found = try path(attribute, of: item, evaluator: evaluator)
                 let passed = try testName.map { try JinjaTests.apply($0, to: found, arguments: rest, evaluator: evaluator) }
                     ?? found.isTruthy
                 return passed == wanted
-            })
+            }))
         case "attr":
             guard let attributeName = arguments.positional.first?.pythonString else {
                 throw JinjaFailure(.typeMismatch, "attr requires a name")
@@ -309,7 +316,7 @@ enum JinjaFilters {
                 batches.append(.list(batch))
                 index += size
             }
-            return .list(batches)
+            return .iterator(JinjaIterator(batches))
         case "groupby":
             guard let attribute = arguments.value(0, "attribute") else { throw JinjaFailure(.typeMismatch, "groupby needs an attribute") }
             let fallback = arguments.value(1, "default")

@@ -30,6 +30,7 @@ extension JinjaValue {
             let contents = JinjaValue.dictionary(object.attributes).pythonRepresentation
             return object.isNamespace ? "<Namespace \(contents)>" : "<\(object.typeName) object>"
         case .callable(let callable): return "<function \(callable.name)>"
+        case .iterator(let iterator): return "<\(iterator.typeName) object>"
         }
     }
 

@@ -69,6 +69,8 @@ struct JinjaJSONEncoder {
             throw JinjaFailure(.typeMismatch, "Object of type Undefined is not JSON serializable")
         case .object(let object):
             throw JinjaFailure(.typeMismatch, "Object of type \(object.typeName) is not JSON serializable")
+        case .iterator(let iterator):
+            throw JinjaFailure(.typeMismatch, "Object of type \(iterator.typeName) is not JSON serializable")
         case .callable:
             throw JinjaFailure(.typeMismatch, "Object of type function is not JSON serializable")
         }

@@ -193,6 +193,7 @@ enum JinjaMethods {
             case .list(let values), .tuple(let values): items = values
             case .dictionary(let dictionary): items = dictionary.keys
             case .string(let string): items = string.unicodeScalars.map { .string(String($0)) }
+            case .iterator(let iterator): items = iterator.consumeAll()
             default: throw JinjaFailure(.typeMismatch, "can only join an iterable")
             }
             var parts: [String] = []

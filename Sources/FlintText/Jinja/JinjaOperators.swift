@@ -172,6 +172,12 @@ enum JinjaOperators {
             return part.isEmpty || text.unicodeScalars.firstRange(of: part.unicodeScalars) != nil
         case .list(let items), .tuple(let items):
             return items.contains { $0.pythonEquals(needle) }
+        case .iterator(let iterator):
+            // Python consumes the iterator up to and including the match.
+            while let item = iterator.next() {
+                if item.pythonEquals(needle) { return true }
+            }
+            return false
         case .dictionary(let dictionary):
             if case .undefined = needle { return false }
             guard JinjaDictionaryKey(needle) != nil else {

@@ -46,7 +46,7 @@ enum JinjaTests {
             return false
         case "iterable":
             switch value {
-            case .list, .tuple, .dictionary, .string, .undefined: return true
+            case .list, .tuple, .dictionary, .string, .undefined, .iterator: return true
             default: return false
             }
         case "sequence":

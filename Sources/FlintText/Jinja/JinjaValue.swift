@@ -21,6 +21,9 @@ public enum JinjaValue: Sendable {
     /// A `namespace()`, loop, cycler or joiner object (reference semantics: namespaces are mutable).
     case object(JinjaObject)
     case callable(JinjaCallable)
+    /// A one-shot Python iterator, as jinja2's `map`, `select*`, `reject*`, `unique`, `items`, `batch` and `reverse`
+    /// filters return: truthy even when empty, no `len()`, not JSON-serializable, exhausted after one iteration.
+    case iterator(JinjaIterator)
 
     /// An undefined value named `name` ("'name' is undefined").
     public static func undefined(named name: String) -> JinjaValue {
@@ -42,7 +45,7 @@ public enum JinjaValue: Sendable {
         case .string(let value): return !value.isEmpty
         case .list(let items), .tuple(let items): return !items.isEmpty
         case .dictionary(let dictionary): return !dictionary.isEmpty
-        case .object, .callable: return true
+        case .object, .callable, .iterator: return true
         }
     }
 
@@ -60,6 +63,7 @@ public enum JinjaValue: Sendable {
         case .dictionary: return "dict"
         case .object(let object): return object.typeName
         case .callable: return "function"
+        case .iterator(let iterator): return iterator.typeName
         }
     }
 
@@ -180,6 +184,28 @@ public final class JinjaObject: @unchecked Sendable {
     }
 }
 
+/// The remaining items of a one-shot iterator (see `JinjaValue.iterator`).
+public final class JinjaIterator: @unchecked Sendable {
+    let typeName: String
+    private var remaining: ArraySlice<JinjaValue>
+
+    init(_ items: [JinjaValue], typeName: String = "generator") {
+        self.typeName = typeName
+        remaining = items[...]
+    }
+
+    /// Everything not consumed yet; the iterator is exhausted afterwards.
+    func consumeAll() -> [JinjaValue] {
+        defer { remaining = [] }
+        return Array(remaining)
+    }
+
+    /// The next item (Python's `next(iterator, None)`).
+    func next() -> JinjaValue? {
+        remaining.popFirst()
+    }
+}
+
 /// Positional and keyword arguments of a call.
 struct JinjaArguments {
     var positional: [JinjaValue] = []
@@ -259,6 +285,7 @@ extension JinjaValue {
             return a.count == b.count && a.allSatisfy { key, value in b[key: key].map { value.pythonEquals($0) } ?? false }
         case (.object(let a), .object(let b)): return a === b
         case (.callable(let a), .callable(let b)): return a === b
+        case (.iterator(let a), .iterator(let b)): return a === b
         default: return false
         }
     }
