@@ -2,16 +2,17 @@ import Foundation
 import Testing
 @testable import FlintText
 
-/// Real chat templates (SmolLM2's from its GGUF, generic ChatML, and sixteen from llama.cpp's models/templates/:
+/// Real chat templates (SmolLM2's from its GGUF, generic ChatML, and seventeen from llama.cpp's models/templates/:
 /// DeepSeek-R1-Distill-Qwen, Mistral Small 3.2, Phi-3.5-mini, Gemma 2, Llama 3.3, Qwen2.5, Hermes-2-Pro tool use,
-/// Qwen3, Granite 3.3, Mistral Nemo, Seed-OSS, gpt-oss, SmolLM3, Kimi K2, GLM-4.6, Command R7B tool use) rendered over the conversations of scripts/fixtures/make_jinja_fixtures.py:
+/// Qwen3, Granite 3.3, Mistral Nemo, Seed-OSS, gpt-oss, SmolLM3, Kimi K2, GLM-4.6, Command R7B tool use,
+/// Functionary v3.1 (Markup `|safe +` escaping)) rendered over the conversations of scripts/fixtures/make_jinja_fixtures.py:
 /// Flint's output must be byte-identical to jinja2 3.1.6 configured as transformers' `apply_chat_template`, and where
 /// jinja2 raised (raise_exception, a TypeError), Flint must throw the same message or error kind.
 @Suite struct JinjaTemplateFixtureTests {
     static let templates = [
         "smollm2", "chatml", "deepseek-r1-distill-qwen", "mistral-small-3.2", "phi-3.5-mini", "gemma-2", "llama-3.3",
         "qwen2.5", "hermes-2-pro-tool-use", "qwen3", "granite-3.3", "mistral-nemo", "seed-oss", "gpt-oss", "smollm3",
-        "kimi-k2", "glm-4.6", "command-r7b-tool-use",
+        "kimi-k2", "glm-4.6", "command-r7b-tool-use", "functionary-v3.1",
     ]
 
     @Test(arguments: templates)

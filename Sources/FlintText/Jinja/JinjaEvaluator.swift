@@ -365,7 +365,8 @@ final class JinjaEvaluator {
 
     /// jinja2's sandboxed `getattr(object, name)` for `object.name`: a Python attribute (method) first, then
     /// `object[name]`; missing → undefined. Attribute access on an undefined value fails.
-    func attribute(of object: JinjaValue, _ name: String) throws -> JinjaValue {
+    func attribute(of markedObject: JinjaValue, _ name: String) throws -> JinjaValue {
+        let object = markedObject.unmarked
         if case .undefined(let undefined) = object { throw undefined.failure }
         if let method = try JinjaMethods.method(named: name, on: object) { return method }
         switch object {
@@ -381,7 +382,9 @@ final class JinjaEvaluator {
 
     /// jinja2's sandboxed `getitem(object, key)` for `object[key]`: the item first, then (for string keys) the
     /// attribute; missing → undefined.
-    func item(of object: JinjaValue, _ key: JinjaValue) throws -> JinjaValue {
+    func item(of markedObject: JinjaValue, _ markedKey: JinjaValue) throws -> JinjaValue {
+        let object = markedObject.unmarked
+        let key = markedKey.unmarked
         switch (object, key) {
         case (.undefined(let undefined), _):
             throw undefined.failure
@@ -417,7 +420,7 @@ final class JinjaEvaluator {
         switch value {
         case .list(let items), .tuple(let items): return items
         case .dictionary(let dictionary): return dictionary.keys
-        case .string(let text): return text.unicodeScalars.map { .string(String($0)) }
+        case .string(let text), .markup(let text): return text.unicodeScalars.map { .string(String($0)) }
         case .undefined: return []
         case .iterator(let iterator): return iterator.consumeAll()
         default: throw JinjaFailure(.typeMismatch, "'\(value.typeName)' object is not iterable")

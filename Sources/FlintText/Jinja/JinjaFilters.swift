@@ -13,8 +13,23 @@ enum JinjaFilters {
         "wordcount",
     ]
 
-    static func apply(_ name: String, to value: JinjaValue, arguments: JinjaArguments,
+    static func apply(_ name: String, to markedValue: JinjaValue, arguments markedArguments: JinjaArguments,
                       evaluator: JinjaEvaluator) throws -> JinjaValue {
+        switch name {
+        case "safe":
+            return .markup(markedValue.pythonString)
+        case "escape", "e":
+            if case .markup = markedValue { return markedValue }
+            return .markup(htmlEscape(markedValue.pythonString))
+        case "forceescape":
+            return .markup(htmlEscape(markedValue.pythonString))
+        default:
+            break
+        }
+        // Other filters see plain strings (markupsafe keeps Markup through some of them; chat templates do not rely on it).
+        let value = markedValue.unmarked
+        let arguments = JinjaArguments(positional: markedArguments.positional.map(\.unmarked),
+                                       keyword: markedArguments.keyword.map { ($0.0, $0.1.unmarked) })
         switch name {
         case "default", "d":
             try arguments.check(name, maximumPositional: 2, keywords: ["default_value", "boolean"])
@@ -48,9 +63,6 @@ enum JinjaFilters {
             return .string(JinjaMethods.replace(value.pythonString, old.pythonString, new.pythonString, count: count))
         case "string":
             return .string(value.pythonString)
-        case "safe", "forceescape", "e", "escape":
-            if name == "safe" { return value }
-            return .string(htmlEscape(value.pythonString))
         case "first":
             if case .undefined(let undefined) = value { throw undefined.failure }
             let empty = JinjaValue.undefined(JinjaUndefined(message: "No first item, sequence was empty."))

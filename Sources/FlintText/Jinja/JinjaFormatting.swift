@@ -5,7 +5,7 @@ extension JinjaValue {
     public var pythonString: String {
         switch self {
         case .undefined: return ""
-        case .string(let value): return value
+        case .string(let value), .markup(let value): return value
         default: return pythonRepresentation
         }
     }
@@ -19,6 +19,7 @@ extension JinjaValue {
         case .integer(let value): return String(value)
         case .float(let value): return JinjaValue.pythonFloatRepresentation(value)
         case .string(let value): return JinjaValue.pythonStringRepresentation(value)
+        case .markup(let value): return "Markup(" + JinjaValue.pythonStringRepresentation(value) + ")"
         case .list(let items): return "[" + items.map(\.pythonRepresentation).joined(separator: ", ") + "]"
         case .tuple(let items):
             if items.count == 1 { return "(" + items[0].pythonRepresentation + ",)" }

@@ -24,7 +24,7 @@ struct JinjaJSONEncoder {
             if number.isNaN { output += "NaN" } else if number.isInfinite { output += number < 0 ? "-Infinity" : "Infinity" } else {
                 output += JinjaValue.pythonFloatRepresentation(number)
             }
-        case .string(let text): writeString(text, into: &output)
+        case .string(let text), .markup(let text): writeString(text, into: &output)
         case .list(let items), .tuple(let items):
             if items.isEmpty {
                 output += "[]"
@@ -79,7 +79,7 @@ struct JinjaJSONEncoder {
     /// json.dumps converts non-string keys: `1` → "1", `1.5` → "1.5", `True` → "true", `None` → "null".
     private static func keyString(_ key: JinjaValue) throws -> String {
         switch key {
-        case .string(let text): return text
+        case .string(let text), .markup(let text): return text
         case .integer(let integer): return String(integer)
         case .float(let float):
             if float.isNaN { return "NaN" }

@@ -4,7 +4,18 @@ import Foundation
 /// toward −∞), `bool` counts as `int`, `str + str`, `list + list`, `str * int`, `in` on strings, lists and dict keys;
 /// an undefined operand fails as jinja2's `Undefined` does.
 enum JinjaOperators {
-    static func binary(_ op: JinjaBinaryOperator, _ left: JinjaValue, _ right: JinjaValue) throws -> JinjaValue {
+    static func binary(_ op: JinjaBinaryOperator, _ markedLeft: JinjaValue, _ markedRight: JinjaValue) throws -> JinjaValue {
+        // markupsafe: Markup + str escapes the str (either side); Markup + Markup stays Markup.
+        if op == .add {
+            switch (markedLeft, markedRight) {
+            case (.markup(let a), .markup(let b)): return .markup(a + b)
+            case (.markup(let a), .string(let b)): return .markup(a + JinjaFilters.htmlEscape(b))
+            case (.string(let a), .markup(let b)): return .markup(JinjaFilters.htmlEscape(a) + b)
+            default: break
+            }
+        }
+        let left = markedLeft.unmarked
+        let right = markedRight.unmarked
         if case .undefined(let undefined) = left { throw undefined.failure }
         if case .undefined(let undefined) = right { throw undefined.failure }
         if let a = left.numeric, let b = right.numeric {
@@ -162,7 +173,9 @@ enum JinjaOperators {
     }
 
     /// Python `needle in container`.
-    static func contains(_ container: JinjaValue, _ needle: JinjaValue) throws -> Bool {
+    static func contains(_ markedContainer: JinjaValue, _ markedNeedle: JinjaValue) throws -> Bool {
+        let container = markedContainer.unmarked
+        let needle = markedNeedle.unmarked
         switch container {
         case .string(let text):
             guard case .string(let part) = needle else {
@@ -194,7 +207,8 @@ enum JinjaOperators {
     }
 
     /// Python slicing `value[start:stop:step]` of strings, lists and tuples.
-    static func slice(_ value: JinjaValue, start: JinjaValue?, stop: JinjaValue?, step: JinjaValue?) throws -> JinjaValue {
+    static func slice(_ markedValue: JinjaValue, start: JinjaValue?, stop: JinjaValue?, step: JinjaValue?) throws -> JinjaValue {
+        let value = markedValue.unmarked
         func bound(_ value: JinjaValue?) throws -> Int? {
             guard let value, !(value.isNone) else { return nil }
             guard let integer = value.numeric?.integer else {

@@ -9,8 +9,13 @@ enum JinjaTests {
         "filter", "test",
     ]
 
-    static func apply(_ name: String, to value: JinjaValue, arguments: JinjaArguments,
+    static func apply(_ name: String, to markedValue: JinjaValue, arguments: JinjaArguments,
                       evaluator: JinjaEvaluator) throws -> Bool {
+        if name == "escaped" {
+            if case .markup = markedValue { return true }
+            return false
+        }
+        let value = markedValue.unmarked
         func argument() throws -> JinjaValue {
             guard let first = arguments.positional.first ?? arguments.keyword.first?.1 else {
                 throw JinjaFailure(.typeMismatch, "test '\(name)' needs an argument")

@@ -15,6 +15,9 @@ public enum JinjaValue: Sendable {
     case integer(Int)
     case float(Double)
     case string(String)
+    /// markupsafe's `Markup` (from the `safe` and `escape` filters): text already safe for HTML. It prints as is;
+    /// `markup + str` and `str + markup` HTML-escape the plain side, as markupsafe does.
+    case markup(String)
     case list([JinjaValue])
     case tuple([JinjaValue])
     case dictionary(JinjaDictionary)
@@ -42,7 +45,7 @@ public enum JinjaValue: Sendable {
         case .boolean(let value): return value
         case .integer(let value): return value != 0
         case .float(let value): return value != 0
-        case .string(let value): return !value.isEmpty
+        case .string(let value), .markup(let value): return !value.isEmpty
         case .list(let items), .tuple(let items): return !items.isEmpty
         case .dictionary(let dictionary): return !dictionary.isEmpty
         case .object, .callable, .iterator: return true
@@ -58,6 +61,7 @@ public enum JinjaValue: Sendable {
         case .integer: return "int"
         case .float: return "float"
         case .string: return "str"
+        case .markup: return "Markup"
         case .list: return "list"
         case .tuple: return "tuple"
         case .dictionary: return "dict"
@@ -152,7 +156,7 @@ enum JinjaDictionaryKey: Hashable, Sendable {
 
     init?(_ value: JinjaValue) {
         switch value {
-        case .string(let text): self = .string(text)
+        case .string(let text), .markup(let text): self = .string(text)
         case .boolean(let flag): self = .integer(flag ? 1 : 0)
         case .integer(let integer): self = .integer(integer)
         case .float(let float):
@@ -270,8 +274,16 @@ extension JinjaValue {
         }
     }
 
+    /// The value with a `Markup` turned into a plain string (for operations where the distinction does not matter).
+    var unmarked: JinjaValue {
+        if case .markup(let text) = self { return .string(text) }
+        return self
+    }
+
     /// Python `==`.
     func pythonEquals(_ other: JinjaValue) -> Bool {
+        if case .markup = self { return unmarked.pythonEquals(other) }
+        if case .markup = other { return pythonEquals(other.unmarked) }
         if let left = numeric, let right = other.numeric {
             if let a = left.integer, let b = right.integer { return a == b }
             return left.float == right.float
@@ -292,6 +304,8 @@ extension JinjaValue {
 
     /// Python `<`; throws Python's TypeError for unorderable types.
     func pythonLess(_ other: JinjaValue) throws -> Bool {
+        if case .markup = self { return try unmarked.pythonLess(other) }
+        if case .markup = other { return try pythonLess(other.unmarked) }
         if let left = numeric, let right = other.numeric {
             if let a = left.integer, let b = right.integer { return a < b }
             return left.float < right.float
