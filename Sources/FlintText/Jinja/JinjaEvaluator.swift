@@ -88,11 +88,13 @@ final class JinjaEvaluator {
                 var value = JinjaValue.string(captured)
                 if let filter { value = try applyBlockFilter(filter, to: value, scope: scope) }
                 try assign(target, value, scope: scope)
-            case .macro(let name, let parameters, let body):
-                scope.set(name, .callable(makeMacro(name: name, parameters: parameters, body: body, closure: scope)))
+            case .macro(let name, let parameters, let body, let referencedNames):
+                scope.set(name, .callable(makeMacro(name: name, parameters: parameters, body: body, closure: scope,
+                                                    referencedNames: referencedNames)))
             case .callBlock(let call, let parameters, let body):
                 guard case .call(let callee, var arguments) = call else { break }
-                let caller = makeMacro(name: "caller", parameters: parameters, body: body, closure: scope)
+                let caller = makeMacro(name: "caller", parameters: parameters, body: body, closure: scope,
+                                       referencedNames: JinjaReferencedNames.collect(in: body))
                 arguments.append(JinjaArgumentExpression(kind: .keyword("caller"), value: .literal(.callable(caller))))
                 output += try evaluate(.call(callee, arguments), scope: scope).pythonString
             case .filterBlock(let filter, let body):
@@ -195,10 +197,14 @@ final class JinjaEvaluator {
     }
 
     /// A macro (or a call block's `caller`): called with positional / keyword arguments, it renders its body in a
-    /// frame over the scope it was defined in; extra arguments land in `varargs` / `kwargs`, and a `caller` keyword
-    /// (from `{% call %}`) becomes the `caller` variable.
-    private func makeMacro(name: String, parameters: [JinjaParameter], body: [JinjaNode], closure: JinjaScope) -> JinjaCallable {
-        JinjaCallable(name: name) { arguments, evaluator in
+    /// frame over the scope it was defined in; extra arguments land in `varargs` / `kwargs` (a TypeError when the body
+    /// uses neither, as in jinja2), and a `caller` keyword (from `{% call %}`) becomes the `caller` variable.
+    private func makeMacro(name: String, parameters: [JinjaParameter], body: [JinjaNode], closure: JinjaScope,
+                           referencedNames: Set<String>) -> JinjaCallable {
+        let takesVarargs = referencedNames.contains("varargs")
+        let takesKeywords = referencedNames.contains("kwargs")
+        let takesCaller = referencedNames.contains("caller")
+        return JinjaCallable(name: name) { arguments, evaluator in
             guard evaluator.callDepth < JinjaEvaluator.maximumCallDepth else {
                 throw JinjaFailure(.limit, "maximum recursion depth exceeded")
             }
@@ -212,7 +218,7 @@ final class JinjaEvaluator {
                 bound.insert(parameters[position].name)
             }
             for (key, value) in arguments.keyword {
-                if key == "caller" && !parameters.contains(where: { $0.name == "caller" }) {
+                if key == "caller" && takesCaller && !parameters.contains(where: { $0.name == "caller" }) {
                     frame.set("caller", value)
                 } else if let parameter = parameters.first(where: { $0.name == key }) {
                     if bound.contains(parameter.name) {
@@ -223,6 +229,16 @@ final class JinjaEvaluator {
                 } else {
                     extraKeywords[key] = value
                 }
+            }
+            // jinja2's Macro._invoke: extra arguments only when the body uses varargs / kwargs.
+            if !takesKeywords, let key = extraKeywords.keys.first {
+                if extraKeywords["caller"] != nil {
+                    throw JinjaFailure(.typeMismatch, "macro '\(name)' was invoked with two values for the special caller argument. This is most likely a bug.")
+                }
+                throw JinjaFailure(.typeMismatch, "macro '\(name)' takes no keyword argument \(key.pythonRepresentation)")
+            }
+            if !takesVarargs && arguments.positional.count > parameters.count {
+                throw JinjaFailure(.typeMismatch, "macro '\(name)' takes not more than \(parameters.count) argument(s)")
             }
             let savedLine = evaluator.line
             for parameter in parameters where !bound.contains(parameter.name) {

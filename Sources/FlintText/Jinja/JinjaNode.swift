@@ -75,7 +75,7 @@ struct JinjaNode {
         case set(target: JinjaTarget, value: JinjaExpression)
         /// `{% set name | filters %}body{% endset %}`; `filter` applies to `.blockInput` (nil: no filter).
         case setBlock(target: JinjaTarget, filter: JinjaExpression?, body: [JinjaNode])
-        case macro(name: String, parameters: [JinjaParameter], body: [JinjaNode])
+        case macro(name: String, parameters: [JinjaParameter], body: [JinjaNode], referencedNames: Set<String>)
         /// `{% call(parameters) callee(arguments) %}body{% endcall %}`.
         case callBlock(call: JinjaExpression, parameters: [JinjaParameter], body: [JinjaNode])
         case filterBlock(filter: JinjaExpression, body: [JinjaNode])

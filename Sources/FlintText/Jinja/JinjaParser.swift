@@ -216,7 +216,8 @@ struct JinjaParser {
             loopDepth = savedDepth
             _ = skipName(name)
             try expectBlockEnd()
-            return JinjaNode(kind: .macro(name: name, parameters: parameters, body: body), line: token.line)
+            return JinjaNode(kind: .macro(name: name, parameters: parameters, body: body,
+                                          referencedNames: JinjaReferencedNames.collect(in: body)), line: token.line)
         case "call":
             let parameters = isSymbol("(") ? try parseParameters() : []
             let callToken = current
