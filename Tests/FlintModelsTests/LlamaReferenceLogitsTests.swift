@@ -67,8 +67,9 @@ import FlintTestSupport
     /// own f16-vs-f32 difference on the prompt; the most likely token agrees unless llama.cpp's top two are
     /// closer than that difference (then either may come first — the capital-of-France prompt, 0.27 apart in
     /// the f32 run, is such a near-tie); at least 4 of the top 5 agree. Measured (2026-12-07, four FMA chains
-    /// per row): f32 KV max |Δ| 1.20 / 0.85 / 0.47, KL 0.0064 / 0.0122 / 0.0016 (capital: "The" first, llama.cpp
-    /// "L"); f16 KV 0.99 / 0.79 / 0.40, KL 0.0021 / 0.0180 / 0.0029.
+    /// per row, vectorised softmax, exact k-quant super-block totals): f32 KV max |Δ| 0.83 / 1.14 / 0.53, KL
+    /// 0.0036 / 0.0104 / 0.0030 (capital: "L" first, as llama.cpp); f16 KV 0.88 / 0.83 / 0.86, KL 0.0021 /
+    /// 0.0210 / 0.0030 (capital: "The" first, llama.cpp "L").
     @Test(arguments: ["cats", "capital_of_france", "plain_text"], LlamaKVCache.Precision.allCases)
     func smolLM2LastPositionLogits(prompt: String, precision: LlamaKVCache.Precision) throws {
         let reference = try JSONDecoder().decode(SmolPrompt.self, from: Data(contentsOf: Self.fixtureURL("smollm2", "\(prompt).json")))

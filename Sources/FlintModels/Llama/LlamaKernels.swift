@@ -138,20 +138,14 @@ enum LlamaKernels {
         @inline(__always) func load(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> {
             UnsafeRawPointer(pointer).loadUnaligned(as: SIMD8<Float>.self)
         }
-        @inline(__always) func read(_ pointer: UnsafePointer<Float>) -> SIMD8<Float> { load(pointer) }
         let widens = Element.self != Float.self
         Parallel.run(tasks: chunks) { chunk in
             let scoreBuffer = UnsafeMutablePointer<Float>.allocate(capacity: rowsPerBlock * group * maximumPositions)
-            // f16 caches: one block of one head's keys (or values) widened to float once, then read by every query
-            // of the task from L1 (the conversion is exact, so the results are those of widening on each read).
             let widened = UnsafeMutablePointer<Float>.allocate(capacity: widens ? positionBlock * headDimension : 0)
             defer { scoreBuffer.deallocate(); widened.deallocate() }
-            /// Positions `start..<end` of one head (`source` at position 0, `kvWidth` apart) as floats: the cache
-            /// itself for f32 (stride `kvWidth`), else the widened copy (stride `headDimension`).
-            @inline(__always) func positions(_ source: UnsafePointer<Element>, _ start: Int, _ end: Int) -> (UnsafePointer<Float>, Int) {
-                if !widens {
-                    return (UnsafeRawPointer(source + start * kvWidth).assumingMemoryBound(to: Float.self), kvWidth)
-                }
+            /// Positions `start..<end` of one head (`source` at position 0, `kvWidth` apart) widened to floats in
+            /// `widened` (stride `headDimension`).
+            @inline(__always) func widen(_ source: UnsafePointer<Element>, _ start: Int, _ end: Int) -> (UnsafePointer<Float>, Int) {
                 for p in start..<end {
                     let from = source + p * kvWidth, to = widened + (p - start) * headDimension
                     var d = 0
@@ -176,19 +170,22 @@ enum LlamaKernels {
                     out + row(j) * queryWidth + (kvHead * group + j % group) * headDimension
                 }
 
-                // Scores q·k / √d, a block of positions at a time for every query.
-                var blockStart = 0
-                while blockStart < longest {
-                    let blockEnd = min(blockStart + positionBlock, longest)
-                    let (keyBlock, kvStride) = positions(keys, blockStart, blockEnd)
+                // f16 caches: with more than 4 queries (prefill; decoding with wide groups), each block of keys and
+                // values is widened to float once and read by every query from L1; with fewer (decoding SmolLM2: 3)
+                // the queries widen as they read, which writes nothing. The conversion is exact: the same results.
+                let widensHere = widens && queryCount > 4
+                /// Scores of every query for positions `blockStart..<blockEnd`, the keys read from `keyBlock` (position
+                /// `blockStart` first, `kvStride` apart) — f16 widened as read, or floats.
+                @inline(__always) func scoreQueries<E: KVCacheElement>(_ keyBlock: UnsafePointer<E>, _ kvStride: Int, _ blockStart: Int, _ blockEnd: Int) {
+                    @inline(__always) func read(_ pointer: UnsafePointer<E>) -> SIMD8<Float> { E.load8(pointer) }
                     for j in 0..<queryCount {
                         let end = min(blockEnd, rowPosition[row(j)] + 1)
                         if blockStart >= end { continue }
                         let q = queryPointer(j), scores = scoreBuffer + j * maximumPositions
-                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<Float>) -> Float {
+                        @inline(__always) func finish(_ dot: SIMD8<Float>, _ k: UnsafePointer<E>) -> Float {
                             var s = dot.sum()
                             var d = vectorWidth
-                            while d < headDimension { s += q[d] * k[d]; d += 1 }
+                            while d < headDimension { s += q[d] * k[d].floatValue; d += 1 }
                             return s * scale
                         }
                         // Eight positions at a time: eight independent FMA chains.
@@ -221,49 +218,12 @@ enum LlamaKernels {
                             p += 1
                         }
                     }
-                    blockStart = blockEnd
                 }
-
-                // Softmax of each query's scores, as weights.
-                for j in 0..<queryCount {
-                    let length = rowPosition[row(j)] + 1
-                    let scores = scoreBuffer + j * maximumPositions
-                    // The maximum (exact in any order), then eˢ⁻ᵐᵃˣ eight at a time with Flint's vectorised exp
-                    // (≤ 1.02 ulp; the tail through the same code), each vector's float total added to a double,
-                    // as llama.cpp's `ggml_vec_soft_max_f32` sums on AVX2 (its exp is a different polynomial of
-                    // ≤ 1.5 ulp: porting it moved no logit closer to llama.cpp's on the reference fixtures).
-                    var maxima = SIMD8<Float>(repeating: -.infinity)
-                    var p = 0
-                    while p + 8 <= length { maxima = pointwiseMax(maxima, load(scores + p)); p += 8 }
-                    let quarter = pointwiseMax(maxima.lowHalf, maxima.highHalf), pair = pointwiseMax(quarter.lowHalf, quarter.highHalf)
-                    var maximum = max(pair[0], pair[1])
-                    while p < length { maximum = max(maximum, scores[p]); p += 1 }
-                    var total: Double = 0
-                    let shift = SIMD8<Float>(repeating: maximum)
-                    p = 0
-                    while p + 8 <= length {
-                        let e = VectorMath.exp(load(scores + p) - shift)
-                        UnsafeMutableRawPointer(scores + p).storeBytes(of: e, as: SIMD8<Float>.self)
-                        total += Double(e.sum())
-                        p += 8
-                    }
-                    while p < length {
-                        let e = VectorMath.exp(scores[p] - maximum)
-                        scores[p] = e
-                        total += Double(e)
-                        p += 1
-                    }
-                    let inverse = Float(1 / total)
-                    for p in 0..<length { scores[p] *= inverse }
-                }
-
-                // Σ_p weight_p · v_p, a block of positions at a time for every query; within a block 64 (then
-                // 32, 8) dimensions are held in registers (each element: one chain of FMAs in position order).
-                blockStart = 0
-                while blockStart < longest {
-                    let blockEnd = min(blockStart + positionBlock, longest)
+                /// Adds `Σ_p weight_p · v_p` over positions `blockStart..<blockEnd` to every query's output, the values read
+                /// from `valueBlock` (position `blockStart` first, `kvStride` apart).
+                @inline(__always) func weighValues<E: KVCacheElement>(_ valueBlock: UnsafePointer<E>, _ kvStride: Int, _ blockStart: Int, _ blockEnd: Int) {
+                    @inline(__always) func read(_ pointer: UnsafePointer<E>) -> SIMD8<Float> { E.load8(pointer) }
                     let first = blockStart == 0
-                    let (valueBlock, kvStride) = positions(values, blockStart, blockEnd)
                     for j in 0..<queryCount {
                         let end = min(blockEnd, rowPosition[row(j)] + 1)
                         if blockStart >= end { continue }
@@ -309,10 +269,69 @@ enum LlamaKernels {
                         }
                         while d < headDimension {
                             var a: Float = first ? 0 : t[d]
-                            for p in blockStart..<end { a += scores[p] * valueBlock[(p - blockStart) * kvStride + d] }
+                            for p in blockStart..<end { a += scores[p] * valueBlock[(p - blockStart) * kvStride + d].floatValue }
                             t[d] = a
                             d += 1
                         }
+                    }
+                }
+
+                // Scores q·k / √d, a block of positions at a time for every query.
+                var blockStart = 0
+                while blockStart < longest {
+                    let blockEnd = min(blockStart + positionBlock, longest)
+                    if widensHere {
+                        let (keyBlock, kvStride) = widen(keys, blockStart, blockEnd)
+                        scoreQueries(keyBlock, kvStride, blockStart, blockEnd)
+                    } else {
+                        scoreQueries(keys + blockStart * kvWidth, kvWidth, blockStart, blockEnd)
+                    }
+                    blockStart = blockEnd
+                }
+
+                // Softmax of each query's scores, as weights.
+                for j in 0..<queryCount {
+                    let length = rowPosition[row(j)] + 1
+                    let scores = scoreBuffer + j * maximumPositions
+                    // The maximum (exact in any order), then eˢ⁻ᵐᵃˣ eight at a time with Flint's vectorised exp
+                    // (≤ 1.02 ulp; the tail through the same code), each vector's float total added to a double,
+                    // as llama.cpp's `ggml_vec_soft_max_f32` sums on AVX2 (its exp is a different polynomial of
+                    // ≤ 1.5 ulp: porting it moved no logit closer to llama.cpp's on the reference fixtures).
+                    var maxima = SIMD8<Float>(repeating: -.infinity)
+                    var p = 0
+                    while p + 8 <= length { maxima = pointwiseMax(maxima, load(scores + p)); p += 8 }
+                    let quarter = pointwiseMax(maxima.lowHalf, maxima.highHalf), pair = pointwiseMax(quarter.lowHalf, quarter.highHalf)
+                    var maximum = max(pair[0], pair[1])
+                    while p < length { maximum = max(maximum, scores[p]); p += 1 }
+                    var total: Double = 0
+                    let shift = SIMD8<Float>(repeating: maximum)
+                    p = 0
+                    while p + 8 <= length {
+                        let e = VectorMath.exp(load(scores + p) - shift)
+                        UnsafeMutableRawPointer(scores + p).storeBytes(of: e, as: SIMD8<Float>.self)
+                        total += Double(e.sum())
+                        p += 8
+                    }
+                    while p < length {
+                        let e = VectorMath.exp(scores[p] - maximum)
+                        scores[p] = e
+                        total += Double(e)
+                        p += 1
+                    }
+                    let inverse = Float(1 / total)
+                    for p in 0..<length { scores[p] *= inverse }
+                }
+
+                // Σ_p weight_p · v_p, a block of positions at a time for every query; within a block 64 (then
+                // 32, 8) dimensions are held in registers (each element: one chain of FMAs in position order).
+                blockStart = 0
+                while blockStart < longest {
+                    let blockEnd = min(blockStart + positionBlock, longest)
+                    if widensHere {
+                        let (valueBlock, kvStride) = widen(values, blockStart, blockEnd)
+                        weighValues(valueBlock, kvStride, blockStart, blockEnd)
+                    } else {
+                        weighValues(values + blockStart * kvWidth, kvWidth, blockStart, blockEnd)
                     }
                     blockStart = blockEnd
                 }
