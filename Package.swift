@@ -164,6 +164,7 @@ if ProcessInfo.processInfo.environment["FLINT_FUZZ"] == "1" {
         ("FuzzRequestBodies", ["FlintServe"]),
         ("FuzzTensorBoard", ["FlintTrain"]),
         ("FuzzGGUF", ["Flint", "FlintModels"]),
+        ("FuzzJinja", ["FlintText"]),
     ]
     package.targets.removeAll { $0.type == .test || $0.type == .executable || ["FlintTestSupport", "FlintClient"].contains($0.name) }
     package.products.removeAll { ["flint", "FlintClient"].contains($0.name) }
