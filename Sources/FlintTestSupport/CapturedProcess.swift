@@ -21,6 +21,9 @@ enum CapturedProcess {
         process.standardOutput = output
         process.standardError = error
         let inputPipe = input.map { _ in Pipe() }
+        // A program that exits before reading its input must not kill the test process with SIGPIPE: the
+        // write then fails with EPIPE, which is ignored.
+        if input != nil { signal(SIGPIPE, SIG_IGN) }
         process.standardInput = inputPipe ?? FileHandle.nullDevice
         try process.run()
         let group = DispatchGroup()

@@ -6,12 +6,14 @@ import FlintModels
 struct ChatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "chat",
-        abstract: "Chat with a local GGUF language model in the terminal (ChatML models such as SmolLM2 and Qwen2).",
+        abstract: "Chat with a local GGUF language model in the terminal, in the model's own chat template.",
         discussion: """
             Type a message and press Enter; the answer streams as it is generated, followed by its token count \
             and speed on standard error. The conversation is kept (the KV cache is reused between turns) until \
-            /reset; /exit or end of input (Ctrl-D) quits. Without --system, the system message the model's chat \
-            template inserts by default is used. Sampling flags as `flint generate`.
+            /reset; /exit or end of input (Ctrl-D) quits. The prompt is the model's Jinja chat template \
+            (tokenizer.chat_template) rendered as transformers renders it; a model without one needs \
+            --chat-template. Without --system, the template decides (many insert a default system message). \
+            Sampling flags as `flint generate`.
             """)
 
     @Option(help: "The .gguf model file, or a registry reference NAME[@VERSION|@ALIAS] of a GGUF version.")
@@ -19,15 +21,18 @@ struct ChatCommand: ParsableCommand {
 
     @OptionGroup var registry: ModelRegistryOption
 
-    @Option(help: "The system message (default: the chat template's default, if any).")
+    @Option(help: "The system message (default: none; the chat template may insert its own).")
     var system: String?
+
+    @Option(name: .customLong("chat-template"), help: "chatml for the generic ChatML format, or a Jinja template file (default: the model's own).")
+    var chatTemplate: String?
 
     @OptionGroup var sampling: SamplingOptions
 
     func run() throws {
         let parameters = try sampling.parameters()
         let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, cachePrecision: sampling.cacheType, resolver: registry.ggufResolver)
-        let session = try ChatSession(model: languageModel, system: system)
+        let session = try ChatSession(model: languageModel, system: system, chatTemplate: chatTemplate)
         let output = FileHandle.standardOutput, errors = FileHandle.standardError
         let interactive = isatty(STDIN_FILENO) != 0
         errors.write(Data("flint chat: \(URL(fileURLWithPath: model).lastPathComponent), context \(languageModel.contextSize) tokens; /reset starts over, /exit quits\n".utf8))

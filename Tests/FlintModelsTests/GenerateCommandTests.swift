@@ -64,4 +64,17 @@ import FlintTestSupport
         #expect(run.standardOutput == answer + answer)
         #expect(run.standardError.contains("tokens/s") && run.standardError.contains("(conversation reset)"))
     }
+
+    /// A model without a chat template: `flint chat` says so and exits 1; `--chat-template chatml` chats.
+    @Test func chatWithoutATemplateNeedsChatTemplate() throws {
+        let tiny = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures/gguf-tiny/tiny-llama-tied-gqa.gguf").path
+        let refused = try FlintBinary.run(["chat", "--model", tiny, "--temperature", "0", "--max-tokens", "4"], input: "hi\n")
+        #expect(refused.status == 1 && !refused.signaled)
+        #expect(refused.standardError.contains(tiny) && refused.standardError.contains("--chat-template chatml"), "\(refused.standardError)")
+        let chatML = try FlintBinary.run(["chat", "--model", tiny, "--chat-template", "chatml", "--temperature", "0", "--max-tokens", "4"], input: "hi\n")
+        #expect(chatML.status == 0 && !chatML.signaled, "\(chatML.standardError)")
+        #expect(chatML.standardError.contains("4 tokens") || chatML.standardError.contains("stop"), "\(chatML.standardError)")
+        let missing = try FlintBinary.run(["chat", "--model", tiny, "--chat-template", "/nonexistent/t.jinja"], input: "hi\n")
+        #expect(missing.status == 1 && missing.standardError.contains("/nonexistent/t.jinja"))
+    }
 }

@@ -120,18 +120,23 @@ import FlintTestSupport
         #expect(taken == 3)
     }
 
-    /// The chat session renders SmolLM2's default system message as its template does, so the first turn's
-    /// prompt is the cats fixture's, and the greedy answer is llama.cpp's; the second turn reuses the cache.
+    /// The chat session renders the conversation with SmolLM2's own Jinja template, which inserts its default
+    /// system message, so the first turn's prompt is the cats fixture's and the greedy answer is llama.cpp's;
+    /// the second turn re-renders the conversation and feeds only what the cache does not hold.
     @Test func chatSessionFirstTurnIsTheTemplatePrompt() throws {
         let model = try Self.model()
         let reference = try Self.cats()
         let session = try ChatSession(model: model)
-        #expect(session.system == "You are a helpful AI assistant named SmolLM, trained by Hugging Face")
-        #expect(session.renderedPrompt(adding: "Write one sentence about cats.") == reference.prompt)
+        #expect(session.format.origin == .model(path: model.path))
+        #expect(try session.renderedPrompt(adding: "Write one sentence about cats.") == reference.prompt)
         let answer = try session.send("Write one sentence about cats.", parameters: Self.greedy())
         #expect(answer.tokenIds == reference.greedy_ids)
+        #expect(answer.cachedTokens == 0)
         let second = try session.send("And one about dogs.", parameters: Self.greedy(maxTokens: 16))
         #expect(second.completionTokens > 0)
+        // Everything up to the first answer's last fed token is reused.
+        #expect(second.cachedTokens >= answer.promptTokens + answer.completionTokens - 2)
+        #expect(second.cachedTokens < second.promptTokens)
         #expect(session.messages.map(\.role) == ["user", "assistant", "user", "assistant"])
         #expect(session.messages[1].content == answer.text && session.messages[3].content == second.text)
         session.reset()

@@ -51,7 +51,18 @@ public struct GenerationResult: Sendable, Equatable {
     public let tokens: [GeneratedToken]
     /// The prompt's token count.
     public let promptTokens: Int
+    /// Prompt tokens whose keys and values came from a cache instead of being computed (OpenAI's
+    /// `prompt_tokens_details.cached_tokens`).
+    public let cachedTokens: Int
     public let finishReason: FinishReason
+
+    public init(text: String, tokens: [GeneratedToken], promptTokens: Int, cachedTokens: Int = 0, finishReason: FinishReason) {
+        self.text = text
+        self.tokens = tokens
+        self.promptTokens = promptTokens
+        self.cachedTokens = cachedTokens
+        self.finishReason = finishReason
+    }
 
     public var tokenIds: [Int] { tokens.map(\.id) }
     public var completionTokens: Int { tokens.count }
