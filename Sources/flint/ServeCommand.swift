@@ -1,16 +1,20 @@
 import ArgumentParser
 import Foundation
 import FlintServe
+import FlintModels
 import Logging
 
 /// `flint serve`: the model server.
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve models over HTTP: /predict, /batch_predict, /v1/embeddings, /v1/models, /metrics, /health, /ready.",
+        abstract: "Serve models over HTTP: /predict, /batch_predict, /v1/embeddings, /v1/chat/completions, /v1/completions, /v1/models, /metrics, /health, /ready.",
         discussion: """
         Models come from --config (serve.yaml) and/or --model NAME=SOURCE, where SOURCE is a model folder \
-        (it contains '/') or a registry reference (name, name@3, name@production). Flags override the file. \
+        (it contains '/') or a registry reference (name, name@3, name@production). Chat models come from \
+        --chat-model NAME=SOURCE (a .gguf file or a registry reference) or a chat_models section: they answer \
+        OpenAI's /v1/chat/completions and /v1/completions (streaming included) and Azure OpenAI's \
+        /openai/deployments/NAME/... paths, with continuous batching and a prefix cache. Flags override the file. \
         SIGTERM / SIGINT finish in-flight requests and exit 0; SIGHUP re-resolves registry aliases and swaps models. \
         Without API keys the server binds only loopback addresses unless --allow-unauthenticated is given; a \
         named --api-keys-env variable that is not set stops the start. GET /openapi.json describes every route.
@@ -21,6 +25,18 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .long, parsing: .singleValue, help: "NAME=SOURCE (repeatable): a folder path or a registry reference.")
     var model: [String] = []
+
+    @Option(name: .customLong("chat-model"), parsing: .singleValue, help: "NAME=SOURCE (repeatable): a chat model, a .gguf file or a registry reference of a GGUF version.")
+    var chatModel: [String] = []
+
+    @Option(name: .customLong("chat-template"), help: "For the --chat-model entries: chatml or a Jinja file (default: each model's own template).")
+    var chatTemplate: String?
+
+    @Option(name: .customLong("ctx-size"), help: "Positions per sequence of the --chat-model entries (default 4096, at most the model's).")
+    var contextSize: Int?
+
+    @Option(name: .customLong("max-sequences"), help: "Chat sequences decoded together per model (continuous batching; default 4).")
+    var maxSequences: Int?
 
     @Option(name: .long, help: "Task of the --model entries: text-classification or sentence-embedding (default: from the folder).")
     var task: String?
@@ -64,6 +80,8 @@ struct ServeCommand: AsyncParsableCommand {
         try check("--port", port, ServeConfiguration.Bounds.port)
         try check("--max-batch-size", maxBatchSize, ServeConfiguration.Bounds.maxBatchSize)
         try check("--max-queue-delay-us", maxQueueDelayUs, ServeConfiguration.Bounds.maxQueueDelayUs)
+        try check("--max-sequences", maxSequences, ServeConfiguration.Bounds.maxSequences)
+        try check("--ctx-size", contextSize, ServeConfiguration.Bounds.contextSize)
         if let apiKeysEnv, apiKeysEnv.isEmpty {
             throw ServeConfigurationError(path: "--api-keys-env", message: "expected an environment variable name, found \"\"")
         }
@@ -101,6 +119,16 @@ struct ServeCommand: AsyncParsableCommand {
             configuration.models.removeAll { $0.name == name }
             configuration.models.append(specification)
         }
+        for entry in chatModel {
+            guard let equals = entry.firstIndex(of: "="), equals != entry.startIndex, entry.index(after: equals) != entry.endIndex else {
+                throw ServeConfigurationError(path: "--chat-model", message: "expected NAME=SOURCE, found '\(entry)'")
+            }
+            let name = String(entry[..<equals])
+            configuration.chatModels.removeAll { $0.name == name }
+            configuration.chatModels.append(ChatModelSpecification(name: name, source: String(entry[entry.index(after: equals)...]),
+                                                                   chatTemplate: chatTemplate, contextSize: contextSize))
+        }
+        if let maxSequences { configuration.generation.maxSequences = maxSequences }
         // A ServeConfigurationError (not a ValidationError) ends the command with its message and exit code 1.
         try configuration.validate(path: config ?? "flags")
         let format = configuration.logging.format
@@ -112,12 +140,19 @@ struct ServeCommand: AsyncParsableCommand {
             return handler
         }
         let resolver = RegistryResolution.resolver(for: configuration)
-        let server = try FlintServer(configuration: configuration, resolver: resolver)
+        let chatResolver = GGUFModelResolver.registry(root: configuration.registry.map { URL(fileURLWithPath: ($0 as NSString).expandingTildeInPath, isDirectory: true) })
+        let server = try FlintServer(configuration: configuration, resolver: resolver, chatResolver: chatResolver)
         // Every source is resolved once before the port is opened (after the server's own checks, such as
         // the API keys), so a source that cannot be served (a missing folder, an unknown reference, a GGUF
         // language model) stops start-up with its error, naming it.
         for specification in configuration.models {
             for variant in specification.variants { _ = try resolver.resolve(variant.source) }
+        }
+        for specification in configuration.chatModels {
+            let path = try ChatModelHost.resolve(specification, resolver: chatResolver).path
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ServeConfigurationError(path: specification.source, message: "chat model \(specification.name): no such file \(path)")
+            }
         }
         try await server.run()
     }

@@ -12,6 +12,8 @@ public final class GenerationSequence: @unchecked Sendable {
     public let promptTokens: [Int]
     /// How many most likely ids each ``GeneratedToken`` lists (0: none).
     public let topLogprobs: Int
+    /// Prompt tokens whose keys and values the cache already held when the sequence started (not recomputed).
+    public let reusedPromptTokens: Int
     let cache: LlamaKVCache
     /// Ids to feed the next forward pass: the prompt (or what remains of it), then the last sampled id.
     var pending: [Int]
@@ -29,6 +31,7 @@ public final class GenerationSequence: @unchecked Sendable {
         self.parameters = parameters
         self.topLogprobs = topLogprobs
         self.cache = cache
+        reusedPromptTokens = cachedTokens
         pending = Array(promptTokens[cachedTokens...])
         sampler = Sampler(parameters: parameters)
         sampler.observe(promptTokens)

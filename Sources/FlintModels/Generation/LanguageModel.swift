@@ -107,28 +107,44 @@ public final class LanguageModel: Sendable {
 
     /// A sequence that continues in `cache`, which already holds the first `cachedTokens` of `promptTokens`
     /// (a conversation's earlier turns): only the rest is fed. The cache is truncated to `cachedTokens` first.
-    func makeSequence(promptTokens: [Int], parameters: SamplingParameters, reusing cache: LlamaKVCache, cachedTokens: Int) throws -> GenerationSequence {
+    func makeSequence(promptTokens: [Int], parameters: SamplingParameters, topLogprobs: Int = 0, reusing cache: LlamaKVCache,
+                      cachedTokens: Int) throws -> GenerationSequence {
         if let message = parameters.validationError { throw GenerationError.invalidParameter(message) }
+        if topLogprobs < 0 || topLogprobs > 20 { throw GenerationError.invalidParameter("top_logprobs: must be in 0...20 (got \(topLogprobs))") }
         if promptTokens.isEmpty { throw GenerationError.emptyPrompt }
         if promptTokens.count >= cache.capacity { throw GenerationError.promptTooLong(tokens: promptTokens.count, contextSize: cache.capacity) }
+        let vocabulary = model.configuration.vocabularySize
+        if let bad = promptTokens.first(where: { $0 < 0 || $0 >= vocabulary }) {
+            throw LlamaModel.ForwardError.tokenOutOfRange(bad, vocabularySize: vocabulary)
+        }
         // At least one token is fed, so that the step has logits to sample from.
         let reused = min(cachedTokens, promptTokens.count - 1)
         cache.truncate(to: reused)
-        return GenerationSequence(promptTokens: promptTokens, parameters: parameters, topLogprobs: 0, cache: cache,
+        return GenerationSequence(promptTokens: promptTokens, parameters: parameters, topLogprobs: topLogprobs, cache: cache,
                                   cachedTokens: reused, tokenizer: tokenizer)
     }
 
     /// One forward pass over every active sequence, and one sampled token for each sequence whose input
     /// is all fed (a prompt longer than ``prefillChunk`` takes several steps before its first token).
     ///
+    /// - Parameter promptBudget: the most prompt tokens fed in this step over all sequences (a decoding
+    ///   sequence's one token is always fed): with many prompts arriving at once, each step stays short, so
+    ///   streams that are decoding are not held up by more than one budget of prefill. Prompts are served in order.
     /// - Returns: per sequence (in order), the token generated at this step, or nil.
     @discardableResult
-    public func step(_ sequences: [GenerationSequence]) throws -> [GeneratedToken?] {
+    public func step(_ sequences: [GenerationSequence], promptBudget: Int = .max) throws -> [GeneratedToken?] {
         var segments = [LlamaModel.Segment]()
         var fed = [Int]()   // index into `sequences` of each segment
         var results = [GeneratedToken?](repeating: nil, count: sequences.count)
+        var budget = promptBudget
         for (index, sequence) in sequences.enumerated() where sequence.isActive {
-            let count = min(sequence.pending.count, prefillChunk)
+            var count = min(sequence.pending.count, prefillChunk)
+            if sequence.generated.isEmpty {
+                // Still in its prompt: fed within the budget (at least one token per step in total).
+                count = min(count, segments.isEmpty ? max(budget, 1) : budget)
+                if count <= 0 { continue }
+                budget -= count
+            }
             let feed = Array(sequence.pending.prefix(count))
             let complete = count == sequence.pending.count
             segments.append(.init(cache: sequence.cache, tokens: feed, logits: complete ? .last : .none))

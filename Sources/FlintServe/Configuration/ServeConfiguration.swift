@@ -45,6 +45,10 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     public var registry: String?
     /// The models to serve.
     public var models: [ModelSpecification] = []
+    /// The chat (GGUF language) models to serve.
+    public var chatModels: [ChatModelSpecification] = []
+    /// Continuous batching of the chat models.
+    public var generation = GenerationSettings()
 
     /// The defaults.
     public init() {}
@@ -205,6 +209,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey {
         case server, limits, batching, auth, logging, routing, registry, models
+        case chatModels = "chat_models"
+        case generation
     }
 
     /// Decodes with every key optional.
@@ -218,6 +224,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         routing = try c.decodeIfPresent(Routing.self, forKey: .routing) ?? Routing()
         registry = try c.decodeIfPresent(String.self, forKey: .registry)
         models = try c.decodeIfPresent([ModelSpecification].self, forKey: .models) ?? []
+        chatModels = try c.decodeIfPresent([ChatModelSpecification].self, forKey: .chatModels) ?? []
+        generation = try c.decodeIfPresent(GenerationSettings.self, forKey: .generation) ?? GenerationSettings()
     }
 
     /// Reads and validates a YAML (or JSON) file.
@@ -274,6 +282,16 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         public static let predictionMemory = 1...1_000_000
         /// `models[].variants[].weight`: more than 0, at most a million (relative weights).
         public static let weight = 0.0...1_000_000.0
+        /// `generation.max_sequences`.
+        public static let maxSequences = 1...256
+        /// `generation.max_queue_length`.
+        public static let generationQueueLength = 0...100_000
+        /// `generation.prompt_budget`.
+        public static let promptBudget = 1...65_536
+        /// `generation.prefix_cache_mib`: at most 64 GiB.
+        public static let prefixCacheMiB = 0...65_536
+        /// `chat_models[].context_size`.
+        public static let contextSize = 16...1_048_576
     }
 
     /// Checks ranges and model entries; throws naming the field.
@@ -329,6 +347,21 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
                 try check("\(field).variants[\(v)].weight", variant.weight, Bounds.weight)
             }
         }
+        for (index, model) in chatModels.enumerated() {
+            let field = "chat_models[\(index)]"
+            if !ModelSpecification.isValidName(model.name) {
+                try fail("\(field).name", "letters, digits, '.', '_' or '-' (at most 64)", "\"\(model.name)\"")
+            }
+            if !names.insert(model.name).inserted { try fail("\(field).name", "a name used once (models and chat_models)", "\"\(model.name)\" again") }
+            if model.source.isEmpty { try fail("\(field).source", "a .gguf file or registry reference", "\"\"") }
+            if let size = model.contextSize { try check("\(field).context_size", size, Bounds.contextSize) }
+            if let template = model.chatTemplate, template.isEmpty { try fail("\(field).chat_template", "chatml or a Jinja file", "\"\"") }
+        }
+        try check("generation.max_sequences", generation.maxSequences, Bounds.maxSequences)
+        try check("generation.max_queue_length", generation.maxQueueLength, Bounds.generationQueueLength)
+        try check("generation.prompt_budget", generation.promptBudget, Bounds.promptBudget)
+        try check("generation.prefix_cache_mib", generation.prefixCacheMiB, Bounds.prefixCacheMiB)
+        if !["f16", "f32"].contains(generation.cacheType) { try fail("generation.cache_type", "f16 or f32", generation.cacheType) }
     }
 }
 

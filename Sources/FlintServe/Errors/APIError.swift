@@ -25,6 +25,8 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public var requestID: String?
     /// The methods a path serves (sent as `Allow` with a 405).
     public var allowedMethods: [String]?
+    /// The request parameter at fault (OpenAI's `param`), when one is.
+    public var param: String?
 
     /// An error.
     public init(_ status: HTTPResponse.Status, _ message: String, type: String, code: String,
@@ -44,6 +46,13 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     /// 422: well-formed JSON that breaks a rule.
     public static func invalid(_ message: String, code: String) -> APIError {
         APIError(.unprocessableContent, message, type: "invalid_request_error", code: code)
+    }
+
+    /// 400 naming a parameter of a chat or completion request, as OpenAI answers: `invalid_value` by default.
+    public static func invalidParameter(_ param: String, _ message: String, code: String = "invalid_value") -> APIError {
+        var error = APIError(.badRequest, message, type: "invalid_request_error", code: code)
+        error.param = param
+        return error
     }
 
     /// 413: the body is over `server.max_body_bytes`.
@@ -95,6 +104,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
     public var body: [String: Any] {
         var inner: [String: Any] = ["message": message, "type": type, "code": code]
         if let requestID { inner["request_id"] = requestID }
+        inner["param"] = param ?? NSNull()
         return ["error": inner]
     }
 
@@ -109,7 +119,7 @@ public struct APIError: HTTPResponseError, Sendable, Equatable {
 
     public static func == (lhs: APIError, rhs: APIError) -> Bool {
         lhs.status == rhs.status && lhs.message == rhs.message && lhs.type == rhs.type && lhs.code == rhs.code
-            && lhs.retryAfterSeconds == rhs.retryAfterSeconds && lhs.requestID == rhs.requestID
+            && lhs.retryAfterSeconds == rhs.retryAfterSeconds && lhs.requestID == rhs.requestID && lhs.param == rhs.param
             && lhs.allowedMethods == rhs.allowedMethods
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 import Hummingbird
+import HTTPTypes
 
-/// Requires `Authorization: Bearer <key>` with one of the configured keys on every route except the
+/// Requires `Authorization: Bearer <key>` (or Azure OpenAI's `api-key: <key>`) with one of the configured keys on every route except the
 /// public ones (default /health, /ready, /metrics, /openapi.json). Keys are compared in constant time:
 /// every byte of every key is looked at whatever the input, so timing does not reveal a matching prefix.
 ///
@@ -18,8 +19,10 @@ struct APIKeyMiddleware: RouterMiddleware {
         if keys.isEmpty || context.endpointPath.map(publicRoutes.contains) == true {
             return try await next(request, context)
         }
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer "),
-              Self.matches(Array(header.utf8.dropFirst(7)), keys) else {
+        // Azure OpenAI clients send the key as `api-key`; OpenAI clients as a bearer token.
+        let bearer = request.headers[.authorization].flatMap { $0.hasPrefix("Bearer ") ? Array($0.utf8.dropFirst(7)) : nil }
+        let azure = HTTPField.Name("api-key").flatMap { request.headers[$0] }.map { Array($0.utf8) }
+        guard let candidate = bearer ?? azure, Self.matches(candidate, keys) else {
             throw APIError.unauthorized()
         }
         return try await next(request, context)

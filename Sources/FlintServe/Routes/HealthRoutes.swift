@@ -10,14 +10,16 @@ struct HealthRoutes {
             try state.json(["status": "healthy", "version": ServeVersion.current])
         }
         router.get("/ready") { _, _ in
-            if state.host.isReady {
+            if state.host.isReady && state.chatHost.isReady {
                 let models = state.router.names.map { ReadyModel(name: $0.name, versions: $0.variants.map(\.model.version)) }
+                    + state.chatHost.served.map { ReadyModel(name: $0.name, versions: [$0.version]) }
                 return try state.json(ReadyBody(status: "ready", models: models))
             }
             return try state.json(ReadyBody(status: "loading", models: []), status: .serviceUnavailable)
         }
         router.get("/metrics") { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            for model in state.chatHost.served { state.metrics.recordEngine(model) }
+            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                      body: .init(byteBuffer: ByteBuffer(string: state.metrics.render())))
         }
     }

@@ -11,10 +11,11 @@ struct ModelRoutes {
 
     func add(to router: Router<ServeRequestContext>) {
         router.get("/v1/models") { _, _ in
-            try state.json(ModelList(data: state.router.names.map { entry($0) }))
+            try state.json(ModelList(data: state.router.names.map { entry($0) } + state.chatHost.served.map { entry($0) }))
         }
         router.get("/v1/models/{name}") { _, context in
             let name = try context.parameters.require("name")
+            if let chat = state.chatHost.served.first(where: { $0.name == name }) { return try state.json(entry(chat)) }
             guard let served = state.router.names.first(where: { $0.name == name }) else {
                 throw APIError.modelNotFound("model '\(name)' is not served here; GET /v1/models lists the models")
             }
@@ -79,6 +80,13 @@ struct ModelRoutes {
                              labels: batcher.model.labels.isEmpty ? nil : batcher.model.labels,
                              dimension: batcher.model.dimension, maxTokens: batcher.model.maximumLength)
                    })
+    }
+
+    /// A chat model: task `chat`, its file, hidden size and context size.
+    func entry(_ chat: ServedChatModel) -> ModelEntry {
+        ModelEntry(id: chat.name, created: chat.created, task: "chat",
+                   versions: [.init(version: chat.version, weight: 1, source: chat.model.path, labels: nil,
+                                    dimension: chat.model.model.configuration.embeddingLength, maxTokens: chat.model.contextSize)])
     }
 
     struct ModelEntry: Encodable {

@@ -6,6 +6,7 @@ import Hummingbird
 import Logging
 import NIOCore
 import ServiceLifecycle
+import FlintModels
 
 /// Flint's model server: Hummingbird 2 routes over dynamically batched models.
 ///
@@ -22,6 +23,8 @@ public struct FlintServer: Sendable {
     public let router: ModelRouter
     /// Model loading and reloading.
     public let host: ModelHost
+    /// The chat models and their generation engines.
+    public let chatHost: ChatModelHost
     /// The server's metrics.
     public let metrics: ServeMetrics
     /// Predictions awaiting feedback.
@@ -31,11 +34,12 @@ public struct FlintServer: Sendable {
 
     /// Validates the configuration and reads the API keys; models load when the server runs.
     public init(configuration: ServeConfiguration, resolver: ModelSourceResolver = ModelSourceResolver(),
+                chatResolver: GGUFModelResolver? = nil,
                 logger: Logger = Logger(label: "flint.serve"),
                 environment: [String: String] = ProcessInfo.processInfo.environment) throws {
         try configuration.validate()
-        if configuration.models.isEmpty {
-            throw ServeConfigurationError(path: "models", message: "no models to serve: give --model or a models section")
+        if configuration.models.isEmpty && configuration.chatModels.isEmpty {
+            throw ServeConfigurationError(path: "models", message: "no models to serve: give --model / --chat-model or a models / chat_models section")
         }
         let keys = try APIKeyMiddleware.loadKeys(configuration.auth, environment: environment)
         if keys.isEmpty && !Self.isLoopback(configuration.server.host) && !configuration.auth.allowUnauthenticated {
@@ -49,6 +53,8 @@ public struct FlintServer: Sendable {
         metrics = ServeMetrics()
         feedback = FeedbackTracker(window: configuration.routing.feedbackWindow, memory: configuration.routing.predictionMemory)
         host = ModelHost(configuration: configuration, resolver: resolver, router: router, metrics: metrics, logger: logger)
+        chatHost = ChatModelHost(specifications: configuration.chatModels, settings: configuration.generation, resolver: chatResolver,
+                                 logger: logger)
     }
 
     /// Whether API keys are required.
@@ -92,7 +98,7 @@ public struct FlintServer: Sendable {
 
     /// The Hummingbird router with every route and middleware.
     public func makeRouter() -> Router<ServeRequestContext> {
-        let state = ServeState(configuration: configuration, router: router, host: host, metrics: metrics,
+        let state = ServeState(configuration: configuration, router: router, host: host, chatHost: chatHost, metrics: metrics,
                                feedback: feedback, logger: logger)
         let router = Router(context: ServeRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestAccountingMiddleware(metrics: metrics, logger: logger))
@@ -101,6 +107,7 @@ public struct FlintServer: Sendable {
         OpenAPIRoutes(state: state).add(to: router)
         PredictionRoutes(state: state).add(to: router)
         EmbeddingRoutes(state: state).add(to: router)
+        ChatRoutes(state: state).add(to: router)
         ModelRoutes(state: state).add(to: router)
         FeedbackRoutes(state: state).add(to: router)
         AdminRoutes(state: state).add(to: router)
@@ -119,7 +126,7 @@ public struct FlintServer: Sendable {
                 logger.info("listening", metadata: ["address": "\(host):\(port)", "port": "\(port)"])
             },
             logger: logger)
-        application.addServices(host)
+        application.addServices(host, chatHost)
         return application
     }
 

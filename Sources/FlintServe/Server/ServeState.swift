@@ -10,16 +10,18 @@ final class ServeState: Sendable {
     let configuration: ServeConfiguration
     let router: ModelRouter
     let host: ModelHost
+    let chatHost: ChatModelHost
     let metrics: ServeMetrics
     let feedback: FeedbackTracker
     let logger: Logger
     let encoder: JSONEncoder
 
-    init(configuration: ServeConfiguration, router: ModelRouter, host: ModelHost, metrics: ServeMetrics,
+    init(configuration: ServeConfiguration, router: ModelRouter, host: ModelHost, chatHost: ChatModelHost, metrics: ServeMetrics,
          feedback: FeedbackTracker, logger: Logger) {
         self.configuration = configuration
         self.router = router
         self.host = host
+        self.chatHost = chatHost
         self.metrics = metrics
         self.feedback = feedback
         self.logger = logger
