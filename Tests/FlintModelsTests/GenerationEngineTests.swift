@@ -23,6 +23,16 @@ import FlintTestSupport
         return (started, ids, text, finish)
     }
 
+    /// Waits (at most 2 s) until the engine's published status satisfies `condition`: it is published right
+    /// after the step that ended a request, a moment after the request's stream finished.
+    static func eventually(_ engine: GenerationEngine, _ condition: (GenerationEngine.Status) -> Bool) async throws -> Bool {
+        for _ in 0..<80 {
+            if condition(engine.currentStatus) { return true }
+            try await Task.sleep(for: .milliseconds(25))
+        }
+        return condition(engine.currentStatus)
+    }
+
     @Test func concurrentRequestsMatchSingleOnes() async throws {
         let model = try Self.model()
         let prompts = [try LanguageModelTests.cats().prompt, "The capital of France is", "def fibonacci(n):", "Once upon a time"]
@@ -62,7 +72,7 @@ import FlintTestSupport
         #expect(cached >= first.count && cached < second.count, "cached \(cached) of \(second.count); first turn \(first.count)")
         let fresh = try model.complete(promptTokens: second, parameters: LanguageModelTests.greedy(maxTokens: 12))
         #expect(continued.ids == fresh.tokenIds)
-        #expect(engine.currentStatus.prefixCacheEntries >= 1)
+        #expect(try await Self.eventually(engine) { $0.prefixCacheEntries >= 1 })
     }
 
     @Test func queueLimitAndCancellation() async throws {
@@ -87,7 +97,7 @@ import FlintTestSupport
         let done = try await Self.collect(queued)
         #expect(done.ids.count == 3 && done.finish == .length)
         #expect(try await consumer.value < 400)
-        #expect(engine.currentStatus.activeSequences == 0)
+        #expect(try await Self.eventually(engine) { $0.activeSequences == 0 })
         // Invalid parameters arrive as the stream's error.
         var bad = SamplingParameters.greedy
         bad.topP = 0

@@ -223,6 +223,7 @@ public final class GenerationEngine: @unchecked Sendable {
                 if entry.sequence.isActive { stillActive.append(entry) } else { finish(entry, error: nil) }
             }
             active = stillActive
+            publishStatus()
         }
     }
 
