@@ -169,9 +169,12 @@ import FlintSupport
             Issue.record("expected an error")
         } catch let error as RegistryError {
             let message = "\(error)"
-            #expect(message.contains("tiny (tiny@1)") && message.contains("GGUF") && message.contains("not part of flint serve"), "\(message)")
+            #expect(message.contains("tiny (tiny@1)") && message.contains("GGUF") && message.contains("--chat-model"), "\(message)")
         }
         #expect(try serve.resolve("encoder").version == "1")
+        // As a chat model, the reference resolves to the version's file, reported as its version number.
+        let chat = try ChatModelHost.resolve(ChatModelSpecification(name: "tiny", source: "tiny@production"), resolver: gguf)
+        #expect(chat.path == file.path && chat.version == "1")
     }
 
     @Test func fileReferencesAndPathsAreToldApart() {

@@ -7,7 +7,7 @@ openapi: 3.1.0
 info:
   title: Flint model server (flint serve)
   version: 0.5.0
-  summary: Text classification, sentence embeddings (OpenAI shape), KServe v1 predictions, feedback and reloads.
+  summary: Text classification, sentence embeddings and chat completions (OpenAI and Azure OpenAI shapes), KServe v1 predictions, feedback and reloads.
   description: |
     The HTTP API of `flint serve`. This file is the one source of the server's contract: the server serves it
     as `GET /openapi.json` (scripts/generate-openapi.sh builds it into the binary; a test checks that the two
@@ -24,7 +24,14 @@ info:
     start on a non-loopback address unless `--allow-unauthenticated` is given.
 
     Every answer carries `X-Request-Id` (the client's own when it is 1–128 characters of `[A-Za-z0-9._:-]`).
-    Errors are JSON: `{"error": {"message", "type", "code", "request_id"}}`. A method a known path does not
+    Errors are JSON: `{"error": {"message", "type", "code", "param", "request_id"}}` (`param` names the request
+    parameter at fault, or is null).
+
+    Chat models (`chat_models` in serve.yaml, `--chat-model NAME=FILE.gguf`) answer OpenAI's `/v1/chat/completions`
+    and `/v1/completions` — also under Azure OpenAI's `/openai/deployments/{deployment}/…` paths, where the
+    deployment is the served name, `api-version` is accepted and the key may come as an `api-key` header — with
+    continuous batching, a prefix cache (`usage.prompt_tokens_details.cached_tokens`) and streaming as server-sent
+    events. A method a known path does not
     serve answers 405 with `Allow`; an unknown path 404 (401 first when keys are required).
   license:
     name: MIT
@@ -35,6 +42,7 @@ security:
 tags:
   - name: health
   - name: inference
+  - name: generation
   - name: models
   - name: operations
 paths:
@@ -251,6 +259,437 @@ paths:
         '415': {$ref: '#/components/responses/UnsupportedMediaType'}
         '422': {$ref: '#/components/responses/Invalid'}
         '503': {$ref: '#/components/responses/Unavailable'}
+  /v1/chat/completions:
+    post:
+      operationId: createChatCompletion
+      tags: [generation]
+      summary: A chat completion in OpenAI's shape.
+      description: |
+        `messages` are rendered by the model's chat template (roles system, developer, user, assistant, tool;
+        content a string or text parts, joined with newlines). With `stream: true` the answer is server-sent
+        events: a first delta with the role, content deltas, a delta with `finish_reason`, a usage chunk with
+        `choices: []` when `stream_options.include_usage`, then `data: [DONE]`. A prompt over the context is a
+        400 `context_length_exceeded`; a full queue a 429 with Retry-After.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [messages]
+              properties:
+                messages:
+                  type: array
+                  minItems: 1
+                  items:
+                    type: object
+                    required: [role]
+                    properties:
+                      role: {enum: [system, developer, user, assistant, tool, function]}
+                      content:
+                        anyOf:
+                          - {type: string}
+                          - type: array
+                            items:
+                              type: object
+                              required: [type, text]
+                              properties:
+                                type: {const: text}
+                                text: {type: string}
+                          - {type: 'null'}
+                logprobs: {type: [boolean, 'null']}
+                top_logprobs: {type: [integer, 'null'], minimum: 0, maximum: 20}
+                max_completion_tokens: {type: [integer, 'null'], minimum: 1}
+                response_format:
+                  type: [object, 'null']
+                  properties:
+                    type: {enum: [text]}
+                tools: {type: [array, 'null']}
+                model: {type: [string, 'null'], description: A served chat model (default the first).}
+                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
+                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
+                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
+                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
+                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
+                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
+                stop:
+                  anyOf:
+                    - {type: string, minLength: 1}
+                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
+                    - {type: 'null'}
+                seed: {type: [integer, 'null']}
+                logit_bias:
+                  type: [object, 'null']
+                  additionalProperties: {type: number, minimum: -100, maximum: 100}
+                  description: Token id (as a string) → bias; -100 bans the token.
+                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
+                stream: {type: [boolean, 'null']}
+                stream_options:
+                  type: [object, 'null']
+                  properties:
+                    include_usage: {type: [boolean, 'null']}
+                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
+                user: {type: [string, 'null']}
+      responses:
+        '200':
+          description: A `chat.completion` (JSON), or `chat.completion.chunk` events (`text/event-stream`) when streaming.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ChatCompletion'}
+            text/event-stream:
+              schema: {type: string}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '503': {$ref: '#/components/responses/Unavailable'}
+  /openai/deployments/{deployment}/chat/completions:
+    post:
+      operationId: createAzureChatCompletion
+      tags: [generation]
+      summary: A chat completion under Azure OpenAI's path.
+      description: |
+        `messages` are rendered by the model's chat template (roles system, developer, user, assistant, tool;
+        content a string or text parts, joined with newlines). With `stream: true` the answer is server-sent
+        events: a first delta with the role, content deltas, a delta with `finish_reason`, a usage chunk with
+        `choices: []` when `stream_options.include_usage`, then `data: [DONE]`. A prompt over the context is a
+        400 `context_length_exceeded`; a full queue a 429 with Retry-After.
+      parameters:
+        - $ref: '#/components/parameters/Deployment'
+        - $ref: '#/components/parameters/APIVersion'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [messages]
+              properties:
+                messages:
+                  type: array
+                  minItems: 1
+                  items:
+                    type: object
+                    required: [role]
+                    properties:
+                      role: {enum: [system, developer, user, assistant, tool, function]}
+                      content:
+                        anyOf:
+                          - {type: string}
+                          - type: array
+                            items:
+                              type: object
+                              required: [type, text]
+                              properties:
+                                type: {const: text}
+                                text: {type: string}
+                          - {type: 'null'}
+                logprobs: {type: [boolean, 'null']}
+                top_logprobs: {type: [integer, 'null'], minimum: 0, maximum: 20}
+                max_completion_tokens: {type: [integer, 'null'], minimum: 1}
+                response_format:
+                  type: [object, 'null']
+                  properties:
+                    type: {enum: [text]}
+                tools: {type: [array, 'null']}
+                model: {type: [string, 'null'], description: A served chat model (default the first).}
+                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
+                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
+                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
+                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
+                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
+                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
+                stop:
+                  anyOf:
+                    - {type: string, minLength: 1}
+                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
+                    - {type: 'null'}
+                seed: {type: [integer, 'null']}
+                logit_bias:
+                  type: [object, 'null']
+                  additionalProperties: {type: number, minimum: -100, maximum: 100}
+                  description: Token id (as a string) → bias; -100 bans the token.
+                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
+                stream: {type: [boolean, 'null']}
+                stream_options:
+                  type: [object, 'null']
+                  properties:
+                    include_usage: {type: [boolean, 'null']}
+                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
+                user: {type: [string, 'null']}
+      responses:
+        '200':
+          description: A `chat.completion` (JSON), or `chat.completion.chunk` events (`text/event-stream`) when streaming.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/ChatCompletion'}
+            text/event-stream:
+              schema: {type: string}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '503': {$ref: '#/components/responses/Unavailable'}
+  /v1/completions:
+    post:
+      operationId: createCompletion
+      tags: [generation]
+      summary: A text completion in OpenAI's shape.
+      description: The prompt is raw text (no chat template); `echo` prepends it to the text; `logprobs` (0–5) gives the legacy table.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [prompt]
+              properties:
+                prompt:
+                  anyOf:
+                    - {type: string}
+                    - {type: array, minItems: 1, maxItems: 64, items: {type: string}}
+                echo: {type: [boolean, 'null']}
+                logprobs: {type: [integer, 'null'], minimum: 0, maximum: 5}
+                model: {type: [string, 'null'], description: A served chat model (default the first).}
+                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
+                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
+                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
+                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
+                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
+                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
+                stop:
+                  anyOf:
+                    - {type: string, minLength: 1}
+                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
+                    - {type: 'null'}
+                seed: {type: [integer, 'null']}
+                logit_bias:
+                  type: [object, 'null']
+                  additionalProperties: {type: number, minimum: -100, maximum: 100}
+                  description: Token id (as a string) → bias; -100 bans the token.
+                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
+                stream: {type: [boolean, 'null']}
+                stream_options:
+                  type: [object, 'null']
+                  properties:
+                    include_usage: {type: [boolean, 'null']}
+                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
+                user: {type: [string, 'null']}
+      responses:
+        '200':
+          description: A `text_completion` (JSON), or its chunks as server-sent events when streaming.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/TextCompletion'}
+            text/event-stream:
+              schema: {type: string}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '503': {$ref: '#/components/responses/Unavailable'}
+  /openai/deployments/{deployment}/completions:
+    post:
+      operationId: createAzureCompletion
+      tags: [generation]
+      summary: A text completion under Azure OpenAI's path.
+      description: The prompt is raw text (no chat template); `echo` prepends it to the text; `logprobs` (0–5) gives the legacy table.
+      parameters:
+        - $ref: '#/components/parameters/Deployment'
+        - $ref: '#/components/parameters/APIVersion'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [prompt]
+              properties:
+                prompt:
+                  anyOf:
+                    - {type: string}
+                    - {type: array, minItems: 1, maxItems: 64, items: {type: string}}
+                echo: {type: [boolean, 'null']}
+                logprobs: {type: [integer, 'null'], minimum: 0, maximum: 5}
+                model: {type: [string, 'null'], description: A served chat model (default the first).}
+                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
+                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
+                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
+                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
+                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
+                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
+                stop:
+                  anyOf:
+                    - {type: string, minLength: 1}
+                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
+                    - {type: 'null'}
+                seed: {type: [integer, 'null']}
+                logit_bias:
+                  type: [object, 'null']
+                  additionalProperties: {type: number, minimum: -100, maximum: 100}
+                  description: Token id (as a string) → bias; -100 bans the token.
+                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
+                stream: {type: [boolean, 'null']}
+                stream_options:
+                  type: [object, 'null']
+                  properties:
+                    include_usage: {type: [boolean, 'null']}
+                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
+                user: {type: [string, 'null']}
+      responses:
+        '200':
+          description: A `text_completion` (JSON), or its chunks as server-sent events when streaming.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/TextCompletion'}
+            text/event-stream:
+              schema: {type: string}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '503': {$ref: '#/components/responses/Unavailable'}
+  /openai/deployments/{deployment}/embeddings:
+    post:
+      operationId: createAzureEmbeddings
+      tags: [inference]
+      summary: Sentence embeddings under Azure OpenAI's path (the deployment is the served embedding model).
+      parameters:
+        - $ref: '#/components/parameters/Deployment'
+        - $ref: '#/components/parameters/APIVersion'
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [input]
+              properties:
+                input:
+                  anyOf:
+                    - $ref: '#/components/schemas/Text'
+                    - $ref: '#/components/schemas/Texts'
+      responses:
+        '200':
+          description: One embedding per input, in input order (floats).
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [object, data, model, usage]
+                properties:
+                  object: {const: list}
+                  data: {type: array}
+                  model: {type: string}
+                  usage: {type: object}
+        '400': {$ref: '#/components/responses/BadRequest'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '503': {$ref: '#/components/responses/Unavailable'}
+  /tokenize:
+    post:
+      operationId: tokenize
+      tags: [generation]
+      summary: Token ids of a text for a chat model (llama-server's shape).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              properties:
+                content: {type: string}
+                prompt: {type: string}
+                add_special: {type: [boolean, 'null']}
+                model: {type: [string, 'null']}
+      responses:
+        '200':
+          description: The ids.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [tokens]
+                properties:
+                  tokens: {type: array, items: {type: integer, minimum: 0}}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '503': {$ref: '#/components/responses/Unavailable'}
+  /detokenize:
+    post:
+      operationId: detokenize
+      tags: [generation]
+      summary: The text of token ids for a chat model (llama-server's shape).
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [tokens]
+              properties:
+                tokens: {type: array, items: {type: integer, minimum: 0}}
+                model: {type: [string, 'null']}
+      responses:
+        '200':
+          description: The text.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [content]
+                properties:
+                  content: {type: string}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/ModelNotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+        '429': {$ref: '#/components/responses/TooManyRequests'}
+        '503': {$ref: '#/components/responses/Unavailable'}
   /v1/models:
     get:
       operationId: listModels
@@ -463,6 +902,18 @@ components:
       required: true
       description: A served name (GET /v1/models lists them).
       schema: {type: string}
+    Deployment:
+      name: deployment
+      in: path
+      required: true
+      description: The Azure OpenAI deployment name, which is the served model name.
+      schema: {type: string}
+    APIVersion:
+      name: api-version
+      in: query
+      required: false
+      description: Azure OpenAI's API version (accepted and logged).
+      schema: {type: string}
     StickyUser:
       name: X-User-Id
       in: header
@@ -570,6 +1021,64 @@ components:
               type: string
               description: A stable machine-readable code, e.g. missing_field, text_too_long, model_not_found, queue_full.
             request_id: {type: string}
+            param: {type: [string, 'null'], description: The request parameter at fault (OpenAI's `param`).}
+    Usage:
+      type: object
+      required: [prompt_tokens, completion_tokens, total_tokens, prompt_tokens_details]
+      properties:
+        prompt_tokens: {type: integer, minimum: 0}
+        completion_tokens: {type: integer, minimum: 0}
+        total_tokens: {type: integer, minimum: 0}
+        prompt_tokens_details:
+          type: object
+          required: [cached_tokens]
+          properties:
+            cached_tokens: {type: integer, minimum: 0, description: Prompt tokens whose KV came from the prefix cache.}
+    ChatCompletion:
+      type: object
+      required: [id, object, created, model, system_fingerprint, choices, usage]
+      properties:
+        id: {type: string, pattern: '^chatcmpl-'}
+        object: {const: chat.completion}
+        created: {type: integer}
+        model: {type: string}
+        system_fingerprint: {type: string}
+        choices:
+          type: array
+          items:
+            type: object
+            required: [index, message, logprobs, finish_reason]
+            properties:
+              index: {type: integer, minimum: 0}
+              message:
+                type: object
+                required: [role, content]
+                properties:
+                  role: {const: assistant}
+                  content: {type: string}
+              logprobs: {type: [object, 'null']}
+              finish_reason: {enum: [stop, length]}
+        usage: {$ref: '#/components/schemas/Usage'}
+    TextCompletion:
+      type: object
+      required: [id, object, created, model, system_fingerprint, choices, usage]
+      properties:
+        id: {type: string, pattern: '^cmpl-'}
+        object: {const: text_completion}
+        created: {type: integer}
+        model: {type: string}
+        system_fingerprint: {type: string}
+        choices:
+          type: array
+          items:
+            type: object
+            required: [text, index, logprobs, finish_reason]
+            properties:
+              text: {type: string}
+              index: {type: integer, minimum: 0}
+              logprobs: {type: [object, 'null']}
+              finish_reason: {enum: [stop, length]}
+        usage: {$ref: '#/components/schemas/Usage'}
   responses:
     BadRequest:
       description: The body is empty, not UTF-8, not JSON, or not a JSON object (`invalid_json`, `invalid_utf8`).
@@ -612,6 +1121,23 @@ components:
         byte limit, too many texts, an unsupported `dimensions`.
       headers:
         X-Request-Id: {$ref: '#/components/headers/RequestID'}
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/Error'}
+    InvalidParameter:
+      description: |
+        The body is not JSON (`invalid_json`), or a chat/completion parameter is missing or out of range: `param`
+        names it (`invalid_value`, `invalid_type`, `missing_required_parameter`, `context_length_exceeded`).
+      headers:
+        X-Request-Id: {$ref: '#/components/headers/RequestID'}
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/Error'}
+    TooManyRequests:
+      description: The chat model's queue is full (`queue_full`); retry after the given seconds.
+      headers:
+        X-Request-Id: {$ref: '#/components/headers/RequestID'}
+        Retry-After: {$ref: '#/components/headers/RetryAfter'}
       content:
         application/json:
           schema: {$ref: '#/components/schemas/Error'}

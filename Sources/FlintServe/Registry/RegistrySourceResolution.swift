@@ -35,16 +35,16 @@ extension ModelSourceResolver {
     /// `flint registry alias` serves the alias's new version. The version reported is the registry
     /// version number; unknown names, versions and aliases throw ``RegistryError`` with
     /// ``RegistryError/isNotFound``. A GGUF version (a language model) throws
-    /// ``RegistryError/unsupportedModel(reference:reason:)`` naming it: text generation is not served by
-    /// `flint serve` yet.
+    /// ``RegistryError/unsupportedModel(reference:reason:)`` naming it: language models are served as chat models
+    /// (`chat_models`, `--chat-model`), not from `models`.
     public static func registry(root registryRoot: URL?) -> ModelSourceResolver {
         let registry = LazyModelRegistry(root: registryRoot)
         return ModelSourceResolver(registry: { reference in
             let model = try registry.open().resolve(reference)
             guard model.format == .huggingFace else {
                 throw RegistryError.unsupportedModel(reference: "\(reference) (\(model.reference))",
-                    reason: "a GGUF language model (\(model.task)); serving text generation is not part of flint serve yet "
-                        + "(use flint generate or flint chat --model \(reference))")
+                    reason: "a GGUF language model (\(model.task)), which is not served from models / --model: "
+                        + "serve it as a chat model (--chat-model NAME=\(reference), or a chat_models entry)")
             }
             return ResolvedSource(folder: model.folder, version: String(model.version), source: reference)
         })
