@@ -2,7 +2,8 @@
 # The main job (make run): prepares the default models when missing, registers them, and serves them.
 #   1. runs/sentiment-zh: the Chinese sentiment BERT of `make finetune-zh` (trained here when missing, ~8 min on 2 cores)
 #   2. all-MiniLM-L6-v2 from the cache (scripts/fetch-models.sh) for /v1/embeddings
-#   3. both pushed to the registry ($FLINT_HOME/registry, default ~/.flint/registry) and aliased `production`
+#   2b. SmolLM2-135M-Instruct (Q4_1 GGUF, from the cache) as the chat model of /v1/chat/completions
+#   3. all pushed to the registry ($FLINT_HOME/registry, default ~/.flint/registry) and aliased `production`
 #      — only when the folder differs from what production already serves, so a second run pushes nothing
 #   4. flint serve --config configs/serve.yaml on 127.0.0.1:8080 (Ctrl-C or SIGTERM stops it cleanly)
 set -euo pipefail
@@ -10,6 +11,7 @@ cd "$(dirname "$0")/.."
 flint=.build/release/flint
 cache=${FLINT_CACHE:-$HOME/.cache/flint}
 minilm=$cache/models/all-MiniLM-L6-v2
+smollm2=$cache/models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf
 export FLINT_HOME=${FLINT_HOME:-$HOME/.flint}
 PORT=${PORT:-8080}
 
@@ -19,11 +21,12 @@ if [ ! -f runs/sentiment-zh/model.safetensors ]; then
     --output runs/sentiment-zh --epochs 4 --lr 1e-4 --batch-size 32 --warmup-ratio 0.1 --group-by-length
 fi
 
-register() {  # name folder
-  local want have version
-  want=$(sha256sum "$2/model.safetensors" | cut -d' ' -f1)
+register() {  # name folder-or-gguf-file
+  local want have version weights
+  if [ -f "$2" ]; then weights=$2; else weights=$2/model.safetensors; fi
+  want=$(sha256sum "$weights" | cut -d' ' -f1)
   have=$($flint registry show "$1@production" --json 2>/dev/null \
-    | python3 -c 'import json, sys; print(next((f["sha256"] for f in json.load(sys.stdin)["files"] if f["path"] == "model.safetensors"), ""))' \
+    | python3 -c 'import json, sys; print(next((f["sha256"] for f in json.load(sys.stdin)["files"] if f["path"] in ("model.safetensors", "model.gguf") or f["path"].endswith(".gguf")), ""))' \
     2>/dev/null || true)
   if [ "$want" = "$have" ]; then
     echo "run: $1@production is already $2"
@@ -34,6 +37,7 @@ register() {  # name folder
 }
 register sentiment-zh runs/sentiment-zh
 register minilm "$minilm"
+register smollm2 "$smollm2"
 $flint registry list
 
 cat <<MSG
@@ -42,6 +46,8 @@ flint serve on http://127.0.0.1:$PORT — try, from another terminal:
   curl -s localhost:$PORT/predict -H 'Content-Type: application/json' -d '{"text": "这个产品质量很好"}'
   curl -s localhost:$PORT/batch_predict -H 'Content-Type: application/json' -d '{"texts": ["这个产品质量很好", "服务态度太差了"]}'
   curl -s localhost:$PORT/v1/embeddings -H 'Content-Type: application/json' -d '{"model": "minilm", "input": ["A man is eating food."]}'
+  curl -s localhost:$PORT/v1/chat/completions -H 'Content-Type: application/json' \
+    -d '{"model": "smollm2", "messages": [{"role": "user", "content": "What is the capital of France?"}], "temperature": 0}'
   curl -s localhost:$PORT/v1/models
   curl -s localhost:$PORT/metrics | grep model_
 Ctrl-C stops the server (in-flight requests finish first).
@@ -54,5 +60,9 @@ MSG
     echo "check: $text → $(curl -s -m 10 "localhost:$PORT/predict" -H 'Content-Type: application/json' -d "{\"text\": \"$text\"}" \
       | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["label"], round(d["confidence"], 3), "(" + d["model"] + "@" + d["model_version"] + ")")')"
   done
+  question="What is the capital of France?"
+  echo "check: $question → $(curl -s -m 60 "localhost:$PORT/v1/chat/completions" -H 'Content-Type: application/json' \
+    -d "{\"model\": \"smollm2\", \"messages\": [{\"role\": \"user\", \"content\": \"$question\"}], \"temperature\": 0, \"max_tokens\": 40}" \
+    | python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["choices"][0]["message"]["content"], "(" + d["model"] + ", " + str(d["usage"]["completion_tokens"]) + " tokens)")')"
 ) &
 exec $flint serve --config configs/serve.yaml --port "$PORT"

@@ -114,6 +114,17 @@ public struct ChatCompletionRequest: Sendable, Codable, Equatable {
     public var stop: [String]?
     /// Sampling seed.
     public var seed: Int?
+    /// Set by ``OpenAIClient/chatCompletionStream(_:)``: the answer comes as server-sent events.
+    public var stream: Bool?
+    /// `{"include_usage": true}` asks for a last chunk with the token counts (set by the streaming call).
+    public var streamOptions: StreamOptions?
+
+    /// `stream_options`.
+    public struct StreamOptions: Sendable, Codable, Equatable {
+        public var includeUsage: Bool
+        public init(includeUsage: Bool) { self.includeUsage = includeUsage }
+        enum CodingKeys: String, CodingKey { case includeUsage = "include_usage" }
+    }
 
     /// A request.
     public init(model: String, messages: [ChatMessage], temperature: Double? = nil, maxTokens: Int? = nil,
@@ -128,9 +139,10 @@ public struct ChatCompletionRequest: Sendable, Codable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case model, messages, temperature, stop, seed
+        case model, messages, temperature, stop, seed, stream
         case maxTokens = "max_tokens"
         case topP = "top_p"
+        case streamOptions = "stream_options"
     }
 }
 
@@ -199,4 +211,36 @@ public struct ChatCompletionResponse: Sendable, Codable, Equatable {
         self.choices = choices
         self.usage = usage
     }
+}
+
+/// One server-sent event of a streamed chat completion (`chat.completion.chunk`).
+public struct ChatCompletionChunk: Sendable, Codable, Equatable {
+    /// What a choice adds.
+    public struct Delta: Sendable, Codable, Equatable {
+        /// `assistant` in the first chunk of a choice.
+        public var role: String?
+        /// The next piece of text.
+        public var content: String?
+    }
+
+    /// One choice's piece.
+    public struct Choice: Sendable, Codable, Equatable {
+        public var index: Int
+        public var delta: Delta
+        /// Set in the choice's last chunk.
+        public var finishReason: String?
+        enum CodingKeys: String, CodingKey {
+            case index, delta
+            case finishReason = "finish_reason"
+        }
+    }
+
+    public var id: String
+    public var object: String
+    public var created: Int
+    public var model: String
+    /// Empty in the usage chunk.
+    public var choices: [Choice]
+    /// In the last chunk when `stream_options.include_usage` was asked.
+    public var usage: ChatCompletionResponse.Usage?
 }

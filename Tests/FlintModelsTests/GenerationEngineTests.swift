@@ -33,10 +33,22 @@ import FlintTestSupport
         return condition(engine.currentStatus)
     }
 
+    /// Runs blocking work (a whole generation) on a thread of its own, so the test does not hold one of the few
+    /// threads of Swift's cooperative pool that in-process servers of other suites need.
+    static func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try work() }) }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+    }
+
     @Test func concurrentRequestsMatchSingleOnes() async throws {
         let model = try Self.model()
         let prompts = [try LanguageModelTests.cats().prompt, "The capital of France is", "def fibonacci(n):", "Once upon a time"]
-        let alone = try prompts.map { try model.complete(prompt: $0, parameters: LanguageModelTests.greedy(maxTokens: 10 + $0.count % 5)).tokenIds }
+        let alone = try await Self.offPool {
+            try prompts.map { try model.complete(prompt: $0, parameters: LanguageModelTests.greedy(maxTokens: 10 + $0.count % 5)).tokenIds }
+        }
         var configuration = GenerationEngine.Configuration()
         configuration.maxSequences = 3   // the fourth waits for a slot, then joins the running batch
         configuration.promptBudget = 8    // prompts are prefilled over several steps, interleaved with decoding
@@ -70,7 +82,7 @@ import FlintTestSupport
         let continued = try await Self.collect(try engine.submit(promptTokens: second, parameters: LanguageModelTests.greedy(maxTokens: 12)))
         let cached = try #require(continued.started?.1)
         #expect(cached >= first.count && cached < second.count, "cached \(cached) of \(second.count); first turn \(first.count)")
-        let fresh = try model.complete(promptTokens: second, parameters: LanguageModelTests.greedy(maxTokens: 12))
+        let fresh = try await Self.offPool { try model.complete(promptTokens: second, parameters: LanguageModelTests.greedy(maxTokens: 12)) }
         #expect(continued.ids == fresh.tokenIds)
         #expect(try await Self.eventually(engine) { $0.prefixCacheEntries >= 1 })
     }

@@ -198,6 +198,34 @@ import HTTPTypes
         }
     }
 
+    /// Flint's own OpenAI client against the real endpoint over TCP: a plain and a streamed chat completion.
+    @Test func flintClientChatsPlainAndStreamed() async throws {
+        let server = try Self.server()
+        try await server.makeApplication().test(.live) { live in
+            try await live.waitUntilReady()
+            let client = OpenAIClient(configuration: .init(baseURL: "http://127.0.0.1:\(try #require(live.port))/v1"))
+            let request = ChatCompletionRequest(model: "smollm2", messages: [ChatMessage(role: "user", content: "Write one sentence about cats.")],
+                                                temperature: 0)
+            let answer = try await client.chatCompletion(request)
+            #expect(answer.choices.first?.message.content == Self.catsAnswer)
+            #expect(answer.choices.first?.finishReason == "stop" && answer.usage?.promptTokens == 36)
+            var text = "", roles = [String](), reasons = [String](), usage: ChatCompletionResponse.Usage?
+            for try await chunk in client.chatCompletionStream(request) {
+                for choice in chunk.choices {
+                    text += choice.delta.content ?? ""
+                    if let role = choice.delta.role { roles.append(role) }
+                    if let reason = choice.finishReason { reasons.append(reason) }
+                }
+                if let counts = chunk.usage { usage = counts }
+            }
+            #expect(text == Self.catsAnswer && roles == ["assistant"] && reasons == ["stop"])
+            #expect(usage?.completionTokens == 21 && usage?.totalTokens == 57)
+            await #expect(throws: OpenAIClientError.self) {
+                for try await _ in client.chatCompletionStream(ChatCompletionRequest(model: "nope", messages: [ChatMessage(role: "user", content: "x")])) {}
+            }
+        }
+    }
+
     /// One slot and no queue: a second request while the first generates is refused with 429 and Retry-After.
     /// Then the first request's client disconnects mid-stream: its generation stops and the slot is free.
     @Test func fullQueueAndClientThatGoesAway() async throws {
