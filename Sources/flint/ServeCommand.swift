@@ -35,6 +35,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("ctx-size"), help: "Positions per sequence of the --chat-model entries (default 4096, at most the model's).")
     var contextSize: Int?
 
+    @Option(name: .customLong("data-dir"), help: "Where the Batch API keeps files and batches (default $FLINT_HOME/data or ~/.flint/data).")
+    var dataDirectory: String?
+
     @Option(name: .customLong("max-sequences"), help: "Chat sequences decoded together per model (continuous batching; default 4).")
     var maxSequences: Int?
 
@@ -129,6 +132,7 @@ struct ServeCommand: AsyncParsableCommand {
                                                                    chatTemplate: chatTemplate, contextSize: contextSize))
         }
         if let maxSequences { configuration.generation.maxSequences = maxSequences }
+        if let dataDirectory { configuration.dataDirectory = dataDirectory }
         // A ServeConfigurationError (not a ValidationError) ends the command with its message and exit code 1.
         try configuration.validate(path: config ?? "flags")
         let format = configuration.logging.format

@@ -43,6 +43,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
     /// The registry folder for references like `name@production` (default: `$FLINT_HOME/registry` or
     /// `~/.flint/registry`).
     public var registry: String?
+    /// Where the Batch API keeps its files and batches (default `$FLINT_HOME/data` or `~/.flint/data`).
+    public var dataDirectory: String?
     /// The models to serve.
     public var models: [ModelSpecification] = []
     /// The chat (GGUF language) models to serve.
@@ -52,6 +54,12 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
 
     /// The defaults.
     public init() {}
+
+    /// The Batch API's folder: `data_dir`, else `$FLINT_HOME/data`, else `~/.flint/data`.
+    public func dataFolder(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
+        if let dataDirectory { return URL(fileURLWithPath: (dataDirectory as NSString).expandingTildeInPath, isDirectory: true) }
+        return ModelRegistry.defaultRoot(environment: environment).deletingLastPathComponent().appendingPathComponent("data", isDirectory: true)
+    }
 
     /// Listening socket and HTTP limits.
     public struct Server: Sendable, Equatable, Codable {
@@ -87,17 +95,21 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         public var maxTexts = 64
         /// Longest text in UTF-8 bytes.
         public var maxTextBytes = 16_384
+        /// Largest file uploaded to `POST /v1/files` (a Batch API input), in bytes.
+        public var maxFileBytes = 100 << 20
         /// The defaults.
         public init() {}
         enum CodingKeys: String, CodingKey {
             case maxTexts = "max_texts"
             case maxTextBytes = "max_text_bytes"
+            case maxFileBytes = "max_file_bytes"
         }
         /// Decodes with every key optional.
         public init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             maxTexts = try c.decodeIfPresent(Int.self, forKey: .maxTexts) ?? maxTexts
             maxTextBytes = try c.decodeIfPresent(Int.self, forKey: .maxTextBytes) ?? maxTextBytes
+            maxFileBytes = try c.decodeIfPresent(Int.self, forKey: .maxFileBytes) ?? maxFileBytes
         }
     }
 
@@ -211,6 +223,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         case server, limits, batching, auth, logging, routing, registry, models
         case chatModels = "chat_models"
         case generation
+        case dataDirectory = "data_dir"
     }
 
     /// Decodes with every key optional.
@@ -223,6 +236,7 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         logging = try c.decodeIfPresent(Logging.self, forKey: .logging) ?? Logging()
         routing = try c.decodeIfPresent(Routing.self, forKey: .routing) ?? Routing()
         registry = try c.decodeIfPresent(String.self, forKey: .registry)
+        dataDirectory = try c.decodeIfPresent(String.self, forKey: .dataDirectory)
         models = try c.decodeIfPresent([ModelSpecification].self, forKey: .models) ?? []
         chatModels = try c.decodeIfPresent([ChatModelSpecification].self, forKey: .chatModels) ?? []
         generation = try c.decodeIfPresent(GenerationSettings.self, forKey: .generation) ?? GenerationSettings()
@@ -268,6 +282,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         public static let maxTexts = 1...10_000
         /// `limits.max_text_bytes`: at most 16 MiB.
         public static let maxTextBytes = 1...(16 << 20)
+        /// `limits.max_file_bytes`: at most 1 GiB.
+        public static let maxFileBytes = 1...(1 << 30)
         /// `batching.max_batch_size`.
         public static let maxBatchSize = 1...4_096
         /// `batching.max_queue_delay_us`: at most 10 s.
@@ -314,6 +330,8 @@ public struct ServeConfiguration: Sendable, Equatable, Codable {
         try check("server.shutdown_grace_seconds", server.shutdownGraceSeconds, Bounds.shutdownGraceSeconds)
         try check("limits.max_texts", limits.maxTexts, Bounds.maxTexts)
         try check("limits.max_text_bytes", limits.maxTextBytes, Bounds.maxTextBytes)
+        try check("limits.max_file_bytes", limits.maxFileBytes, Bounds.maxFileBytes)
+        if let dataDirectory, dataDirectory.isEmpty { try fail("data_dir", "a folder path", "\"\"") }
         try check("batching.max_batch_size", batching.maxBatchSize, Bounds.maxBatchSize)
         try check("batching.max_queue_delay_us", batching.maxQueueDelayUs, Bounds.maxQueueDelayUs)
         try check("batching.max_batch_tokens", batching.maxBatchTokens, Bounds.maxBatchTokens)

@@ -43,6 +43,7 @@ tags:
   - name: health
   - name: inference
   - name: generation
+  - name: batch
   - name: models
   - name: operations
 paths:
@@ -690,6 +691,208 @@ paths:
         '422': {$ref: '#/components/responses/Invalid'}
         '429': {$ref: '#/components/responses/TooManyRequests'}
         '503': {$ref: '#/components/responses/Unavailable'}
+  /v1/files:
+    post:
+      operationId: createFile
+      tags: [batch]
+      summary: Upload a Batch API input file (multipart, purpose `batch`, JSONL).
+      requestBody:
+        required: true
+        content:
+          multipart/form-data:
+            schema:
+              type: object
+              required: [purpose, file]
+              properties:
+                purpose: {const: batch}
+                file: {type: string, contentMediaType: application/octet-stream}
+      responses:
+        '200':
+          description: The file object.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/FileObject'}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+    get:
+      operationId: listFiles
+      tags: [batch]
+      summary: Every file, newest first.
+      responses:
+        '200':
+          description: The files.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {type: object, required: [object, data], properties: {object: {const: list}, data: {type: array, items: {$ref: '#/components/schemas/FileObject'}}}}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+  /v1/files/{id}:
+    get:
+      operationId: retrieveFile
+      tags: [batch]
+      summary: A file object.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        '200':
+          description: The file object.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/FileObject'}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/NotFound'}
+    delete:
+      operationId: deleteFile
+      tags: [batch]
+      summary: Delete a file.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        '200':
+          description: Deleted.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {type: object, required: [id, object, deleted], properties: {id: {type: string}, object: {const: file}, deleted: {const: true}}}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/NotFound'}
+  /v1/files/{id}/content:
+    get:
+      operationId: retrieveFileContent
+      tags: [batch]
+      summary: A file's bytes (JSONL).
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        '200':
+          description: The content.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/jsonl:
+              schema: {type: string}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/NotFound'}
+  /v1/batches:
+    post:
+      operationId: createBatch
+      tags: [batch]
+      summary: Start a batch over an uploaded file; it runs in the background at batch priority and survives restarts.
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [input_file_id, endpoint]
+              properties:
+                input_file_id: {type: string}
+                endpoint: {enum: [/v1/chat/completions, /v1/embeddings]}
+                completion_window: {const: 24h}
+                metadata:
+                  type: [object, 'null']
+                  maxProperties: 16
+                  additionalProperties: {type: string}
+      responses:
+        '200':
+          description: The batch, `validating`.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Batch'}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '413': {$ref: '#/components/responses/BodyTooLarge'}
+        '415': {$ref: '#/components/responses/UnsupportedMediaType'}
+        '422': {$ref: '#/components/responses/Invalid'}
+    get:
+      operationId: listBatches
+      tags: [batch]
+      summary: Batches, newest first.
+      parameters:
+        - {name: limit, in: query, required: false, schema: {type: integer, minimum: 1, maximum: 100}}
+        - {name: after, in: query, required: false, schema: {type: string}}
+      responses:
+        '200':
+          description: A page of batches.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {type: object, required: [object, data, has_more], properties: {object: {const: list}, data: {type: array, items: {$ref: '#/components/schemas/Batch'}}, has_more: {type: boolean}}}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+  /v1/batches/{id}:
+    get:
+      operationId: retrieveBatch
+      tags: [batch]
+      summary: A batch, with its status and request counts.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        '200':
+          description: The batch.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Batch'}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/NotFound'}
+  /v1/batches/{id}/cancel:
+    post:
+      operationId: cancelBatch
+      tags: [batch]
+      summary: Cancel a batch (`cancelling`, then `cancelled` with what was done); 409 when it is already closed.
+      parameters:
+        - name: id
+          in: path
+          required: true
+          schema: {type: string}
+      responses:
+        '200':
+          description: The batch.
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Batch'}
+        '400': {$ref: '#/components/responses/InvalidParameter'}
+        '401': {$ref: '#/components/responses/Unauthorized'}
+        '404': {$ref: '#/components/responses/NotFound'}
+        '409':
+          description: The batch is no longer open (`batch_not_cancellable`).
+          headers:
+            X-Request-Id: {$ref: '#/components/headers/RequestID'}
+          content:
+            application/json:
+              schema: {$ref: '#/components/schemas/Error'}
   /v1/models:
     get:
       operationId: listModels
@@ -1034,6 +1237,39 @@ components:
           required: [cached_tokens]
           properties:
             cached_tokens: {type: integer, minimum: 0, description: Prompt tokens whose KV came from the prefix cache.}
+    FileObject:
+      type: object
+      required: [id, object, bytes, created_at, filename, purpose]
+      properties:
+        id: {type: string}
+        object: {const: file}
+        bytes: {type: integer, minimum: 0}
+        created_at: {type: integer}
+        filename: {type: string}
+        purpose: {enum: [batch, batch_output]}
+        status: {type: string}
+    Batch:
+      type: object
+      required: [id, object, endpoint, input_file_id, completion_window, status, created_at, request_counts]
+      properties:
+        id: {type: string}
+        object: {const: batch}
+        endpoint: {type: string}
+        input_file_id: {type: string}
+        completion_window: {type: string}
+        status: {enum: [validating, failed, in_progress, finalizing, completed, expired, cancelling, cancelled]}
+        output_file_id: {type: [string, 'null']}
+        error_file_id: {type: [string, 'null']}
+        errors: {type: [object, 'null']}
+        created_at: {type: integer}
+        request_counts:
+          type: object
+          required: [total, completed, failed]
+          properties:
+            total: {type: integer, minimum: 0}
+            completed: {type: integer, minimum: 0}
+            failed: {type: integer, minimum: 0}
+        metadata: {type: [object, 'null']}
     ChatCompletion:
       type: object
       required: [id, object, created, model, system_fingerprint, choices, usage]
@@ -1119,6 +1355,13 @@ components:
       description: |
         JSON that breaks a rule: a missing field, a wrong type, an empty or white-space text, a text over the
         byte limit, too many texts, an unsupported `dimensions`.
+      headers:
+        X-Request-Id: {$ref: '#/components/headers/RequestID'}
+      content:
+        application/json:
+          schema: {$ref: '#/components/schemas/Error'}
+    NotFound:
+      description: No such file (`file_not_found`) or batch (`batch_not_found`).
       headers:
         X-Request-Id: {$ref: '#/components/headers/RequestID'}
       content:

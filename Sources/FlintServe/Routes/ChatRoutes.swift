@@ -37,14 +37,7 @@ struct ChatRoutes {
         router.post("/openai/deployments/{deployment}/embeddings") { request, context in
             let deployment = try azureDeployment(request, context)
             let body = try await state.body(request)
-            let texts = try body.texts("input", allowsSingle: true)
-            let (model, vectors, tokens) = try await state.embed(texts, name: deployment, request: request, requestID: context.requestID)
-            let data = vectors.enumerated().map { JSONText.object([("object", "\"embedding\""), ("index", JSONText.number($0.offset)),
-                                                                   ("embedding", JSONText.numbers($0.element))]) }
-            return Self.json(JSONText.object([
-                ("object", "\"list\""), ("data", JSONText.array(data)), ("model", JSONText.quoted(model.name)),
-                ("usage", JSONText.object([("prompt_tokens", JSONText.number(tokens)), ("total_tokens", JSONText.number(tokens))])),
-            ]))
+            return Self.json(try await embeddings(body, name: deployment, request: request, requestID: context.requestID))
         }
         router.post("/tokenize") { request, _ in
             let body = try await state.body(request)
@@ -76,6 +69,18 @@ struct ChatRoutes {
         }
     }
 
+    /// `/v1/embeddings`' answer (floats) for a body, as the Azure path and the Batch API give it.
+    func embeddings(_ body: JSONRequest, name: String?, request: Request?, requestID: String) async throws -> String {
+        let texts = try body.texts("input", allowsSingle: true)
+        let (model, vectors, tokens) = try await state.embed(texts, name: name, request: request, requestID: requestID)
+        let data = vectors.enumerated().map { JSONText.object([("object", "\"embedding\""), ("index", JSONText.number($0.offset)),
+                                                               ("embedding", JSONText.numbers($0.element))]) }
+        return JSONText.object([
+            ("object", "\"list\""), ("data", JSONText.array(data)), ("model", JSONText.quoted(model.name)),
+            ("usage", JSONText.object([("prompt_tokens", JSONText.number(tokens)), ("total_tokens", JSONText.number(tokens))])),
+        ])
+    }
+
     /// The deployment name of an Azure path; the `api-version` query item is logged.
     func azureDeployment(_ request: Request, _ context: ServeRequestContext) throws -> String {
         let deployment = try context.parameters.require("deployment")
@@ -94,10 +99,24 @@ struct ChatRoutes {
 
     func chat(_ request: Request, _ context: ServeRequestContext, deployment: String?) async throws -> Response {
         let body = try await state.body(request)
-        let object = body.object
+        switch try await chat(body.object, deployment: deployment, streaming: true) {
+        case .json(let text): return Self.json(text)
+        case .stream(let response): return response
+        }
+    }
+
+    /// A finished answer, or the response that streams it.
+    enum Answer {
+        case json(String)
+        case stream(Response)
+    }
+
+    /// A chat completion for a request body (also run by the Batch API, with `streaming` false and batch priority).
+    func chat(_ object: [String: Any], deployment: String?, streaming: Bool, priority: GenerationEngine.Priority = .interactive) async throws -> Answer {
         let named = try deployment ?? GenerationRequest.Fields(object: object).string("model")
         let model = try state.chatHost.model(named: named)
         let generation = try GenerationRequest(object, model: model.model, legacyLogprobs: false)
+        if generation.stream && !streaming { throw APIError.invalidParameter("stream", "stream: not supported here (a batch request answers at once)") }
         let conversation = try ChatConversation(object)
         if let format = object["response_format"] as? [String: Any], let type = format["type"] as? String, type != "text" {
             throw APIError.invalidParameter("response_format", "response_format: type '\(type)' is not supported by this server yet (only 'text')")
@@ -109,11 +128,11 @@ struct ChatRoutes {
             // The template refused the conversation (e.g. roles that do not alternate).
             throw APIError.invalidParameter("messages", "messages: the model's chat template refused them: \(error)", code: "invalid_messages")
         }
-        let streams = try GenerationRunner.submit([prompt], request: generation, model: model, promptParameter: "messages")
+        let streams = try GenerationRunner.submit([prompt], request: generation, model: model, priority: priority, promptParameter: "messages")
         let json = CompletionJSON(prefix: "chatcmpl-", model: model)
         let started = ContinuousClock.now
         if generation.stream {
-            return stream(streams, json: json, object: "chat.completion.chunk", includeUsage: generation.includeUsage, started: started,
+            return .stream(stream(streams, json: json, object: "chat.completion.chunk", includeUsage: generation.includeUsage, started: started,
                           first: { index in
                               JSONText.object([("index", JSONText.number(index)),
                                                ("delta", JSONText.object([("role", "\"assistant\""), ("content", "\"\"")])),
@@ -129,7 +148,7 @@ struct ChatRoutes {
                           last: { index, reason in
                               JSONText.object([("index", JSONText.number(index)), ("delta", "{}"), ("logprobs", "null"),
                                                ("finish_reason", JSONText.quoted(reason.rawValue))])
-                          })
+                          }))
         }
         let results = try await GenerationRunner.collect(streams, model: model.name)
         state.metrics.recordGeneration(model: model.name, results: results, choicesPerPrompt: generation.choices, started: started)
@@ -141,8 +160,8 @@ struct ChatRoutes {
                 ("finish_reason", JSONText.quoted(result.finishReason.rawValue)),
             ])
         }
-        return Self.json(json.envelope(object: "chat.completion", choices: JSONText.array(choices),
-                                       usage: CompletionJSON.usage(results, choicesPerPrompt: generation.choices)))
+        return .json(json.envelope(object: "chat.completion", choices: JSONText.array(choices),
+                                   usage: CompletionJSON.usage(results, choicesPerPrompt: generation.choices)))
     }
 
     // MARK: completions

@@ -29,6 +29,12 @@ public struct FlintServer: Sendable {
     public let metrics: ServeMetrics
     /// Predictions awaiting feedback.
     public let feedback: FeedbackTracker
+    /// What every route shares.
+    let state: ServeState
+    /// The Batch API's files, batches and background runner.
+    let files: OpenAIFileStore
+    let batches: OpenAIBatchStore
+    let batchRunner: OpenAIBatchRunner
     let logger: Logger
     let apiKeys: [[UInt8]]
 
@@ -55,6 +61,16 @@ public struct FlintServer: Sendable {
         host = ModelHost(configuration: configuration, resolver: resolver, router: router, metrics: metrics, logger: logger)
         chatHost = ChatModelHost(specifications: configuration.chatModels, settings: configuration.generation, resolver: chatResolver,
                                  logger: logger)
+        state = ServeState(configuration: configuration, router: router, host: host, chatHost: chatHost, metrics: metrics,
+                           feedback: feedback, logger: logger)
+        let data = configuration.dataFolder(environment: environment)
+        do {
+            files = try OpenAIFileStore(folder: data.appendingPathComponent("files", isDirectory: true))
+            batches = try OpenAIBatchStore(folder: data.appendingPathComponent("batches", isDirectory: true))
+        } catch {
+            throw ServeConfigurationError(path: "data_dir", message: "cannot create \(data.path): \(error)")
+        }
+        batchRunner = OpenAIBatchRunner(files: files, batches: batches, state: state, logger: logger)
     }
 
     /// Whether API keys are required.
@@ -98,8 +114,6 @@ public struct FlintServer: Sendable {
 
     /// The Hummingbird router with every route and middleware.
     public func makeRouter() -> Router<ServeRequestContext> {
-        let state = ServeState(configuration: configuration, router: router, host: host, chatHost: chatHost, metrics: metrics,
-                               feedback: feedback, logger: logger)
         let router = Router(context: ServeRequestContext.self, options: .autoGenerateHeadEndpoints)
         router.add(middleware: RequestAccountingMiddleware(metrics: metrics, logger: logger))
         router.add(middleware: APIKeyMiddleware(keys: apiKeys, publicRoutes: Set(configuration.auth.publicRoutes)))
@@ -108,6 +122,7 @@ public struct FlintServer: Sendable {
         PredictionRoutes(state: state).add(to: router)
         EmbeddingRoutes(state: state).add(to: router)
         ChatRoutes(state: state).add(to: router)
+        BatchAPIRoutes(state: state, files: files, batches: batches).add(to: router)
         ModelRoutes(state: state).add(to: router)
         FeedbackRoutes(state: state).add(to: router)
         AdminRoutes(state: state).add(to: router)
@@ -126,7 +141,7 @@ public struct FlintServer: Sendable {
                 logger.info("listening", metadata: ["address": "\(host):\(port)", "port": "\(port)"])
             },
             logger: logger)
-        application.addServices(host, chatHost)
+        application.addServices(host, chatHost, batchRunner)
         return application
     }
 

@@ -37,9 +37,9 @@ final class ServeState: Sendable {
 
     /// The batcher for a request; 503 `not_ready` while the models load (or after shutdown began), rather
     /// than the 404 an empty routing table would give.
-    func route(name: String?, version: String? = nil, task: ServedTask?, request: Request) throws -> DynamicBatcher {
+    func route(name: String?, version: String? = nil, task: ServedTask?, request: Request?) throws -> DynamicBatcher {
         guard host.isReady else { throw APIError.notReady() }
-        return try router.route(name: name, version: version, task: task, userKey: userKey(request))
+        return try router.route(name: name, version: version, task: task, userKey: request.flatMap(userKey))
     }
 
     /// The sticky-routing key of a request.
@@ -93,7 +93,7 @@ final class ServeState: Sendable {
     }
 
     /// Embeds `texts` (each a unit vector for normalised sentence-transformers models).
-    func embed(_ texts: [String], name: String?, version: String? = nil, request: Request,
+    func embed(_ texts: [String], name: String?, version: String? = nil, request: Request?,
                requestID: String) async throws -> (ServedModel, [[Float]], tokens: Int) {
         let batcher = try route(name: name, version: version, task: .sentenceEmbedding, request: request)
         let (outputs, tokens) = try await infer(texts, batcher: batcher, requestID: requestID)
