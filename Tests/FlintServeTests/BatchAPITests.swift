@@ -109,6 +109,30 @@ import HummingbirdTesting
         }
     }
 
+    /// Cancelling a running batch: it stops at the next request, keeps what was done, and ends `cancelled`.
+    @Test func cancellingKeepsWhatWasDone() async throws {
+        let data = ServeFixtures.scratch("batch-cancel")
+        defer { try? FileManager.default.removeItem(at: data) }
+        try await withServer(try Self.server(data: data)) { client in
+            let lines = (0..<40).map { Self.chatLine("r\($0)", #"{"messages": [{"role": "user", "content": "Tell a story."}], "max_tokens": 16, "ignore_eos": true}"#) }
+            let fileID = try #require(try await Self.upload(client, lines).json["id"] as? String)
+            let id = try #require(try await client.post("/v1/batches", #"{"input_file_id": "\#(fileID)", "endpoint": "/v1/chat/completions"}"#).json["id"] as? String)
+            for _ in 0..<600 {
+                let counts = try await client.get("/v1/batches/\(id)").json["request_counts"] as? [String: Int]
+                if (counts?["completed"] ?? 0) >= 1 { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            let cancelling = try await client.post("/v1/batches/\(id)/cancel", "")
+            #expect(cancelling.status == .ok && cancelling.json["status"] as? String == "cancelling")
+            let batch = try await Self.wait(client, id)
+            #expect(batch["status"] as? String == "cancelled")
+            let done = (batch["request_counts"] as? [String: Int])?["completed"] ?? 0
+            #expect(done >= 1 && done < 40, "completed \(done)")
+            let output = try await client.get("/v1/files/\(try #require(batch["output_file_id"] as? String))/content").text
+            #expect(output.split(separator: "\n").count == done)
+        }
+    }
+
     /// A batch interrupted after its first request (progress saved, a half-written line after it in the partial
     /// output) continues at the next start: the torn bytes are dropped and only the second request runs.
     @Test func anInterruptedBatchContinuesAfterARestart() async throws {
