@@ -158,4 +158,34 @@ import HummingbirdTesting
             #expect(ids == ["one", "two"])
         }
     }
+
+    /// `flint batch --openai-batch` on the real binary: the same lines as the server's batch, refusing to overwrite
+    /// a finished output without --restart, and a clear error naming the bad lines of an invalid file.
+    @Test func offlineOpenAIBatchCommand() throws {
+        let folder = ServeFixtures.scratch("batch-cli")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let input = folder.appendingPathComponent("in.jsonl"), output = folder.appendingPathComponent("out.jsonl")
+        try ([Self.chatLine("cats", #"{"model": "smollm2", "messages": [{"role": "user", "content": "Write one sentence about cats."}], "temperature": 0}"#),
+              Self.chatLine("bad", #"{"model": "smollm2", "messages": [], "temperature": 0}"#)].joined(separator: "\n") + "\n")
+            .write(to: input, atomically: true, encoding: .utf8)
+        let model = "smollm2=" + (try TestModels.smolLM2.path)
+        let run = try FlintBinary.run(["batch", "--openai-batch", input.path, "--output", output.path, "--chat-model", model])
+        #expect(run.status == 0 && !run.signaled, "\(run.standardError)")
+        #expect(run.standardOutput.contains("2 requests, 1 ok, 1 failed"))
+        let lines = try String(contentsOf: output, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 1)
+        let first = try #require((try? JSONSerialization.jsonObject(with: Data(lines[0].utf8))) as? [String: Any])
+        let message = (((first["response"] as? [String: Any])?["body"] as? [String: Any])?["choices"] as? [[String: Any]])?.first?["message"] as? [String: Any]
+        #expect(first["custom_id"] as? String == "cats" && message?["content"] as? String == ChatCompletionsTests.catsAnswer)
+        let errors = try String(contentsOf: URL(fileURLWithPath: output.path + ".errors.jsonl"), encoding: .utf8)
+        #expect(errors.contains("\"custom_id\": \"bad\"") && errors.contains("\"status_code\": 400"))
+        #expect(!FileManager.default.fileExists(atPath: output.path + ".flint-batch"))
+        let again = try FlintBinary.run(["batch", "--openai-batch", input.path, "--output", output.path, "--chat-model", model])
+        #expect(again.status == 1 && again.standardError.contains("--restart"))
+
+        try "{\"custom_id\": \"x\"}\nnot json\n".write(to: input, atomically: true, encoding: .utf8)
+        let invalid = try FlintBinary.run(["batch", "--openai-batch", input.path, "--output", output.path, "--chat-model", model, "--restart"])
+        #expect(invalid.status == 1 && !invalid.signaled)
+        #expect(invalid.standardError.contains(input.path) && invalid.standardError.contains("line 2: invalid_json_line"), "\(invalid.standardError)")
+    }
 }

@@ -65,6 +65,18 @@ public final class ChatModelHost: Service, Sendable {
         return first
     }
 
+    /// Loads every model and marks the host ready, without serving (offline jobs); ``shutdownEngines()`` ends them.
+    public func loadWithoutServing() async throws {
+        let loaded = try await Self.load(specifications, settings: settings, resolver: resolver)
+        models.withLock { $0 = loaded }
+        readyFlag.store(true, ordering: .releasing)
+    }
+
+    /// Stops every engine's thread.
+    public func shutdownEngines() {
+        for model in served { model.engine.shutdown() }
+    }
+
     /// Loads every model (stopping the server with the error if one cannot be loaded), then waits for shutdown.
     public func run() async throws {
         if !specifications.isEmpty {

@@ -68,6 +68,12 @@ public final class ModelHost: Service, Sendable {
         }
     }
 
+    /// Loads every model and marks the host ready, without serving (offline jobs such as `flint batch --openai-batch`).
+    public func loadWithoutServing() async throws {
+        _ = try await reload()
+        readyFlag.store(true, ordering: .releasing)
+    }
+
     /// Resolves every source, loads what changed, swaps the table, drains what fell out of use.
     /// Throws (keeping the current table) when a source cannot be resolved or loaded, or when another
     /// reload is running.
