@@ -150,7 +150,13 @@ struct ServeCommand: AsyncParsableCommand {
         // the API keys), so a source that cannot be served (a missing folder, an unknown reference, a GGUF
         // language model) stops start-up with its error, naming it.
         for specification in configuration.models {
-            for variant in specification.variants { _ = try resolver.resolve(variant.source) }
+            for variant in specification.variants {
+                do {
+                    _ = try resolver.resolve(variant.source)
+                } catch let error as RegistryError where specification.optional && error.isNotFound {
+                    continue   // served once a reload finds it
+                }
+            }
         }
         for specification in configuration.chatModels {
             let path = try ChatModelHost.resolve(specification, resolver: chatResolver).path

@@ -60,6 +60,42 @@ final class StopFlag: Sendable {
         }
     }
 
+    @Test("an optional model not in the registry yet: the server starts without it; a reload after its push serves it")
+    func optionalModelJoinsOnReload() async throws {
+        let directory = ServeFixtures.scratch("optional")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let classifier = try ServeFixtures.classifier(in: directory)
+        let encoder = try ServeFixtures.encoder(in: directory)
+        final class Registry: Sendable { let table = Mutex<[String: ResolvedSource]>([:]) }
+        let registry = Registry()
+        let resolver = ModelSourceResolver { reference in
+            guard let resolved = registry.table.withLock({ $0[reference] }) else {
+                throw RegistryError.unknownModel(name: "sentiment-zh", root: "/registry")
+            }
+            return resolved
+        }
+        var sentiment = ModelSpecification(name: "sentiment", task: .textClassification, source: "sentiment-zh@production")
+        sentiment.optional = true
+        let server = try ServeFixtures.server(directory, models: [sentiment, ModelSpecification(name: "embedder", source: encoder.path)],
+                                              resolver: resolver)
+        try await withServer(server) { client in
+            let ready = try await client.get("/ready")
+            #expect(ready.status == .ok)
+            #expect((ready.json["models"] as? [[String: Any]])?.compactMap { $0["name"] as? String } == ["embedder"])
+            #expect(try await client.post("/predict", #"{"text": "good"}"#).status == .notFound)
+            registry.table.withLock { $0["sentiment-zh@production"] = .init(folder: classifier, version: "1", source: "sentiment-zh@production") }
+            let reload = try await client.post("/admin/reload", "")
+            #expect(reload.status == .ok)
+            #expect(reload.json["loaded"] as? [String] == ["sentiment@1"])
+            let answer = try await client.post("/predict", #"{"text": "good"}"#)
+            #expect(answer.status == .ok && answer.json["model"] as? String == "sentiment")
+        }
+        // Not optional: the same missing reference stops the start.
+        let strict = try ServeFixtures.server(directory, models: [ModelSpecification(name: "sentiment", source: "sentiment-zh@production")],
+                                              resolver: ModelSourceResolver { _ in throw RegistryError.unknownModel(name: "sentiment-zh", root: "/registry") })
+        await #expect(throws: RegistryError.self) { _ = try await strict.host.reload() }
+    }
+
     @Test("POST /admin/reload after an alias moves: the new version answers, no request fails during the swap")
     func hotReloadDropsNothing() async throws {
         let directory = ServeFixtures.scratch("reload")

@@ -20,6 +20,10 @@ public struct ModelSpecification: Sendable, Equatable, Codable {
     public var task: ServedTask?
     /// The versions behind the name, with their traffic weights.
     public var variants: [Variant]
+    /// Whether the server starts (and reloads) without this name while its registry reference does not exist yet
+    /// — e.g. a model still training, pushed and aliased later, then picked up by `POST /admin/reload` or SIGHUP.
+    /// Other errors (a broken folder, a reference that exists but cannot load) still stop the start.
+    public var optional = false
 
     /// One version behind a served name.
     public struct Variant: Sendable, Equatable, Codable {
@@ -56,13 +60,14 @@ public struct ModelSpecification: Sendable, Equatable, Codable {
         self.init(name: name, task: task, variants: [Variant(source: source)])
     }
 
-    enum CodingKeys: String, CodingKey { case name, task, source, variants }
+    enum CodingKeys: String, CodingKey { case name, task, source, variants, optional }
 
     /// Accepts `source` or `variants`.
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         name = try c.decode(String.self, forKey: .name)
         task = try c.decodeIfPresent(ServedTask.self, forKey: .task)
+        optional = try c.decodeIfPresent(Bool.self, forKey: .optional) ?? false
         if let source = try c.decodeIfPresent(String.self, forKey: .source) {
             variants = [Variant(source: source)]
             if c.contains(.variants) {
@@ -79,6 +84,7 @@ public struct ModelSpecification: Sendable, Equatable, Codable {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(name, forKey: .name)
         try c.encodeIfPresent(task, forKey: .task)
+        if optional { try c.encode(optional, forKey: .optional) }
         if variants.count == 1, variants[0].weight == 1 {
             try c.encode(variants[0].source, forKey: .source)
         } else {

@@ -102,8 +102,17 @@ public final class ModelHost: Service, Sendable {
             for specification in configuration.models {
                 var batchers: [DynamicBatcher] = []
                 var versions = Set<String>()
+                var skipped = false
                 for variant in specification.variants {
-                    let resolved = try resolver.resolve(variant.source)
+                    let resolved: ResolvedSource
+                    do {
+                        resolved = try resolver.resolve(variant.source)
+                    } catch let error as RegistryError where specification.optional && error.isNotFound {
+                        logger.warning("optional model not in the registry yet: serving without it until a reload finds it",
+                                       metadata: ["model": "\(specification.name)", "source": "\(variant.source)"])
+                        skipped = true
+                        break
+                    }
                     guard versions.insert(resolved.version).inserted else {
                         throw ServeConfigurationError(path: variant.source,
                             message: "models '\(specification.name)': two variants resolve to version '\(resolved.version)'")
@@ -122,6 +131,12 @@ public final class ModelHost: Service, Sendable {
                     loaded.append("\(specification.name)@\(resolved.version)")
                     logger.info("loaded model", metadata: ["model": "\(specification.name)", "version": "\(resolved.version)",
                                                            "task": "\(model.task.rawValue)", "folder": "\(resolved.folder.path)"])
+                }
+                if skipped {
+                    for batcher in created where batchers.contains(where: { $0 === batcher }) { await batcher.drain() }
+                    created.removeAll { batcher in batchers.contains { $0 === batcher } }
+                    loaded.removeAll { $0.hasPrefix("\(specification.name)@") }
+                    continue
                 }
                 let tasks = Set(batchers.map(\.model.task))
                 guard tasks.count == 1 else {
