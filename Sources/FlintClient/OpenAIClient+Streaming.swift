@@ -23,7 +23,7 @@ extension OpenAIClient {
         return AsyncThrowingStream { continuation in
             let task = Task {
                 do {
-                    let response = try await self.open("/chat/completions", body)
+                    let response = try await self.open("/chat/completions", body, accept: "text/event-stream")
                     var parser = ServerSentEventParser()
                     for try await buffer in response.body {
                         for data in parser.feed(Array(buffer.readableBytesView)) {
@@ -50,8 +50,10 @@ extension OpenAIClient {
         }
     }
 
-    /// POSTs JSON with the retries of ``post(_:_:)`` and returns the 2xx response without reading its body.
-    func open<Body: Encodable & Sendable>(_ path: String, _ body: Body) async throws -> HTTPClientResponse {
+    /// POSTs JSON and returns the 2xx response without reading its body. Transport errors, 429 and 5xx are retried
+    /// with exponential back-off (honouring `Retry-After`) up to `maxRetries`; another status throws
+    /// ``OpenAIClientError/http(status:message:type:code:attempts:)`` with the error body's message, type and code.
+    func open<Body: Encodable & Sendable>(_ path: String, _ body: Body, accept: String) async throws -> HTTPClientResponse {
         let payload = try JSONEncoder().encode(body)
         var attempt = 0
         while true {
@@ -59,7 +61,7 @@ extension OpenAIClient {
             var request = HTTPClientRequest(url: configuration.baseURL + path)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
-            request.headers.add(name: "Accept", value: "text/event-stream")
+            request.headers.add(name: "Accept", value: accept)
             if let key = configuration.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
             request.body = .bytes(ByteBuffer(bytes: payload))
             let response: HTTPClientResponse
@@ -67,6 +69,7 @@ extension OpenAIClient {
                 response = try await httpClient.execute(request, timeout: .nanoseconds(configuration.timeout.nanosecondCount))
             } catch {
                 if attempt > configuration.maxRetries { throw OpenAIClientError.transport(message: "\(error)", attempts: attempt) }
+                logger.warning("request failed, retrying", metadata: ["path": "\(path)", "attempt": "\(attempt)", "error": "\(error)"])
                 try await Task.sleep(for: configuration.backoff(beforeRetry: attempt))
                 continue
             }
@@ -76,6 +79,7 @@ extension OpenAIClient {
             let retryable = status == 429 || (500..<600).contains(status)
             if retryable && attempt <= configuration.maxRetries {
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { Duration.milliseconds(Int64($0 * 1000)) }
+                logger.warning("retrying", metadata: ["path": "\(path)", "status": "\(status)", "attempt": "\(attempt)"])
                 try await Task.sleep(for: configuration.backoff(beforeRetry: attempt, retryAfter: retryAfter))
                 continue
             }

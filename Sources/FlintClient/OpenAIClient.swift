@@ -85,54 +85,19 @@ public final class OpenAIClient: Sendable {
         }
     }
 
-    /// POSTs JSON with retries; decodes a 2xx body as `Response`.
+    /// POSTs JSON with retries (``open(_:_:accept:)``); decodes the 2xx body as `Response`.
     func post<Body: Encodable & Sendable, Response: Decodable>(_ path: String, _ body: Body) async throws -> Response {
-        let payload = try JSONEncoder().encode(body)
-        var attempt = 0
-        while true {
-            attempt += 1
-            var request = HTTPClientRequest(url: configuration.baseURL + path)
-            request.method = .POST
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.headers.add(name: "Accept", value: "application/json")
-            if let key = configuration.apiKey { request.headers.add(name: "Authorization", value: "Bearer \(key)") }
-            request.body = .bytes(ByteBuffer(bytes: payload))
-            let status: Int
-            let data: Data
-            let retryAfter: Duration?
-            do {
-                let response = try await httpClient.execute(request, timeout: .nanoseconds(configuration.timeout.nanosecondCount))
-                status = Int(response.status.code)
-                let buffer = try await response.body.collect(upTo: 64 << 20)
-                data = Data(buffer.readableBytesView)
-                retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init).map { .milliseconds(Int64($0 * 1000)) }
-            } catch {
-                if attempt > configuration.maxRetries {
-                    throw OpenAIClientError.transport(message: "\(error)", attempts: attempt)
-                }
-                let wait = configuration.backoff(beforeRetry: attempt)
-                logger.warning("request failed, retrying", metadata: ["path": "\(path)", "attempt": "\(attempt)", "error": "\(error)"])
-                try await Task.sleep(for: wait)
-                continue
-            }
-            if (200..<300).contains(status) {
-                do {
-                    return try JSONDecoder().decode(Response.self, from: data)
-                } catch {
-                    throw OpenAIClientError.invalidResponse("\(path): \(error)")
-                }
-            }
-            let retryable = status == 429 || (500..<600).contains(status)
-            if retryable && attempt <= configuration.maxRetries {
-                let wait = configuration.backoff(beforeRetry: attempt, retryAfter: retryAfter)
-                logger.warning("retrying", metadata: ["path": "\(path)", "status": "\(status)", "attempt": "\(attempt)"])
-                try await Task.sleep(for: wait)
-                continue
-            }
-            let error = (try? JSONSerialization.jsonObject(with: data) as? [String: Any])?["error"] as? [String: Any]
-            throw OpenAIClientError.http(status: status,
-                                         message: error?["message"] as? String ?? String(decoding: data.prefix(500), as: UTF8.self),
-                                         type: error?["type"] as? String, code: error?["code"] as? String, attempts: attempt)
+        let response = try await open(path, body, accept: "application/json")
+        let data: Data
+        do {
+            data = Data(try await response.body.collect(upTo: 64 << 20).readableBytesView)
+        } catch {
+            throw OpenAIClientError.transport(message: "\(error)", attempts: 1)
+        }
+        do {
+            return try JSONDecoder().decode(Response.self, from: data)
+        } catch {
+            throw OpenAIClientError.invalidResponse("\(path): \(error)")
         }
     }
 }

@@ -271,68 +271,7 @@ paths:
         events: a first delta with the role, content deltas, a delta with `finish_reason`, a usage chunk with
         `choices: []` when `stream_options.include_usage`, then `data: [DONE]`. A prompt over the context is a
         400 `context_length_exceeded`; a full queue a 429 with Retry-After.
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [messages]
-              properties:
-                messages:
-                  type: array
-                  minItems: 1
-                  items:
-                    type: object
-                    required: [role]
-                    properties:
-                      role: {enum: [system, developer, user, assistant, tool, function]}
-                      content:
-                        anyOf:
-                          - {type: string}
-                          - type: array
-                            items:
-                              type: object
-                              required: [type, text]
-                              properties:
-                                type: {const: text}
-                                text: {type: string}
-                          - {type: 'null'}
-                logprobs: {type: [boolean, 'null']}
-                top_logprobs: {type: [integer, 'null'], minimum: 0, maximum: 20}
-                max_completion_tokens: {type: [integer, 'null'], minimum: 1}
-                response_format:
-                  type: [object, 'null']
-                  properties:
-                    type: {enum: [text]}
-                tools: {type: [array, 'null']}
-                model: {type: [string, 'null'], description: A served chat model (default the first).}
-                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
-                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
-                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
-                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
-                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
-                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
-                stop:
-                  anyOf:
-                    - {type: string, minLength: 1}
-                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
-                    - {type: 'null'}
-                seed: {type: [integer, 'null']}
-                logit_bias:
-                  type: [object, 'null']
-                  additionalProperties: {type: number, minimum: -100, maximum: 100}
-                  description: Token id (as a string) → bias; -100 bans the token.
-                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
-                stream: {type: [boolean, 'null']}
-                stream_options:
-                  type: [object, 'null']
-                  properties:
-                    include_usage: {type: [boolean, 'null']}
-                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
-                user: {type: [string, 'null']}
+      requestBody: {$ref: '#/components/requestBodies/ChatCompletionBody'}
       responses:
         '200':
           description: A `chat.completion` (JSON), or `chat.completion.chunk` events (`text/event-stream`) when streaming.
@@ -365,68 +304,7 @@ paths:
       parameters:
         - $ref: '#/components/parameters/Deployment'
         - $ref: '#/components/parameters/APIVersion'
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [messages]
-              properties:
-                messages:
-                  type: array
-                  minItems: 1
-                  items:
-                    type: object
-                    required: [role]
-                    properties:
-                      role: {enum: [system, developer, user, assistant, tool, function]}
-                      content:
-                        anyOf:
-                          - {type: string}
-                          - type: array
-                            items:
-                              type: object
-                              required: [type, text]
-                              properties:
-                                type: {const: text}
-                                text: {type: string}
-                          - {type: 'null'}
-                logprobs: {type: [boolean, 'null']}
-                top_logprobs: {type: [integer, 'null'], minimum: 0, maximum: 20}
-                max_completion_tokens: {type: [integer, 'null'], minimum: 1}
-                response_format:
-                  type: [object, 'null']
-                  properties:
-                    type: {enum: [text]}
-                tools: {type: [array, 'null']}
-                model: {type: [string, 'null'], description: A served chat model (default the first).}
-                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
-                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
-                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
-                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
-                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
-                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
-                stop:
-                  anyOf:
-                    - {type: string, minLength: 1}
-                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
-                    - {type: 'null'}
-                seed: {type: [integer, 'null']}
-                logit_bias:
-                  type: [object, 'null']
-                  additionalProperties: {type: number, minimum: -100, maximum: 100}
-                  description: Token id (as a string) → bias; -100 bans the token.
-                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
-                stream: {type: [boolean, 'null']}
-                stream_options:
-                  type: [object, 'null']
-                  properties:
-                    include_usage: {type: [boolean, 'null']}
-                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
-                user: {type: [string, 'null']}
+      requestBody: {$ref: '#/components/requestBodies/ChatCompletionBody'}
       responses:
         '200':
           description: A `chat.completion` (JSON), or `chat.completion.chunk` events (`text/event-stream`) when streaming.
@@ -451,47 +329,7 @@ paths:
       tags: [generation]
       summary: A text completion in OpenAI's shape.
       description: The prompt is raw text (no chat template); `echo` prepends it to the text; `logprobs` (0–5) gives the legacy table.
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [prompt]
-              properties:
-                prompt:
-                  anyOf:
-                    - {type: string}
-                    - {type: array, minItems: 1, maxItems: 64, items: {type: string}}
-                echo: {type: [boolean, 'null']}
-                logprobs: {type: [integer, 'null'], minimum: 0, maximum: 5}
-                model: {type: [string, 'null'], description: A served chat model (default the first).}
-                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
-                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
-                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
-                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
-                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
-                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
-                stop:
-                  anyOf:
-                    - {type: string, minLength: 1}
-                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
-                    - {type: 'null'}
-                seed: {type: [integer, 'null']}
-                logit_bias:
-                  type: [object, 'null']
-                  additionalProperties: {type: number, minimum: -100, maximum: 100}
-                  description: Token id (as a string) → bias; -100 bans the token.
-                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
-                stream: {type: [boolean, 'null']}
-                stream_options:
-                  type: [object, 'null']
-                  properties:
-                    include_usage: {type: [boolean, 'null']}
-                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
-                user: {type: [string, 'null']}
+      requestBody: {$ref: '#/components/requestBodies/CompletionBody'}
       responses:
         '200':
           description: A `text_completion` (JSON), or its chunks as server-sent events when streaming.
@@ -519,47 +357,7 @@ paths:
       parameters:
         - $ref: '#/components/parameters/Deployment'
         - $ref: '#/components/parameters/APIVersion'
-      requestBody:
-        required: true
-        content:
-          application/json:
-            schema:
-              type: object
-              required: [prompt]
-              properties:
-                prompt:
-                  anyOf:
-                    - {type: string}
-                    - {type: array, minItems: 1, maxItems: 64, items: {type: string}}
-                echo: {type: [boolean, 'null']}
-                logprobs: {type: [integer, 'null'], minimum: 0, maximum: 5}
-                model: {type: [string, 'null'], description: A served chat model (default the first).}
-                temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
-                top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
-                top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
-                min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
-                repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
-                presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
-                max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
-                stop:
-                  anyOf:
-                    - {type: string, minLength: 1}
-                    - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
-                    - {type: 'null'}
-                seed: {type: [integer, 'null']}
-                logit_bias:
-                  type: [object, 'null']
-                  additionalProperties: {type: number, minimum: -100, maximum: 100}
-                  description: Token id (as a string) → bias; -100 bans the token.
-                n: {type: [integer, 'null'], minimum: 1, maximum: 16}
-                stream: {type: [boolean, 'null']}
-                stream_options:
-                  type: [object, 'null']
-                  properties:
-                    include_usage: {type: [boolean, 'null']}
-                ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
-                user: {type: [string, 'null']}
+      requestBody: {$ref: '#/components/requestBodies/CompletionBody'}
       responses:
         '200':
           description: A `text_completion` (JSON), or its chunks as server-sent events when streaming.
@@ -1315,6 +1113,110 @@ components:
               logprobs: {type: [object, 'null']}
               finish_reason: {enum: [stop, length]}
         usage: {$ref: '#/components/schemas/Usage'}
+  requestBodies:
+    ChatCompletionBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [messages]
+            properties:
+              messages:
+                type: array
+                minItems: 1
+                items:
+                  type: object
+                  required: [role]
+                  properties:
+                    role: {enum: [system, developer, user, assistant, tool, function]}
+                    content:
+                      anyOf:
+                        - {type: string}
+                        - type: array
+                          items:
+                            type: object
+                            required: [type, text]
+                            properties:
+                              type: {const: text}
+                              text: {type: string}
+                        - {type: 'null'}
+              logprobs: {type: [boolean, 'null']}
+              top_logprobs: {type: [integer, 'null'], minimum: 0, maximum: 20}
+              max_completion_tokens: {type: [integer, 'null'], minimum: 1}
+              response_format:
+                type: [object, 'null']
+                properties:
+                  type: {enum: [text]}
+              tools: {type: [array, 'null']}
+              model: {type: [string, 'null'], description: A served chat model (default the first).}
+              temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
+              top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
+              top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
+              min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
+              repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
+              presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+              frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+              max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
+              stop:
+                anyOf:
+                  - {type: string, minLength: 1}
+                  - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
+                  - {type: 'null'}
+              seed: {type: [integer, 'null']}
+              logit_bias:
+                type: [object, 'null']
+                additionalProperties: {type: number, minimum: -100, maximum: 100}
+                description: Token id (as a string) → bias; -100 bans the token.
+              n: {type: [integer, 'null'], minimum: 1, maximum: 16}
+              stream: {type: [boolean, 'null']}
+              stream_options:
+                type: [object, 'null']
+                properties:
+                  include_usage: {type: [boolean, 'null']}
+              ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
+              user: {type: [string, 'null']}
+    CompletionBody:
+      required: true
+      content:
+        application/json:
+          schema:
+            type: object
+            required: [prompt]
+            properties:
+              prompt:
+                anyOf:
+                  - {type: string}
+                  - {type: array, minItems: 1, maxItems: 64, items: {type: string}}
+              echo: {type: [boolean, 'null']}
+              logprobs: {type: [integer, 'null'], minimum: 0, maximum: 5}
+              model: {type: [string, 'null'], description: A served chat model (default the first).}
+              temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}
+              top_p: {type: [number, 'null'], minimum: 0, maximum: 1}
+              top_k: {type: [integer, 'null'], minimum: 0, description: 'llama-server''s extension (default 40; 0 keeps all).'}
+              min_p: {type: [number, 'null'], minimum: 0, maximum: 1, description: 'llama-server''s extension (default 0.05).'}
+              repeat_penalty: {type: [number, 'null'], exclusiveMinimum: 0, maximum: 10}
+              presence_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+              frequency_penalty: {type: [number, 'null'], minimum: -2, maximum: 2}
+              max_tokens: {type: [integer, 'null'], minimum: 1, description: Default the rest of the context.}
+              stop:
+                anyOf:
+                  - {type: string, minLength: 1}
+                  - {type: array, maxItems: 16, items: {type: string, minLength: 1}}
+                  - {type: 'null'}
+              seed: {type: [integer, 'null']}
+              logit_bias:
+                type: [object, 'null']
+                additionalProperties: {type: number, minimum: -100, maximum: 100}
+                description: Token id (as a string) → bias; -100 bans the token.
+              n: {type: [integer, 'null'], minimum: 1, maximum: 16}
+              stream: {type: [boolean, 'null']}
+              stream_options:
+                type: [object, 'null']
+                properties:
+                  include_usage: {type: [boolean, 'null']}
+              ignore_eos: {type: [boolean, 'null'], description: 'llama-server''s extension, never stop at an end-of-generation token.'}
+              user: {type: [string, 'null']}
   responses:
     BadRequest:
       description: The body is empty, not UTF-8, not JSON, or not a JSON object (`invalid_json`, `invalid_utf8`).
