@@ -18,6 +18,8 @@ public final class GenerationSequence: @unchecked Sendable {
     var sampler: Sampler
     var decoder: GGMLStreamingDecoder
     var matcher: StopStringMatcher
+    /// JSON mode's grammar state and token mask (nil for free text).
+    var constraint: JSONTokenMask?
     /// Every generated token so far.
     public private(set) var generated: [GeneratedToken] = []
     /// Set once the sequence has stopped.
@@ -34,6 +36,7 @@ public final class GenerationSequence: @unchecked Sendable {
         sampler.observe(promptTokens)
         decoder = tokenizer.streamingDecoder()
         matcher = StopStringMatcher(stops: parameters.stop)
+        constraint = parameters.responseFormat.schema.map { JSONTokenMask(schema: $0, tokenizer: tokenizer) }
         if parameters.maxTokens == 0 { finishReason = .length }
     }
 
