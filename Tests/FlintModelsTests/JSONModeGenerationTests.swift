@@ -56,20 +56,23 @@ import Testing
         #expect(texts.count >= 20)  // sampled, not one answer
     }
 
-    /// Any JSON object: free strings and nesting can run past the token limit with a random model; those that
-    /// stop must parse, and most must stop.
+    /// Any JSON object: free strings and nesting often run past the token limit with a random model. Those that
+    /// stop must parse as objects; those cut by the limit must still be prefixes the automaton accepts.
     @Test(arguments: models)
     func jsonObjectOutputsParse(_ name: String) throws {
         let model = try Self.load(name)
         var stopped = 0
         for seed in 1...24 as ClosedRange<UInt64> {
-            let result = try model.complete(prompt: "Answer in JSON:", parameters: Self.parameters(seed: seed, format: .jsonObject))
-            guard result.finishReason == .stop else { continue }
+            let result = try model.complete(prompt: "Answer in JSON:", parameters: Self.parameters(seed: seed, format: .jsonObject, maxTokens: 240))
+            if result.finishReason == .length {
+                #expect(JSONGrammarStateTests.refusal(Array(result.text.utf8), .anyObject) == nil, "seed \(seed): \(result.text.debugDescription)")
+                continue
+            }
             stopped += 1
             let value = try? JSONSerialization.jsonObject(with: Data(result.text.utf8))
             #expect(value is [String: Any], "seed \(seed): \(result.text.debugDescription)")
         }
-        #expect(stopped >= 12, "\(stopped) of 24 stopped")
+        #expect(stopped >= 2, "\(stopped) of 24 stopped")
     }
 
     /// Without the constraint the same sampling gives text that is not JSON.
