@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import Flint
 @testable import FlintModels
 
 /// JSON mode end to end on the tiny random GGUF models (byte-level BPE and SentencePiece vocabularies): sampled
@@ -112,7 +113,7 @@ import Testing
         let tokenizer = model.tokenizer
         var mask = JSONTokenMask(schema: .anyObject, tokenizer: tokenizer)
         var logits = (0..<tokenizer.count).map { Float($0 % 7) }
-        mask.mask(&logits)
+        mask.maskAll(&logits)
         let allowed = logits.indices.filter { logits[$0] > -.infinity }
         #expect(!allowed.isEmpty)
         for id in 0..<tokenizer.count {
@@ -129,7 +130,39 @@ import Testing
         let advancedClose = mask.advance(close)
         #expect(advancedClose && mask.isFinished)
         var after = [Float](repeating: 0, count: tokenizer.count)
-        mask.mask(&after)
+        mask.maskAll(&after)
         #expect(after.indices.filter { after[$0] > -.infinity } == tokenizer.endOfGeneration.sorted())
+    }
+
+    /// Trying candidates in logit order keeps exactly the k most likely tokens of the full mask (greedy: the
+    /// best allowed one), along random walks through object, string and number states.
+    @Test func logitOrderMatchesTheFullMask() throws {
+        let model = try Self.load("tiny-qwen2-bias")
+        let schema = try JSONSchemaSubset(schema: Self.bounded)
+        var random = RandomGenerator(seed: 11)
+        var compared = 0
+        for (walk, format) in [(0, JSONSchemaSubset.anyObject), (1, schema), (2, .anyObject)] {
+            var mask = JSONTokenMask(schema: format, tokenizer: model.tokenizer)
+            for _ in 0..<60 where !mask.isFinished {
+                let logits = (0..<model.tokenizer.count).map { _ in Float(random.nextInt(below: 64)) / 4 }  // ties on purpose
+                var full = logits
+                mask.maskAll(&full)
+                let ranked = full.indices.filter { full[$0] > -.infinity }.sorted { (full[$0], -$0) > (full[$1], -$1) }
+                for needed in [1, 40] {
+                    var fast = logits
+                    guard mask.maskInLogitOrder(&fast, needed: needed) else { continue }
+                    compared += 1
+                    let kept = fast.indices.filter { fast[$0] > -.infinity }
+                    #expect(Set(kept) == Set(ranked.prefix(needed)), "walk \(walk)")
+                    #expect(kept.allSatisfy { fast[$0] == logits[$0] })
+                }
+                // Go on with a random allowed token (end-of-generation ones aside).
+                let choices = ranked.filter { !model.tokenizer.isEndOfGeneration($0) }
+                guard !choices.isEmpty else { break }
+                let advanced = mask.advance(choices[random.nextInt(below: choices.count)])
+                #expect(advanced)
+            }
+        }
+        #expect(compared >= 100)
     }
 }

@@ -36,7 +36,7 @@ public final class GenerationSequence: @unchecked Sendable {
         sampler.observe(promptTokens)
         decoder = tokenizer.streamingDecoder()
         matcher = StopStringMatcher(stops: parameters.stop)
-        constraint = parameters.responseFormat.schema.map { JSONTokenMask(schema: $0, tokenizer: tokenizer) }
+        constraint = parameters.responseFormat.schema.map { JSONTokenMask(schema: $0, tokenizer: tokenizer, parameters: parameters) }
         if parameters.maxTokens == 0 { finishReason = .length }
     }
 
