@@ -3,12 +3,9 @@
 `--json-schema FILE` on SmolLM2-135M-Instruct (ChatML prompts, varied seeds, temperatures and schemas), every output
 parsed with Python's json and validated with the `jsonschema` package (Draft 2020-12) against its schema
 ({"type": "object"} for json_object). Prints one line per generation and the count valid/total; exits 1 if any
-output is invalid.
+output is invalid. An output cut by --max-tokens (finish_reason "length") counts as invalid.
 
-With --measure it instead estimates the per-token cost of the token mask: each constrained run is paired with an
-unconstrained run of the same prompt, seed and token count (end-of-generation tokens banned so that it runs as
-long), and (time constrained − time unconstrained) / tokens is reported, for greedy decoding and top-k 40 (the
-mask tries candidates in logit order) and for --top-k 0 (the whole 49,152-token vocabulary is masked each step).
+The mask's own cost per token is measured by `flint bench-worker json-mask-flint` (FLINT_BENCH_MODEL=GGUF).
 
 Run with the peer environment's Python (scripts/setup-peers.sh installs jsonschema 4.26.0):
     ~/.cache/flint/peers-venv/bin/python scripts/check-json-mode.py [--flint .build/release/flint] [--model GGUF]
@@ -100,7 +97,8 @@ def main():
     parser.add_argument("--model", default=os.path.join(cache, "models/smollm2-135m-instruct/SmolLM2-135M-Instruct.Q4_1.gguf"))
     parser.add_argument("--runs", type=int, default=56)
     parser.add_argument("--max-tokens", type=int, default=512)
-    parser.add_argument("--measure", action="store_true", help="estimate the mask's cost per token instead")
+    parser.add_argument("--repeat-penalty", type=float, default=1.0,
+                        help="flint generate's --repeat-penalty (1: off; a small model can loop inside a string until --max-tokens)")
     args = parser.parse_args()
 
     folder = os.path.join(cache, "json-mode")
@@ -110,9 +108,6 @@ def main():
         files[name] = os.path.join(folder, f"{name}.json")
         with open(files[name], "w") as f:
             json.dump({"name": name, "strict": True, "schema": schema}, f)
-
-    if args.measure:
-        return measure(args, files)
 
     kinds = list(SCHEMAS) + [None]
     temperatures = [0.0, 0.7, 1.0]
@@ -125,7 +120,8 @@ def main():
         temperature = temperatures[(run // len(kinds)) % len(temperatures)]
         seed = 1000 + run
         command = [args.flint, "generate", "--model", args.model, "--json", "--seed", str(seed),
-                   "--temperature", str(temperature), "--max-tokens", str(args.max_tokens)]
+                   "--temperature", str(temperature), "--max-tokens", str(args.max_tokens),
+                   "--repeat-penalty", str(args.repeat_penalty)]
         command += ["--json-schema", files[kind]] if kind else ["--response-format", "json_object"]
         command.append(chatml(question))
         start = time.monotonic()
@@ -152,34 +148,6 @@ def main():
     print(f"valid {valid}/{total} (finish_reason stop: {stopped}/{total}); {tokens} tokens in {seconds:.1f} s "
           f"(flint generate wall time, model load included)")
     return 0 if valid == total else 1
-
-
-def timed(command):
-    start = time.monotonic()
-    process = subprocess.run(command, capture_output=True, text=True, check=True)
-    return time.monotonic() - start, json.loads(process.stdout)
-
-
-def measure(args, files):
-    """(constrained − unconstrained wall time) / tokens over paired runs, per sampling configuration."""
-    configurations = [("greedy", ["--temperature", "0"]), ("T=0.8 top-k 40", ["--temperature", "0.8"]),
-                      ("T=0.8 top-k 0 (whole vocabulary)", ["--temperature", "0.8", "--top-k", "0"])]
-    # SmolLM2's end-of-generation tokens (<|endoftext|>, <|im_end|>, <repo_name>), banned in the unconstrained runs.
-    ban = ["--logit-bias", "0=-inf", "--logit-bias", "2=-inf", "--logit-bias", "4=-inf"]
-    for label, sampling in configurations:
-        extra = tokens = 0
-        for repeat in range(4):
-            kind = ["weather", "person"][repeat % 2]
-            base = [args.flint, "generate", "--model", args.model, "--json", "--seed", str(7 + repeat)] + sampling
-            prompt = chatml(QUESTIONS[kind][0])
-            constrained_seconds, result = timed(base + ["--max-tokens", "96", "--json-schema", files[kind], prompt])
-            count = result["completion_tokens"]
-            free_seconds, free = timed(base + ban + ["--max-tokens", str(count), prompt])
-            assert free["completion_tokens"] == count, (free["completion_tokens"], count)
-            extra += constrained_seconds - free_seconds
-            tokens += count
-        print(f"{label}: mask cost ≈ {1000 * extra / tokens:.2f} ms/token over {tokens} tokens (4 paired runs)")
-    return 0
 
 
 if __name__ == "__main__":

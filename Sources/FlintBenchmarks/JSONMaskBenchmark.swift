@@ -33,12 +33,12 @@ public enum JSONMaskBenchmark {
             let prefixIds = tokenizer.encode(prefix, addSpecial: false, parseSpecial: false)
             let cache = model.model.makeCache(capacity: 256, precision: .float32)
             guard let modelLogits = try model.model.forward([.init(cache: cache, tokens: prompt + prefixIds, logits: .last)]).first?.first else {
-                throw BenchmarkError.differentWork("no logits for the \(name) state")
+                throw BenchmarkError.unusableInput("json-mask-flint: the model gave no logits for the \(name) state")
             }
             for (method, parameters) in [("whole-vocabulary", SamplingParameters?.none), ("top-k-40", topK), ("greedy", .greedy)] {
                 var mask = JSONTokenMask(schema: schema, tokenizer: tokenizer, parameters: parameters ?? .greedy)
                 for id in prefixIds where !mask.advance(id) {
-                    throw BenchmarkError.differentWork("a token of \(prefix) was refused by the mask")
+                    throw BenchmarkError.unusableInput("json-mask-flint: the mask refused a token of \(prefix.debugDescription) with \(modelPath)'s tokenizer")
                 }
                 let start = mask
                 for (label, logits) in [("", modelLogits), ("random_", randomLogits)] where parameters != nil || label.isEmpty {
