@@ -123,6 +123,26 @@ import Flint
             #expect((logits[id] > -.infinity) == expected, "token \(id) \(piece)")
             if expected { #expect(logits[id] == Float(id % 7)) }
         }
+        // Inside a string (the mask tries the string's frame alone first) and inside a key: the same rule.
+        for prefix in ["{\"key\": \"ab", "{\"k\\u00", "{\"a\": [1, \"\\n"] {
+            var inside = JSONTokenMask(schema: .anyObject, tokenizer: tokenizer)
+            let prefixBytes = Array(prefix.utf8)
+            for id in tokenizer.encode(prefix, addSpecial: false, parseSpecial: false) {
+                let advanced = inside.advance(id)
+                #expect(advanced, "\(prefix)")
+            }
+            var row = [Float](repeating: 1, count: tokenizer.count)
+            inside.maskAll(&row)
+            var allowedCount = 0
+            for id in 0..<tokenizer.count {
+                let piece = Array(try tokenizer.piece(for: id, special: false))
+                let expected = !tokenizer.isEndOfGeneration(id) && !piece.isEmpty
+                    && JSONGrammarStateTests.refusal(prefixBytes + piece, .anyObject) == nil
+                #expect((row[id] > -.infinity) == expected, "\(prefix) + token \(id) \(piece)")
+                if expected { allowedCount += 1 }
+            }
+            #expect(allowedCount > 10, "\(prefix)")
+        }
         let brace = try #require(tokenizer.id(forTokenText: "{"))
         let close = try #require(tokenizer.id(forTokenText: "}"))
         let advancedOpen = mask.advance(brace)

@@ -122,7 +122,7 @@ struct JSONGrammarState {
         }
     }
 
-    private enum Outcome { case consumed, rejected, completed, endedBefore }
+    enum Outcome { case consumed, rejected, completed, endedBefore }
 
     private static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x09 || byte == 0x0D }
 
@@ -292,46 +292,49 @@ struct JSONGrammarState {
         }
     }
 
-    private mutating func string(_ byte: UInt8) -> Outcome {
-        let top = frames.count - 1
-        let frame = frames[top]
+    private mutating func string(_ byte: UInt8) -> Outcome { Self.string(&frames[frames.count - 1], byte) }
+
+    /// One byte of a string's contents or its closing quote, on the string's frame alone (`.completed` at the
+    /// closing quote): the mask runs it on a copy of the top frame, without copying the stack.
+    static func string(_ target: inout Frame, _ byte: UInt8) -> Outcome {
+        let frame = target
         switch frame.phase {
         case StringPhase.plain:
             switch byte {
             case UInt8(ascii: "\""): return .completed
-            case UInt8(ascii: "\\"): frames[top].phase = StringPhase.escape
+            case UInt8(ascii: "\\"): target.phase = StringPhase.escape
             case 0x20...0x7F: break
-            case 0xC2...0xDF: startContinuation(1, 0x80, 0xBF)
-            case 0xE0: startContinuation(2, 0xA0, 0xBF)
-            case 0xE1...0xEC, 0xEE...0xEF: startContinuation(2, 0x80, 0xBF)
-            case 0xED: startContinuation(2, 0x80, 0x9F)
-            case 0xF0: startContinuation(3, 0x90, 0xBF)
-            case 0xF1...0xF3: startContinuation(3, 0x80, 0xBF)
-            case 0xF4: startContinuation(3, 0x80, 0x8F)
+            case 0xC2...0xDF: startContinuation(&target, 1, 0x80, 0xBF)
+            case 0xE0: startContinuation(&target, 2, 0xA0, 0xBF)
+            case 0xE1...0xEC, 0xEE...0xEF: startContinuation(&target, 2, 0x80, 0xBF)
+            case 0xED: startContinuation(&target, 2, 0x80, 0x9F)
+            case 0xF0: startContinuation(&target, 3, 0x90, 0xBF)
+            case 0xF1...0xF3: startContinuation(&target, 3, 0x80, 0xBF)
+            case 0xF4: startContinuation(&target, 3, 0x80, 0x8F)
             default: return .rejected
             }
             return .consumed
         case StringPhase.continuation:
             guard byte >= UInt8(frame.lo) && byte <= UInt8(frame.hi) else { return .rejected }
-            frames[top].count -= 1
-            frames[top].lo = 0x80
-            frames[top].hi = 0xBF
-            if frames[top].count == 0 { frames[top].phase = StringPhase.plain }
+            target.count -= 1
+            target.lo = 0x80
+            target.hi = 0xBF
+            if target.count == 0 { target.phase = StringPhase.plain }
             return .consumed
         case StringPhase.escape:
             switch byte {
             case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
                  UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
-                frames[top].phase = StringPhase.plain
+                target.phase = StringPhase.plain
             case UInt8(ascii: "u"):
-                frames[top].phase = StringPhase.hex
-                frames[top].count = 0
-                frames[top].lo = 0
+                target.phase = StringPhase.hex
+                target.count = 0
+                target.lo = 0
             default: return .rejected
             }
             return .consumed
         case StringPhase.hex:
-            guard let digit = Self.hexValue(byte) else { return .rejected }
+            guard let digit = hexValue(byte) else { return .rejected }
             let position = frame.count
             // The first two hex digits decide surrogates: D8–DB high (a low one must follow), DC–DF low (only
             // right after a high one). Checked digit by digit so that no accepted prefix is a dead end.
@@ -341,40 +344,39 @@ struct JSONGrammarState {
             } else if position == 1 && frame.lo == 0xD && digit >= 0xC {
                 return .rejected
             }
-            frames[top].lo = frame.lo * 16 + digit
-            frames[top].count = position + 1
+            target.lo = frame.lo * 16 + digit
+            target.count = position + 1
             if position == 3 {
-                let unit = frames[top].lo
-                frames[top].lo = 0
-                frames[top].count = 0
+                let unit = target.lo
+                target.lo = 0
+                target.count = 0
                 if !frame.flag && unit >= 0xD800 && unit <= 0xDBFF {
-                    frames[top].flag = true
-                    frames[top].phase = StringPhase.lowBackslash
+                    target.flag = true
+                    target.phase = StringPhase.lowBackslash
                 } else {
-                    frames[top].flag = false
-                    frames[top].phase = StringPhase.plain
+                    target.flag = false
+                    target.phase = StringPhase.plain
                 }
             }
             return .consumed
         case StringPhase.lowBackslash:
             guard byte == UInt8(ascii: "\\") else { return .rejected }
-            frames[top].phase = StringPhase.lowU
+            target.phase = StringPhase.lowU
             return .consumed
         case StringPhase.lowU:
             guard byte == UInt8(ascii: "u") else { return .rejected }
-            frames[top].phase = StringPhase.hex
+            target.phase = StringPhase.hex
             return .consumed
         default:
             return .rejected
         }
     }
 
-    private mutating func startContinuation(_ count: Int32, _ low: Int32, _ high: Int32) {
-        let top = frames.count - 1
-        frames[top].phase = StringPhase.continuation
-        frames[top].count = count
-        frames[top].lo = low
-        frames[top].hi = high
+    private static func startContinuation(_ target: inout Frame, _ count: Int32, _ low: Int32, _ high: Int32) {
+        target.phase = StringPhase.continuation
+        target.count = count
+        target.lo = low
+        target.hi = high
     }
 
     static func numberCanEnd(_ frame: Frame) -> Bool {

@@ -99,6 +99,7 @@ public struct JSONTokenMask: Sendable {
         let count = min(logits.count, table.count)
         var allowed = [Bool](repeating: false, count: logits.count)
         var any = false
+        let stringTop = state.frames.last.flatMap { $0.kind == .string ? $0 : nil }
         table.bytes.withUnsafeBufferPointer { bytes in
             table.starts.withUnsafeBufferPointer { starts in
                 for byte in 0..<256 where firstByteAllowed[byte] {
@@ -111,8 +112,7 @@ public struct JSONTokenMask: Sendable {
                             any = true
                             continue
                         }
-                        scratch.copy(from: state)
-                        if scratch.accept(bytes[start..<end]) {
+                        if tokenAllowed(bytes, start, end, stringTop: stringTop) {
                             allowed[id] = true
                             any = true
                         }
@@ -123,6 +123,26 @@ public struct JSONTokenMask: Sendable {
         let canEnd = state.canEnd || !any
         for id in table.endOfGeneration where id < logits.count { allowed[id] = canEnd }
         for id in logits.indices where !allowed[id] { logits[id] = -.infinity }
+    }
+
+    /// Whether the bytes `start ..< end` can follow. Inside a string, the bytes are first run on a copy of the
+    /// string's frame alone — most tokens stay inside the string, and need no copy of the stack; a token that
+    /// closes the string is tried on the whole state.
+    @inline(__always)
+    private mutating func tokenAllowed(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int,
+                                       stringTop: JSONGrammarState.Frame?) -> Bool {
+        if var frame = stringTop {
+            var index = start
+            while index < end {
+                let outcome = JSONGrammarState.string(&frame, bytes[index])
+                if outcome == .rejected { return false }
+                if outcome != .consumed { break }
+                index += 1
+            }
+            if index == end { return true }
+        }
+        scratch.copy(from: state)
+        return scratch.accept(bytes[start..<end])
     }
 
     /// Feeds the chosen token (end-of-generation tokens add no bytes). Returns false if the token was not
