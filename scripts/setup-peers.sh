@@ -12,6 +12,7 @@
 # With --llm it also installs the LLM peers of the fixture scripts (scripts/fixtures/make_*gguf*.py, make_smollm2_logits.py):
 # llama-cpp-python built from its PyPI sdist (sha256-checked, kept in $FLINT_CACHE/llama.cpp/) with -DGGML_NATIVE=ON
 # (about 10 minutes on 2 cores, under nice), and sentencepiece (the tiny `llama`-tokenizer model).
+# jsonschema validates JSON mode's outputs (scripts/check-json-mode.py).
 set -euo pipefail
 cache=${FLINT_CACHE:-$HOME/.cache/flint}
 venv=${FLINT_PEERS_VENV:-$cache/peers-venv}
@@ -57,6 +58,8 @@ if [ "$llm" = 1 ]; then
   [ "$("$py" -c 'import importlib.metadata as m; print(m.version("sentencepiece"))' 2>/dev/null)" = "0.2.3" ] || "$py" -m pip install -q "sentencepiece==0.2.3"
   "$py" -c 'import llama_cpp, sentencepiece, gguf, importlib.metadata as m; print("LLM peers ready: llama-cpp-python", llama_cpp.__version__, "gguf", m.version("gguf"), "sentencepiece", sentencepiece.__version__)'
 fi
+# The JSON Schema validator of scripts/check-json-mode.py (JSON mode's outputs checked against their schemas).
+[ "$("$py" -c 'import importlib.metadata as m; print(m.version("jsonschema"))' 2>/dev/null)" = "4.26.0" ] || "$py" -m pip install -q "jsonschema==4.26.0"
 # The OpenAPI contract checker that SchemathesisTests runs against the real flint serve (docs/openapi.yaml).
 [ "$("$venv/bin/st" --version 2>/dev/null)" = "st, version 4.32.5" ] || "$py" -m pip install -q "schemathesis==4.32.5"
 "$py" -c 'import torch, numpy, transformers, onnxruntime; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__, "transformers", transformers.__version__, "onnxruntime", onnxruntime.__version__)'

@@ -18,6 +18,8 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
     case differentWork(String)
     /// A file the benchmark needs is missing.
     case missingFile(String)
+    /// A benchmark's input does not give the state it measures (the message says which and why).
+    case unusableInput(String)
 
     public var description: String {
         switch self {
@@ -31,6 +33,7 @@ public enum BenchmarkError: Error, CustomStringConvertible, Equatable {
             return "bench: \(side) ran with \(actual) threads, not the \(expected) asked for"
         case .differentWork(let message): return "bench: the two sides did different work: \(message)"
         case .missingFile(let path): return "bench: missing file \(path)"
+        case .unusableInput(let message): return "bench: \(message)"
         }
     }
 }

@@ -103,6 +103,8 @@ public struct BenchmarkSuite: Sendable {
             result = try LLMBenchmark.runFlint(modelPath: environment["FLINT_BENCH_MODEL"] ?? "",
                                                prompt: count("FLINT_BENCH_PROMPT", 512), generate: count("FLINT_BENCH_GENERATE", 128),
                                                repetitions: count("FLINT_BENCH_REPETITIONS", 3))
+        case "json-mask-flint":
+            result = try JSONMaskBenchmark.runFlint(modelPath: ProcessInfo.processInfo.environment["FLINT_BENCH_MODEL"] ?? "")
         default:
             throw BenchmarkError.unknownCase(name)
         }

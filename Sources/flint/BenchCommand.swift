@@ -76,7 +76,7 @@ struct BenchWorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-worker", abstract: "Internal: runs one benchmark case and prints JSON.", shouldDisplay: false)
 
-    @Argument(help: "The case: gemm-flint, gemm-openblas, cnn-flint, bert-training-flint, minilm-flint, tokenize-flint, tokenize-bpe-flint, tokenize-corpus, llm-flint.")
+    @Argument(help: "The case: gemm-flint, gemm-openblas, cnn-flint, bert-training-flint, minilm-flint, tokenize-flint, tokenize-bpe-flint, tokenize-corpus, llm-flint, json-mask-flint (FLINT_BENCH_MODEL: JSON mode's token mask, ms per call).")
     var name: String
 
     @Option(help: "Matrix size for the gemm cases.")

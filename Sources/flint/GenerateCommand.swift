@@ -14,7 +14,9 @@ struct GenerateCommand: ParsableCommand {
             standard input. With --json one object is printed at the end: text, token_ids, prompt_tokens, \
             completion_tokens, finish_reason ("stop": an end-of-generation token or a --stop string; "length": \
             --max-tokens or the context size), and with --top-logprobs K, per generated token the K most \
-            likely ids with their log-probabilities.
+            likely ids with their log-probabilities. --response-format json_object or --json-schema FILE \
+            constrain sampling so that the output is valid JSON (an object, or a value the schema accepts) and \
+            generation stops once it is complete; --max-tokens must leave room for it.
             """)
 
     @Option(help: "The .gguf model file, or a registry reference NAME[@VERSION|@ALIAS] of a GGUF version.")
@@ -30,12 +32,43 @@ struct GenerateCommand: ParsableCommand {
     @Flag(help: "Print one JSON object at the end instead of streaming text.")
     var json = false
 
+    @Option(name: .customLong("response-format"), help: "text (default) or json_object: the output is one valid JSON object (tokens that cannot continue it are masked).")
+    var responseFormat: String = "text"
+
+    @Option(name: .customLong("json-schema"), help: ArgumentHelp("The output is JSON that validates against this JSON schema (a file with the schema, or with OpenAI's {\"name\", \"schema\", \"strict\"}); the supported subset is in the README.", valueName: "file"))
+    var jsonSchema: String?
+
     @Argument(help: "The prompt (raw text), or - for standard input.")
     var prompt: String
 
     func validate() throws {
         if topLogprobs < 0 || topLogprobs > 20 { throw ValidationError("--top-logprobs: must be in 0...20 (got \(topLogprobs))") }
         if topLogprobs > 0 && !json { throw ValidationError("--top-logprobs: needs --json") }
+        if !["text", "json_object"].contains(responseFormat) { throw ValidationError("--response-format: must be text or json_object (got '\(responseFormat)'); use --json-schema FILE for a schema") }
+        if jsonSchema != nil && responseFormat != "text" { throw ValidationError("--json-schema: cannot be combined with --response-format \(responseFormat)") }
+    }
+
+    /// The `response_format` the flags ask for; errors name the schema file.
+    func format() throws -> ResponseFormat {
+        guard let file = jsonSchema else { return responseFormat == "json_object" ? .jsonObject : .text }
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: file)) } catch {
+            throw ValidationError("--json-schema \(file): cannot read the file (\(error.localizedDescription))")
+        }
+        let decoded: Any
+        do { decoded = try JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) } catch {
+            throw ValidationError("--json-schema \(file): not valid JSON (\(error.localizedDescription))")
+        }
+        do {
+            // OpenAI's json_schema object ({"name", "schema", ...}) or a bare schema.
+            if let object = decoded as? [String: Any], object["schema"] != nil, object["name"] is String {
+                return .jsonSchema(try JSONSchemaFormat(json: object, path: "json_schema"))
+            }
+            let name = URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            return .jsonSchema(JSONSchemaFormat(name: name, schema: try JSONSchemaSubset(schema: decoded, path: "schema")))
+        } catch let error as ResponseFormatError {
+            throw ValidationError("--json-schema \(file): \(error)")
+        }
     }
 
     func run() throws {
@@ -45,7 +78,8 @@ struct GenerateCommand: ParsableCommand {
         } else {
             text = prompt
         }
-        let parameters = try sampling.parameters()
+        var parameters = try sampling.parameters()
+        parameters.responseFormat = try format()
         let languageModel = try LanguageModel.load(model, contextSize: sampling.contextSize, cachePrecision: sampling.cacheType, resolver: registry.ggufResolver)
         let output = FileHandle.standardOutput
         let json = self.json

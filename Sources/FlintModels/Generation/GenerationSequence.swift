@@ -20,6 +20,8 @@ public final class GenerationSequence: @unchecked Sendable {
     var sampler: Sampler
     var decoder: GGMLStreamingDecoder
     var matcher: StopStringMatcher
+    /// JSON mode's grammar state and token mask (nil for free text).
+    var constraint: JSONTokenMask?
     /// Every generated token so far.
     public private(set) var generated: [GeneratedToken] = []
     /// Set once the sequence has stopped.
@@ -37,6 +39,7 @@ public final class GenerationSequence: @unchecked Sendable {
         sampler.observe(promptTokens)
         decoder = tokenizer.streamingDecoder()
         matcher = StopStringMatcher(stops: parameters.stop)
+        constraint = parameters.responseFormat.schema.map { JSONTokenMask(schema: $0, tokenizer: tokenizer, parameters: parameters) }
         if parameters.maxTokens == 0 { finishReason = .length }
     }
 

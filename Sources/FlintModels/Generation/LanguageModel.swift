@@ -166,7 +166,9 @@ public final class LanguageModel: Sendable {
     /// Samples the next token of `sequence` from its logits row and works out its text and whether the
     /// sequence ends here.
     private func sample(_ sequence: GenerationSequence, logits: [Float]) throws -> GeneratedToken {
-        let id = sequence.sampler.sample(logits)
+        var allowed = logits
+        sequence.constraint?.mask(&allowed)
+        let id = sequence.sampler.sample(allowed)
         let logSum = LanguageModel.logSumExp(logits)
         let logprob = logits[id] - logSum
         let top = sequence.topLogprobs > 0
@@ -181,6 +183,11 @@ public final class LanguageModel: Sendable {
         }
         var text = sequence.matcher.append(try sequence.decoder.append(id))
         if sequence.matcher.stopped {
+            return GeneratedToken(id: id, text: text, logprob: logprob, topLogprobs: top, finishReason: .stop)
+        }
+        // JSON mode: the value is complete and nothing can extend it.
+        if sequence.constraint?.advance(id) == true, sequence.constraint?.isFinished == true {
+            text += sequence.matcher.append(sequence.decoder.finish()) + sequence.matcher.finish()
             return GeneratedToken(id: id, text: text, logprob: logprob, topLogprobs: top, finishReason: .stop)
         }
         // No room for another token: the maximum is reached, or the sampled token would not fit the cache.

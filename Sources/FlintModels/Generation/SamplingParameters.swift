@@ -31,6 +31,9 @@ public struct SamplingParameters: Sendable, Equatable {
     public var stop: [String] = []
     /// The most tokens to generate.
     public var maxTokens: Int = 256
+    /// The shape the output must have (OpenAI's `response_format`): free text, any JSON object, or JSON that
+    /// follows a schema — enforced by masking the tokens that cannot continue it (see ``ResponseFormat``).
+    public var responseFormat: ResponseFormat = .text
 
     public init() {}
 
