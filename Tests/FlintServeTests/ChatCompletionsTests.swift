@@ -144,6 +144,26 @@ import HTTPTypes
         }
     }
 
+    /// JSON mode through the API: a json_schema answer parses and validates; an unsupported keyword is a 400 naming it.
+    @Test func responseFormatJSONSchema() async throws {
+        try await withServer(try Self.server()) { client in
+            let schema = #"{"type": "object", "properties": {"name": {"type": "string"}, "age": {"type": "integer"}, "pet": {"enum": ["cat", "dog"]}}, "required": ["name", "age", "pet"]}"#
+            let body = #"{"messages": [{"role": "user", "content": "Describe a person as JSON."}], "temperature": 0, "max_tokens": 200, "response_format": {"type": "json_schema", "json_schema": {"name": "person", "schema": "# + schema + "}}}"
+            let response = try await client.post("/v1/chat/completions", body)
+            #expect(response.status == .ok, "\(response.text)")
+            let choice = try #require((response.json["choices"] as? [[String: Any]])?.first)
+            #expect(choice["finish_reason"] as? String == "stop")
+            let content = try #require((choice["message"] as? [String: Any])?["content"] as? String)
+            let object = try #require((try? JSONSerialization.jsonObject(with: Data(content.utf8))) as? [String: Any], "\(content)")
+            #expect(Set(object.keys) == ["name", "age", "pet"], "\(content)")
+            #expect(object["name"] is String && (object["age"] as? NSNumber).map { Double(Int(truncating: $0)) == $0.doubleValue } == true)
+            #expect(["cat", "dog"].contains(object["pet"] as? String ?? ""), "\(content)")
+            let unsupported = try await client.post("/v1/chat/completions", #"{"messages": [{"role": "user", "content": "x"}], "response_format": {"type": "json_schema", "json_schema": {"name": "p", "schema": {"type": "string", "pattern": "a+"}}}}"#)
+            #expect(unsupported.status == .badRequest)
+            #expect(((unsupported.json["error"] as? [String: Any])?["param"] as? String)?.hasPrefix("response_format.json_schema.schema") == true, "\(unsupported.text)")
+        }
+    }
+
     @Test func badRequestsNameTheParameter() async throws {
         try await withServer(try Self.server()) { client in
             func expectError(_ json: String, status: Int, param: String?, code: String? = nil, path: String = "/v1/chat/completions",

@@ -4,7 +4,8 @@ import FlintText
 
 /// The sampling fields shared by `/v1/chat/completions` and `/v1/completions`, read from an OpenAI request body
 /// and checked as OpenAI checks them (400 naming the parameter). Fields OpenAI does not have follow llama-server:
-/// `top_k`, `min_p`, `repeat_penalty`, `ignore_eos`. Where the body is silent, llama-server's defaults apply
+/// `top_k`, `min_p`, `repeat_penalty`, `ignore_eos`. `response_format` (`json_object`, `json_schema`) constrains
+/// sampling to valid JSON (FlintModels' ``ResponseFormat``). Where the body is silent, llama-server's defaults apply
 /// (temperature 0.8, top_k 40, top_p 0.95, min_p 0.05); generation runs until an end-of-generation token, a
 /// stop string, `max_tokens` or the end of the context.
 struct GenerationRequest {
@@ -115,6 +116,14 @@ struct GenerationRequest {
                 guard (0...20).contains(value) else { throw APIError.invalidParameter("top_logprobs", "top_logprobs: must be between 0 and 20 (got \(value))") }
                 guard logprobs else { throw APIError.invalidParameter("top_logprobs", "top_logprobs: requires logprobs to be true") }
                 topLogprobs = value
+            }
+        }
+        if let raw = object["response_format"], !(raw is NSNull) {
+            // JSON mode: sampling masked by a JSON grammar (json_object) or a schema (json_schema).
+            do {
+                p.responseFormat = try ResponseFormat(json: raw)
+            } catch let error as ResponseFormatError {
+                throw APIError.invalidParameter(error.path, "\(error)")
             }
         }
         if let message = p.validationError { throw APIError.invalidParameter(String(message.prefix { $0 != ":" }), message) }

@@ -1146,8 +1146,18 @@ components:
               max_completion_tokens: {type: [integer, 'null'], minimum: 1}
               response_format:
                 type: [object, 'null']
+                description: |
+                  `json_object`: the answer is a JSON object; `json_schema`: it validates against `json_schema.schema`
+                  (type, enum, const, properties + required, items, minItems / maxItems, nesting). Token masks from a
+                  JSON grammar enforce it; only an answer cut by `max_tokens` (finish_reason `length`) can be incomplete.
                 properties:
-                  type: {enum: [text]}
+                  type: {enum: [text, json_object, json_schema]}
+                  json_schema:
+                    type: object
+                    properties:
+                      name: {type: string}
+                      schema: {type: object}
+                      strict: {type: [boolean, 'null']}
               tools: {type: [array, 'null']}
               model: {type: [string, 'null'], description: A served chat model (default the first).}
               temperature: {type: [number, 'null'], minimum: 0, maximum: 2, description: 'Default 0.8 (llama-server''s); 0 is greedy.'}

@@ -118,9 +118,6 @@ struct ChatRoutes {
         let generation = try GenerationRequest(object, model: model.model, legacyLogprobs: false)
         if generation.stream && !streaming { throw APIError.invalidParameter("stream", "stream: not supported here (a batch request answers at once)") }
         let conversation = try ChatConversation(object)
-        if let format = object["response_format"] as? [String: Any], let type = format["type"] as? String, type != "text" {
-            throw APIError.invalidParameter("response_format", "response_format: type '\(type)' is not supported by this server yet (only 'text')")
-        }
         let prompt: [Int]
         do {
             prompt = try model.format.promptTokens(conversation.messages, tools: conversation.tools)
