@@ -157,7 +157,7 @@ start_flint() {  # concurrency → sets spid, port; returns 1 (with flint_skip s
     --threads "$THREADS" --max-sequences "$c" ${FLINT_SERVE_ARGS:-} >> "$out/flint.log" 2>&1 &
   spid=$!; pids+=("$spid")
   if ! wait_ready "http://127.0.0.1:$port/v1/models" "$spid"; then
-    flint_skip="flint serve did not come up with --llm-model/--max-sequences (exited or no 200 on GET /v1/models; log: $out/flint.log: $(tail -n 2 "$out/flint.log" | tr '\n' ' ' | cut -c1-200))"
+    flint_skip="flint serve did not come up with --llm-model/--max-sequences (exited or no 200 on GET /v1/models): $( (grep -m1 -iE 'error|unknown' "$out/flint.log" || true) | cut -c1-160) (log: $out/flint.log)"
     stop "$spid"; return 1
   fi
   local code name
@@ -202,7 +202,6 @@ fi
 if [ "$ONLY" != flint ]; then llama_ready && servers+=(llama-server); fi
 [ ${#servers[@]} -gt 0 ] || { echo "bench-chat: no server to measure" >&2; exit 1; }
 
-cpu=$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //')
 MODEL=$MODEL THREADS=$THREADS CONCURRENCY=$CONCURRENCY DURATION=$DURATION REPEATS=$REPEATS SLOT_CTX=$SLOT_CTX \
 MAX_TOKENS=$MAX_TOKENS SOAK=$SOAK SOAK_SECONDS=$SOAK_SECONDS SOAK_CONCURRENCY=$SOAK_CONCURRENCY STAMP=$stamp \
 LLAMA_SERVER=$LLAMA_SERVER LLAMA_FLAGS="-t $THREADS -tb $THREADS -np C -c C*$SLOT_CTX ${llama_flags[*]}" \

@@ -28,6 +28,7 @@ import asyncio
 import ipaddress
 import json
 import os
+import resource
 import sys
 import time
 import urllib.parse
@@ -219,6 +220,7 @@ async def run(args):
         except (RequestError, aiohttp.ClientError, asyncio.TimeoutError) as error:
             raise SystemExit(f"chat_load: the warm-up request to {args.base_url} failed: {error}")
         point = Point()
+        cpu_before = resource.getrusage(resource.RUSAGE_SELF)
         counter = iter(range(10**9))
         started = time.perf_counter()
         deadline = started + args.duration
@@ -260,6 +262,8 @@ async def run(args):
         sampling = asyncio.create_task(sampler()) if args.rss_pid else None
         await asyncio.gather(*(worker() for _ in range(args.concurrency)))
         elapsed = time.perf_counter() - started
+        cpu_after = resource.getrusage(resource.RUSAGE_SELF)
+        client_cpu = (cpu_after.ru_utime - cpu_before.ru_utime) + (cpu_after.ru_stime - cpu_before.ru_stime)
         if sampling:
             sampling.cancel()
             value = read_rss_kib(args.rss_pid)
@@ -287,6 +291,7 @@ async def run(args):
         "ttft_s": point.ttft,
         "end_to_end_s": point.end_to_end,
         "rss": rss,
+        "client_cpu_s": client_cpu,
     }
     for key, value in (args.meta or []):
         result[key] = value
@@ -295,7 +300,7 @@ async def run(args):
     line = (f"{args.label} c={args.concurrency}: {result['requests_per_s']:.2f} req/s, {result['tokens_per_s']:.1f} tok/s "
             f"({result['token_source']}), TTFT p50 {fmt_ms(percentile(point.ttft, 50))} p99 {fmt_ms(percentile(point.ttft, 99))}, "
             f"e2e p50 {fmt_ms(percentile(point.end_to_end, 50))} p99 {fmt_ms(percentile(point.end_to_end, 99))}, "
-            f"{point.requests} requests, {point.errors} errors" + (f" {point.error_kinds}" if point.errors else "")
+            f"{point.requests} requests, {point.errors} errors, client CPU {100 * client_cpu / elapsed:.1f}%" + (f" {point.error_kinds}" if point.errors else "")
             + (f", {point.short_responses} short" if point.short_responses else ""))
     if rss:
         values = [sample["rss_kib"] for sample in rss]
