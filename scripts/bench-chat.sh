@@ -3,15 +3,17 @@
 # like — the same GGUF file, the same thread count, the same prompts and lengths, the two servers one after the other
 # with their order alternating across repeats (Flint, llama, llama, Flint, ...), every point on a fresh server.
 #
-#   scripts/bench-chat.sh [--quick] [--soak] [--model FILE.gguf] [--threads N] [--concurrency "1 4 8 16"]
+#   scripts/bench-chat.sh [--quick] [--soak|--soak-only] [--model FILE.gguf] [--threads N] [--concurrency "1 4 8 16"]
 #                         [--duration S] [--repeats R] [--only flint|llama-server]
 # Environment (flags win): MODEL, THREADS (default 2), CONCURRENCY (default "1 4 8 16"), DURATION s per point
 # (default 30), REPEATS (default 2), SLOT_CTX (context per sequence, default 512), MAX_TOKENS (default 64),
-# SOAK_SECONDS (default 300), SOAK_CONCURRENCY (default 8), WAIT_QUIET (default 1: wait up to 3 min before each
-# point for the 1-minute load average to fall to <= 1.0), FLINT_BIN (default .build/release/flint),
+# SOAK_SECONDS (default 300), SOAK_CONCURRENCY (default 8), WAIT_QUIET (default 1: wait up to QUIET_WAIT s, default
+# 180, before each point for the 1-minute load average to fall to <= QUIET_LOAD, default 1.0; the load at the start
+# and the end of every point is in the table), FLINT_BIN (default .build/release/flint),
 # LLAMA_SERVER (default $FLINT_CACHE/llama.cpp/0.3.36/bin/llama-server, made by scripts/build-llama-cpp.sh).
 #   --quick   10 s per point, 1 repeat (smoke run)
 #   --soak    after the points: SOAK_SECONDS at SOAK_CONCURRENCY per server, resident memory (VmRSS) every 10 s
+#   --soak-only   the soak without the points
 # Default MODEL: SmolLM2-135M-Instruct Q8_0 (scripts/make-synthetic-llm.sh requantizes it; the 1.1B-shape files of
 # the same script: $FLINT_CACHE/models/synthetic-tinyllama/synthetic-tinyllama-1.1b.Q4_K_M.gguf).
 #
@@ -42,15 +44,19 @@ SOAK=${SOAK:-0}
 SOAK_SECONDS=${SOAK_SECONDS:-300}
 SOAK_CONCURRENCY=${SOAK_CONCURRENCY:-8}
 WAIT_QUIET=${WAIT_QUIET:-1}
+QUIET_LOAD=${QUIET_LOAD:-1.0}
+QUIET_WAIT=${QUIET_WAIT:-180}
 FLINT_BIN=${FLINT_BIN:-.build/release/flint}
 LLAMA_SERVER=${LLAMA_SERVER:-$cache/llama.cpp/0.3.36/bin/llama-server}
 ONLY=${ONLY:-}
+POINTS=1
 
 usage() { sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) DURATION=10; REPEATS=1 ;;
     --soak) SOAK=1 ;;
+    --soak-only) SOAK=1; POINTS=0 ;;
     --model) MODEL=${2:?--model needs a file}; shift ;;
     --threads) THREADS=${2:?--threads needs a number}; shift ;;
     --concurrency) CONCURRENCY=${2:?--concurrency needs a list}; shift ;;
@@ -65,7 +71,7 @@ done
 
 positive() { [[ "$2" =~ ^[1-9][0-9]*$ ]] || { echo "bench-chat: $1='$2' is not a positive integer" >&2; exit 1; }; }
 positive THREADS "$THREADS"; positive DURATION "$DURATION"; positive REPEATS "$REPEATS"; positive SLOT_CTX "$SLOT_CTX"
-positive MAX_TOKENS "$MAX_TOKENS"; positive SOAK_SECONDS "$SOAK_SECONDS"; positive SOAK_CONCURRENCY "$SOAK_CONCURRENCY"
+positive MAX_TOKENS "$MAX_TOKENS"; positive QUIET_WAIT "$QUIET_WAIT"; positive SOAK_SECONDS "$SOAK_SECONDS"; positive SOAK_CONCURRENCY "$SOAK_CONCURRENCY"
 [ -n "$CONCURRENCY" ] || { echo "bench-chat: CONCURRENCY is empty" >&2; exit 1; }
 for c in $CONCURRENCY; do positive CONCURRENCY "$c"; done
 case "$ONLY" in ""|flint|llama-server) ;; *) echo "bench-chat: --only '$ONLY' is not flint or llama-server" >&2; exit 1 ;; esac
@@ -85,14 +91,14 @@ trap cleanup EXIT
 
 load1() { cut -d' ' -f1 /proc/loadavg; }
 
-wait_quiet() {  # wait (<= 3 min) for the 1-minute load average to fall to <= 1.0
+wait_quiet() {  # wait (<= QUIET_WAIT s) for the 1-minute load average to fall to <= QUIET_LOAD
   [ "$WAIT_QUIET" = 1 ] || return 0
-  local _
-  for _ in $(seq 1 12); do
-    awk -v l="$(load1)" 'BEGIN{exit !(l <= 1.0)}' && return 0
-    sleep 15
+  local waited=0
+  while [ "$waited" -lt "$QUIET_WAIT" ]; do
+    awk -v l="$(load1)" -v q="$QUIET_LOAD" 'BEGIN{exit !(l <= q)}' && return 0
+    sleep 5; waited=$((waited + 5))
   done
-  echo "  (machine still busy: load $(load1))"
+  echo "  (machine still busy after ${QUIET_WAIT} s: load $(load1))"
 }
 
 free_port() { "$py" -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'; }
@@ -220,6 +226,7 @@ print(json.dumps({
 EOF
 echo "##### bench-chat: $(basename "$MODEL"), $THREADS threads on each side, concurrency $CONCURRENCY, $DURATION s per point, $REPEATS repeat(s), max_tokens $MAX_TOKENS (ignore_eos), servers: ${servers[*]}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$REPEATS"); do
+  [ "$POINTS" = 1 ] || break
   order=("${servers[@]}")
   # Odd repeats in the listed order (flint, llama-server), even repeats reversed.
   if [ $((r % 2)) -eq 0 ] && [ ${#servers[@]} -eq 2 ]; then order=("${servers[1]}" "${servers[0]}"); fi

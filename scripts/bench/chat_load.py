@@ -19,6 +19,7 @@ deltas instead, and the point records which (`token_source`: "usage", "deltas" o
 (no keep-alive reuse). A request is an error
 when the status is not 200, the stream breaks, times out, has no `finish_reason` or no `[DONE]`, or yields no token.
 Requests that end with fewer than max_tokens tokens are counted apart (`short_responses`: ignore_eos not honoured).
+The client's own CPU time over the run is recorded (`client_cpu_s`; it shares the cores with the server).
 With --rss-pid, the resident memory of that process (/proc/PID/status VmRSS) is sampled every --rss-interval s.
 
 Only loopback addresses are accepted as --base-url: this is a load generator for servers on this machine.
@@ -292,6 +293,7 @@ async def run(args):
         "end_to_end_s": point.end_to_end,
         "rss": rss,
         "client_cpu_s": client_cpu,
+        "load1_end": float(open("/proc/loadavg").read().split()[0]),
     }
     for key, value in (args.meta or []):
         result[key] = value
@@ -331,7 +333,7 @@ def aggregate(points):
         "token_source": sources.pop() if len(sources) == 1 else "mixed" if sources else None,
         "ttft_p50_s": percentile(ttft, 50), "ttft_p99_s": percentile(ttft, 99),
         "end_to_end_p50_s": percentile(e2e, 50), "end_to_end_p99_s": percentile(e2e, 99),
-        "load1": [p.get("load1") for p in points],
+        "load1": [f"{p.get('load1')}→{p.get('load1_end')}" for p in points],
     }
 
 
@@ -359,8 +361,9 @@ def summarize(args):
                 table[(server, c)] = aggregate(group)
     rows = []
     print()
-    print("| server | c | req/s | gen tok/s | TTFT p50 | TTFT p99 | e2e p50 | e2e p99 | requests | errors | load1 |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
+    if timed:
+        print("| server | c | req/s | gen tok/s | TTFT p50 | TTFT p99 | e2e p50 | e2e p99 | requests | errors | load1 start→end |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|")
     for c in concurrencies:
         for server in servers:
             row = table.get((server, c))
@@ -388,10 +391,12 @@ def summarize(args):
                   f"{fx(ratio['ttft_p50_s'])} | {fx(ratio['ttft_p99_s'])} | {fx(ratio['end_to_end_p50_s'])} | "
                   f"**{fx(ratio['end_to_end_p99_s'])}** | | | |")
     sources = {r.get("token_source") for r in rows if r.get("token_source")}
-    print()
-    print(f"gen tok/s: generated tokens from {', '.join(sorted(sources)) or '-'} "
-          "(usage = usage.completion_tokens of the include_usage chunk) over the elapsed time incl. the drain of in-flight "
-          "requests; percentiles over all requests of all repeats; ratios Flint ÷ llama-server (latency: lower is better).")
+    if timed:
+        print()
+        print(f"gen tok/s: generated tokens from {', '.join(sorted(sources)) or '-'} "
+              "(usage = usage.completion_tokens of the include_usage chunk) over the elapsed time incl. the drain of "
+              "in-flight requests; percentiles over all requests of all repeats; ratios Flint ÷ llama-server (latency: "
+              "lower is better).")
     soak_rows = []
     for p in soaks:
         values = [s["rss_kib"] for s in p["rss"]]
@@ -399,7 +404,7 @@ def summarize(args):
         soak = {"server": p["label"], "concurrency": p["concurrency"], "duration_s": p["duration_s"],
                 "requests": p["requests"], "errors": p["errors"], "requests_per_s": p["requests_per_s"],
                 "tokens_per_s": p["tokens_per_s"], "end_to_end_p99_s": percentile(e2e, 99),
-                "rss_mib": [round(v / 1024, 1) for v in values], "load1": p.get("load1")}
+                "rss_mib": [round(v / 1024, 1) for v in values], "load1": p.get("load1"), "load1_end": p.get("load1_end")}
         if values:
             soak.update(rss_first_mib=values[0] / 1024, rss_last_mib=values[-1] / 1024, rss_max_mib=max(values) / 1024)
         soak_rows.append(soak)
