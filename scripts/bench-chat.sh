@@ -224,7 +224,9 @@ print(json.dumps({
     "llama_flags": e["LLAMA_FLAGS"], "flint_bin": e["FLINT_BIN"], "load_at_start": open("/proc/loadavg").read().split()[:3],
 }, indent=1))
 EOF
-echo "##### bench-chat: $(basename "$MODEL"), $THREADS threads on each side, concurrency $CONCURRENCY, $DURATION s per point, $REPEATS repeat(s), max_tokens $MAX_TOKENS (ignore_eos), servers: ${servers[*]}; load $(cut -d' ' -f1-3 /proc/loadavg)"
+if [ "$POINTS" = 1 ]; then plan="concurrency $CONCURRENCY, $DURATION s per point, $REPEATS repeat(s)"; else plan="no points"; fi
+[ "$SOAK" = 1 ] && plan="$plan, soak $SOAK_SECONDS s at c=$SOAK_CONCURRENCY"
+echo "##### bench-chat: $(basename "$MODEL"), $THREADS threads on each side, $plan, max_tokens $MAX_TOKENS (ignore_eos), servers: ${servers[*]}; load $(cut -d' ' -f1-3 /proc/loadavg)"
 for r in $(seq 1 "$REPEATS"); do
   [ "$POINTS" = 1 ] || break
   order=("${servers[@]}")
