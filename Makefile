@@ -6,7 +6,7 @@ EPOCHS ?= 1
 SEED ?= 42
 OUTPUT ?= runs/cnn-fashion-mnist
 
-.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity peers peers-infinity peers-llm llama-cpp synthetic-llm clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
+.PHONY: setup build run train-cnn test fuzz bench bench-serve bench-serve-infinity bench-chat peers peers-infinity peers-llm llama-cpp synthetic-llm clean finetune-bbc finetune-zh finetune-zh-mlm finetune-zh-minilm
 
 setup:
 	@bash scripts/setup.sh
@@ -86,6 +86,13 @@ bench-serve: build peers
 # flint serve /v1/embeddings vs infinity-emb /embeddings (torch and optimum/onnxruntime engines), same threads.
 bench-serve-infinity: build peers-infinity
 	THREADS=$(THREADS) PEER="infinity-torch infinity-optimum" bash scripts/bench-serve.sh
+
+# flint serve /v1/chat/completions vs llama.cpp's llama-server on the same GGUF (default SmolLM2 Q8_0), same threads
+# (default 2; THREADS=N to change), streaming chat at c = 1, 4, 8, 16 for 30 s each, alternating the servers across
+# 2 repeats. BENCH_CHAT_ARGS passes flags: "--quick" (10 s, 1 repeat), "--soak" (5 min at c=8 with resident memory),
+# "--model FILE.gguf", "--concurrency '1 8'" (scripts/bench-chat.sh --help).
+bench-chat: build peers synthetic-llm
+	$(if $(filter command line environment,$(origin THREADS)),THREADS=$(THREADS)) bash scripts/bench-chat.sh $(BENCH_CHAT_ARGS)
 
 clean:
 	rm -rf .build .build-fuzz

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Creates the peer environment that `flint bench` compares against: a Python venv with PyTorch (CPU build when the
 # index offers it), transformers, tokenizers, sentence-transformers, onnx, onnxruntime, numpy, flask and gunicorn (versions pinned to
-# the ones the benchmark tables were measured with), and schemathesis (the OpenAPI contract run of flint serve,
-# Tests/FlintServeTests/SchemathesisTests.swift). Idempotent; nothing is installed system-wide.
+# the ones the benchmark tables were measured with), schemathesis (the OpenAPI contract run of flint serve,
+# Tests/FlintServeTests/SchemathesisTests.swift), aiohttp and openai (scripts/bench-chat.sh, scripts/check-openai-sdk.py).
+# Idempotent; nothing is installed system-wide.
 #   FLINT_PEERS_VENV (default ${FLINT_CACHE:-~/.cache/flint}/peers-venv)
 # With --infinity it also makes the serving peer of `make bench-serve-infinity`: infinity-emb 0.0.78 with its server,
 # torch and optimum (onnxruntime) engines, in a venv of its own, FLINT_INFINITY_VENV (default
@@ -60,6 +61,10 @@ if [ "$llm" = 1 ]; then
 fi
 # The JSON Schema validator of scripts/check-json-mode.py (JSON mode's outputs checked against their schemas).
 [ "$("$py" -c 'import importlib.metadata as m; print(m.version("jsonschema"))' 2>/dev/null)" = "4.26.0" ] || "$py" -m pip install -q "jsonschema==4.26.0"
+# The chat clients of issue 13: aiohttp for scripts/bench/chat_load.py (the load client of scripts/bench-chat.sh) and the
+# official openai package for scripts/check-openai-sdk.py (OpenAI and AzureOpenAI clients against a live server).
+[ "$("$py" -c 'import importlib.metadata as m; print(m.version("aiohttp"), m.version("openai"))' 2>/dev/null)" = "3.14.5 3.51.0" ] \
+  || "$py" -m pip install -q "aiohttp==3.14.5" "openai==3.51.0"
 # The OpenAPI contract checker that SchemathesisTests runs against the real flint serve (docs/openapi.yaml).
 [ "$("$venv/bin/st" --version 2>/dev/null)" = "st, version 4.32.5" ] || "$py" -m pip install -q "schemathesis==4.32.5"
 "$py" -c 'import torch, numpy, transformers, onnxruntime; print("peer env ready at '"$venv"': torch", torch.__version__, "numpy", numpy.__version__, "transformers", transformers.__version__, "onnxruntime", onnxruntime.__version__)'
