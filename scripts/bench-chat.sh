@@ -23,7 +23,7 @@
 # after one warm-up request, and reports requests/s, generated tokens/s (usage.completion_tokens), TTFT p50/p99,
 # end-to-end p50/p99 and errors per server and concurrency, and the Flint ÷ llama-server ratio row.
 #   llama-server: -t N -tb N -np C -c C×SLOT_CTX --cont-batching (--no-webui when it has the flag) on 127.0.0.1.
-#   Flint:        flint serve --llm-model FILE --threads N --max-sequences C on 127.0.0.1 (start_flint below); skipped
+#   Flint:        FLINT_NUM_THREADS=N flint serve --chat-model NAME=FILE --ctx-size SLOT_CTX --max-sequences C on 127.0.0.1 (start_flint below); skipped
 #                 with a message when the binary is missing or has no /v1/chat/completions.
 # Output: a table on stdout; per-point JSON, server logs and $FLINT_CACHE/bench/bench-chat-<model>-<time>.json
 # (every row, the settings, the load averages); runs/ in the repo is not used. Only loopback traffic; every load run
@@ -148,7 +148,7 @@ start_llama() {  # concurrency → sets spid, port
 }
 
 # ---- Flint ----------------------------------------------------------------------------------------------------------
-# The flags of the chat server (issue 13): the GGUF file, threads and slots. FLINT_SERVE_ARGS adds more.
+# The chat server (issue 13): the GGUF file as a chat model, threads, slots and context per slot. FLINT_SERVE_ARGS adds more.
 flint_skip=""
 flint_ready() {
   [ -x "$FLINT_BIN" ] || { flint_skip="no $FLINT_BIN (make build)"; return 1; }
@@ -156,14 +156,18 @@ flint_ready() {
 }
 
 start_flint() {  # concurrency → sets spid, port; returns 1 (with flint_skip set) when this flint has no chat endpoint
-  local c=$1
+  local c=$1 template=()
   port=$(free_port)
+  # A file without a chat template gets ChatML, as llama-server falls back to it.
+  "$FLINT_BIN" inspect "$MODEL" --json 2>/dev/null | "$py" -c 'import json, sys; sys.exit(0 if json.load(sys.stdin).get("chat_template") else 1)' \
+    || template=(--chat-template chatml)
+  # Same threads (FLINT_NUM_THREADS), slots (--max-sequences) and context per slot (--ctx-size) as llama-server; f16 KV.
   # shellcheck disable=SC2086
-  FLINT_NUM_THREADS=$THREADS "$FLINT_BIN" serve --llm-model "$MODEL" --host 127.0.0.1 --port "$port" \
-    --threads "$THREADS" --max-sequences "$c" ${FLINT_SERVE_ARGS:-} >> "$out/flint.log" 2>&1 &
+  FLINT_NUM_THREADS=$THREADS "$FLINT_BIN" serve --chat-model "$model_stem=$MODEL" "${template[@]}" --host 127.0.0.1 --port "$port" \
+    --ctx-size "$SLOT_CTX" --max-sequences "$c" --data-dir "$out/flint-data" ${FLINT_SERVE_ARGS:-} >> "$out/flint.log" 2>&1 &
   spid=$!; pids+=("$spid")
-  if ! wait_ready "http://127.0.0.1:$port/v1/models" "$spid"; then
-    flint_skip="flint serve did not come up with --llm-model/--max-sequences (exited or no 200 on GET /v1/models): $( (grep -m1 -iE 'error|unknown' "$out/flint.log" || true) | cut -c1-160) (log: $out/flint.log)"
+  if ! wait_ready "http://127.0.0.1:$port/ready" "$spid"; then
+    flint_skip="flint serve did not become ready with --chat-model/--max-sequences: $( (grep -m1 -iE 'error|unknown' "$out/flint.log" || true) | cut -c1-160) (log: $out/flint.log)"
     stop "$spid"; return 1
   fi
   local code name
