@@ -8,6 +8,7 @@ import HummingbirdTesting
 
 /// OpenAI's Files and Batch APIs on SmolLM2: upload, the status lifecycle, output and error files in OpenAI's
 /// line format, validation failures, cancelling, and a batch that continues after a restart.
+extension LLMServingTests {
 @Suite(.serialized) struct BatchAPITests {
     static func server(data: URL) throws -> FlintServer {
         var configuration = ServeConfiguration()
@@ -188,4 +189,5 @@ import HummingbirdTesting
         #expect(invalid.status == 1 && !invalid.signaled)
         #expect(invalid.standardError.contains(input.path) && invalid.standardError.contains("line 2: invalid_json_line"), "\(invalid.standardError)")
     }
+}
 }

@@ -11,6 +11,7 @@ import HTTPTypes
 /// OpenAI's chat and text completion endpoints (and Azure OpenAI's deployment paths) on SmolLM2-135M-Instruct:
 /// llama.cpp's greedy answer, OpenAI's response and chunk shapes, the prefix cache, errors naming the parameter,
 /// a full queue, and a client that goes away mid-stream.
+extension LLMServingTests {
 @Suite(.serialized) struct ChatCompletionsTests {
     /// llama.cpp's greedy answer to "Write one sentence about cats." in SmolLM2's template (Fixtures/smollm2/cats.json).
     static let catsAnswer = "A cat is a majestic creature with a fluffy coat, a playful personality, and a loyal companion."
@@ -18,6 +19,7 @@ import HTTPTypes
     static func server(configure: (inout ServeConfiguration) -> Void = { _ in }, environment: [String: String] = [:]) throws -> FlintServer {
         var configuration = ServeConfiguration()
         configuration.chatModels = [ChatModelSpecification(name: "smollm2", source: try TestModels.smolLM2.path, contextSize: 512)]
+        configuration.dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("flint-chat-tests-data").path
         configure(&configuration)
         return try FlintServer(configuration: configuration, environment: environment)
     }
@@ -278,6 +280,8 @@ import HTTPTypes
             #expect(after.status == .ok)
         }
     }
+}
+
 }
 
 /// A blocking HTTP/1.1 connection over a POSIX socket, for a client that reads part of a stream and hangs up.

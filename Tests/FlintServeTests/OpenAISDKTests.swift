@@ -7,6 +7,7 @@ import FlintTestSupport
 /// with SmolLM2 as the chat model and all-MiniLM-L6-v2 for embeddings, an API key required:
 /// scripts/check-openai-sdk.py (models, chat plain and streamed, completions, embeddings, the typed exceptions,
 /// `openai.AzureOpenAI` chat and embeddings) and scripts/check-openai-batch.py (files → batches → poll → content).
+extension LLMServingTests {
 @Suite struct OpenAISDKTests {
     /// The peer environment's Python when it has the `openai` package.
     static var python: URL? {
@@ -45,7 +46,8 @@ import FlintTestSupport
         let directory = ServeFixtures.scratch("openai-sdk")
         defer { try? FileManager.default.removeItem(at: directory) }
         let server = try ServeProcess(["--chat-model", "smollm2=\(try TestModels.smolLM2.path)", "--model", "minilm=\(try TestModels.miniLM.path)",
-                                       "--port", "0", "--api-keys-env", "FLINT_TEST_KEYS", "--data-dir", directory.appendingPathComponent("data").path],
+                                       "--port", "0", "--api-keys-env", "FLINT_TEST_KEYS", "--data-dir", directory.appendingPathComponent("data").path,
+                                       "--log-format", "json"],
                                       environment: ["FLINT_TEST_KEYS": "sdk-key-1"], in: directory)
         let ready = try await server.ready()
         #expect(ready != nil, "\(server.output)")
@@ -59,4 +61,5 @@ import FlintTestSupport
                                                 "--api-key", "sdk-key-1", "--model", "smollm2"])
         #expect(batch.status == 0 && batch.output.contains("6 passed, 0 failed"), "\(batch.output)")
     }
+}
 }

@@ -33,7 +33,9 @@ final class ServeProcess: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         let handle = try FileHandle(forWritingTo: log)
         process.executableURL = binary
-        process.arguments = ["serve"] + arguments
+        // The Batch API's files stay in the test's folder, never in ~/.flint.
+        let dataDirectory = arguments.contains("--data-dir") ? [] : ["--data-dir", directory.appendingPathComponent("data").path]
+        process.arguments = ["serve"] + arguments + dataDirectory
         var base = ProcessInfo.processInfo.environment
         base.merge(environment) { $1 }
         process.environment = base

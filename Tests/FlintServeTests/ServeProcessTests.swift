@@ -15,7 +15,7 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         let folder = try ServeFixtures.classifier(in: directory)
         let server = try ServeProcess(["--model", "sentiment=\(folder.path)", "--port", "0",
-                                       "--max-queue-delay-us", "8000000", "--max-batch-size", "64", "--log-format", "json"],
+                                       "--max-queue-delay-us", "10000000", "--max-batch-size", "64", "--log-format", "json"],
                                       in: directory)
         let ready = try await server.ready()
         #expect(ready != nil, "server became ready: \(server.output)")
@@ -23,7 +23,7 @@ import Testing
         let (health, body) = try await ServeProcess.request(base.appendingPathComponent("health"))
         #expect(health == 200 && body["status"] as? String == "healthy")
 
-        // The request waits up to 8 s in the batcher; SIGTERM arrives once the server's queue-depth gauge shows it
+        // The request waits up to 10 s (the most serve.yaml allows) in the batcher; SIGTERM arrives once the server's queue-depth gauge shows it
         // waiting (a fixed sleep raced the request's connection on a loaded machine, and with a 3 s wait a clean-clone
         // `make test` once polled the gauge too slowly to see it).
         async let inFlight = ServeProcess.request(base.appendingPathComponent("predict"), body: #"{"text": "good"}"#)

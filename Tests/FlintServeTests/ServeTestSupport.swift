@@ -78,6 +78,7 @@ enum ServeFixtures {
             ModelSpecification(name: "sentiment", source: classifier(in: directory).path),
             ModelSpecification(name: "embedder", source: encoder(in: directory).path),
         ]
+        configuration.dataDirectory = directory.appendingPathComponent("data").path   // never ~/.flint in tests
         configure(&configuration)
         return try FlintServer(configuration: configuration, resolver: resolver, logger: logger, environment: environment)
     }
